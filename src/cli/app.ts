@@ -1,0 +1,31 @@
+import { processFileSchema } from '../config/schema.js';
+import { kinds } from '../pipelines/registry.js';
+import { parseArgs, UsageError } from './args.js';
+import { historyCommand } from './history-command.js';
+import { processOutput, type Output } from './output.js';
+import { runCommand } from './run-command.js';
+
+// The whole program: argv in, exit code out (0 ok, 1 a process failed, 2 usage or configuration, 130/143 interrupted).
+export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case 'help':
+        io.out(args.text);
+        return 0;
+      case 'schema':
+        io.out(`${JSON.stringify(processFileSchema(kinds()), null, 2)}\n`);
+        return 0;
+      case 'history':
+        return historyCommand(args, io);
+      case 'run':
+        return await runCommand(args, io);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`main: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

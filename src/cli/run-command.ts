@@ -1,0 +1,73 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { loadConfig, type ProcessSpec } from '../config/index.js';
+import { formatProblem } from '../config/problem.js';
+import { createLogging } from '../logging/logger.js';
+import { Redactor } from '../logging/redact.js';
+import { listenForInterruption } from '../orchestrator/interruption.js';
+import { runProcesses } from '../orchestrator/run.js';
+import { exitCodeOf, type RunSummary } from '../orchestrator/summary.js';
+import { kinds } from '../pipelines/registry.js';
+import { StateStore } from '../state/store.js';
+import type { RunArgs } from './args.js';
+import { UsageError } from './args.js';
+import type { Output } from './output.js';
+import { renderSummary } from './summary-table.js';
+import { renderValidation } from './validate-report.js';
+
+// `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
+export async function runCommand(args: RunArgs, io: Output): Promise<number> {
+  const config = await loadConfig(args.config, kinds());
+  if (args.validateOnly) {
+    io.out(renderValidation(args.config, config));
+    return config.problems.length ? 2 : 0;
+  }
+  if (config.problems.length) {
+    for (const p of config.problems) io.err(formatProblem(p));
+    io.err(`Nothing was run: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
+    return 2;
+  }
+  const selected = select(config.processes, args.only);
+  const redactor = new Redactor();
+  redactor.add(config.secrets);
+  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
+  const store = openStore(args.state);
+  const interruption = listenForInterruption((signal, forced) =>
+    logging.root.warn(forced ? `${signal} again: killing the child processes now.` : `${signal} received: stopping the running processes (send it again to kill them now).`),
+  );
+  let summary: RunSummary;
+  try {
+    summary = await runProcesses(selected, { configDir: args.config, maxParallel: args.maxParallel, date: args.date, logging, redactor, store, interruption });
+  } finally {
+    interruption.dispose();
+    store.close();
+  }
+  if (args.report) await writeAtomically(resolve(args.report), `${JSON.stringify(summary, null, 2)}\n`);
+  io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
+  return exitCodeOf(summary, interruption.signal);
+}
+
+// `--only` names processes; a name that does not exist is a usage error, a disabled one runs because it was asked for.
+function select(processes: ProcessSpec[], only: string[] | undefined): ProcessSpec[] {
+  if (!only?.length) return processes;
+  const unknown = only.filter((name) => !processes.some((p) => p.name === name));
+  if (unknown.length) {
+    throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${processes.map((p) => p.name).join(', ')}`);
+  }
+  return processes.filter((p) => only.includes(p.name)).map((p) => ({ ...p, enabled: true }));
+}
+
+function openStore(path: string): StateStore {
+  try {
+    return new StateStore(path);
+  } catch (error) {
+    throw new UsageError(`cannot use the state store: ${(error as Error).message}`);
+  }
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}

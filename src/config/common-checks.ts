@@ -1,0 +1,48 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import cron from 'node-cron';
+import type { CheckIssue } from '../pipelines/types.js';
+import type { ProcessSpec } from './index.js';
+
+// Checks every kind shares: a schedule cron understands, a log file that can be written.
+export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  if (spec.schedule !== undefined) {
+    const result = cron.validateDetailed(spec.schedule);
+    if (!result.valid) {
+      const why = result.errors.map((e) => e.message).join('; ');
+      issues.push({ path: ['schedule'], message: `expected "schedule" to be a cron expression such as "0 4 * * *" (seconds optional), got "${spec.schedule}": ${why}` });
+    }
+  }
+  const file = spec.logging?.file;
+  if (file !== undefined) {
+    const problem = unwritable(resolve(cwd, file));
+    if (problem) issues.push({ path: ['logging', 'file'], message: `log file "${file}" cannot be written: ${problem}` });
+  }
+  return issues;
+}
+
+// Why a file could not be created or appended to, without creating anything.
+function unwritable(file: string): string | undefined {
+  try {
+    if (statSync(file).isDirectory()) return 'it is a folder';
+    accessSync(file, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return (error as Error).message;
+  }
+  // The file does not exist yet: the nearest existing folder above it must be writable.
+  let dir = dirname(file);
+  for (;;) {
+    try {
+      if (!statSync(dir).isDirectory()) return `"${dir}" is not a folder`;
+      accessSync(dir, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `folder "${dir}" is not writable`;
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'no folder above it exists';
+    dir = up;
+  }
+}

@@ -1,0 +1,31 @@
+import type { JsonSchema } from '../pipelines/types.js';
+
+// The kind a process has when its definition names none: files of the original toolkit validate unchanged.
+export const DEFAULT_KIND = 'influxdb-copy';
+
+// The seed's Python level names are accepted next to winston's.
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'debug', 'info', 'warning', 'warn', 'error'] as const;
+
+// Keys every kind accepts.
+export const commonProperties: Record<string, JsonSchema> = {
+  enabled: { type: 'boolean', default: true, description: 'false keeps the process in the files but never runs it.' },
+  schedule: {
+    type: 'string',
+    minLength: 1,
+    description: 'When `main schedule` runs it: a cron expression, seconds optional ("0 4 * * *").',
+  },
+  timeout: {
+    type: 'number',
+    exclusiveMinimum: 0,
+    description: 'Seconds the whole process may take; then SIGTERM, and SIGKILL after the grace period. No limit when absent.',
+  },
+  logging: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Logging of this process.',
+    properties: {
+      level: { enum: [...LOG_LEVELS], 'x-expected': 'one of DEBUG, INFO, WARNING, ERROR', description: 'Lowest level logged for this process (default: INFO, or DEBUG with --verbose).' },
+      file: { type: 'string', minLength: 1, description: "A file that receives this process's log lines too (relative to the working directory)." },
+    },
+  },
+};

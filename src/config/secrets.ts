@@ -1,0 +1,23 @@
+// Keys whose values are secrets: never shown in an error, redacted from every log line.
+// Over-matching ("bypass") costs a masked value; under-matching would print a password.
+export const SECRET_KEY = /pass|pwd|^pw$|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential/i;
+
+const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^@\s/]+)@/gi;
+
+// True when any segment of a path into a process definition names a secret.
+export function isSecretPath(path: readonly (string | number)[]): boolean {
+  return path.some((segment) => typeof segment === 'string' && SECRET_KEY.test(segment));
+}
+
+// Every secret value in a process definition: values under secret-looking keys and passwords inside URLs.
+export function collectSecrets(value: unknown, underSecretKey = false, into = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    if (underSecretKey && value !== '') into.add(value);
+    for (const m of value.matchAll(URL_PASSWORD)) if (m[1]) into.add(m[1]);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectSecrets(item, underSecretKey, into);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) collectSecrets(v, underSecretKey || SECRET_KEY.test(k), into);
+  }
+  return into;
+}

@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import winston from 'winston';
+import type { ProcessSpec } from '../config/index.js';
+import type { LogLevel } from '../runtime/protocol.js';
+import { allows, toLogLevel } from './levels.js';
+import type { Redactor } from './redact.js';
+
+const { combine, timestamp, printf, json } = winston.format;
+const palette = winston.format.colorize({ colors: { debug: 'gray', info: 'green', warn: 'yellow', error: 'red' } });
+const BOUND = new Set(['level', 'message', 'timestamp', 'runId', 'process', 'type']);
+// Output a command printed is shown as such; which step printed it stays in the JSON log.
+const CONSOLE_BOUND = new Set([...BOUND, 'stream', 'step']);
+const ROTATE = { maxsize: 50 * 1024 * 1024, maxFiles: 5, tailable: true };
+
+export interface LoggingOptions {
+  /** debug with --verbose, else info. */
+  level: LogLevel;
+  /** Folder of the JSON-lines log; none in --validate-only. */
+  logDir?: string;
+  color: boolean;
+  redactor: Redactor;
+  cwd?: string;
+}
+
+export interface Logging {
+  root: winston.Logger;
+  /** A child logger bound to {runId, process, type}, also writing to the process's own `logging.file`. */
+  forProcess(spec: ProcessSpec, runId: string): winston.Logger;
+  /** The level a process logs at, sent to its child so that it filters at the source. */
+  levelOf(spec: ProcessSpec): LogLevel;
+}
+
+// Console (stderr, human), JSON lines under logDir, and per-process files; every line redacted first.
+export function createLogging(options: LoggingOptions): Logging {
+  const processLevels = new Map<string, LogLevel>();
+  const levelFor = (processName: unknown) => (typeof processName === 'string' && processLevels.get(processName)) || options.level;
+  const redact = winston.format((info) => {
+    if (!allows(levelFor(info.process), info.level)) return false;
+    for (const key of Object.keys(info)) if (key !== 'level') info[key] = options.redactor.value(info[key]);
+    return info;
+  });
+  const transports: winston.transport[] = [
+    new winston.transports.Console({
+      stderrLevels: ['error', 'warn', 'info', 'debug'],
+      format: printf((info) => consoleLine(info, options.color)),
+    }),
+  ];
+  if (options.logDir) {
+    transports.push(new winston.transports.File({ filename: resolve(options.logDir, 'sysadmintoolkit.jsonl'), format: json(), ...ROTATE }));
+  }
+  const root = winston.createLogger({ level: 'debug', format: combine(redact(), timestamp()), transports });
+
+  const files = new Map<string, Set<string>>();
+  const levelOf = (spec: ProcessSpec) => (options.level === 'debug' ? 'debug' : toLogLevel(spec.logging?.level, options.level));
+  return {
+    root,
+    levelOf,
+    forProcess(spec, runId) {
+      processLevels.set(spec.name, levelOf(spec));
+      if (spec.logging?.file) attachProcessFile(root, files, resolve(options.cwd ?? '.', spec.logging.file), spec.name);
+      return root.child({ runId, process: spec.name, type: spec.type });
+    },
+  };
+}
+
+// One transport per file, shared by the processes that name it; each takes only its processes' lines.
+function attachProcessFile(root: winston.Logger, files: Map<string, Set<string>>, filename: string, name: string): void {
+  const existing = files.get(filename);
+  if (existing) return void existing.add(name);
+  const names = new Set([name]);
+  files.set(filename, names);
+  const mine = winston.format((info) => (names.has(String(info.process)) ? info : false));
+  root.add(new winston.transports.File({ filename, format: combine(mine(), printf(fileLine)), ...ROTATE }));
+}
+
+// 2026-11-23 04:00:01 INFO  nightly (influxdb-copy): Copied 1000 points.
+function consoleLine(info: winston.Logform.TransformableInfo, color: boolean): string {
+  const time = localTime(String(info.timestamp));
+  const label = String(info.level).toUpperCase().padEnd(5);
+  const who = info.process ? `${info.process} (${info.type}): ` : '';
+  const stream = typeof info.stream === 'string' ? `${info.stream}| ` : '';
+  return `${time} ${color ? palette.colorize(info.level, label) : label} ${who}${stream}${info.message}${extras(info, CONSOLE_BOUND)}`;
+}
+
+// 2026-11-23T04:00:01.123Z INFO  [run 2026-11-23T04:00:00.000Z-3f2a] nightly (influxdb-copy): Copied 1000 points.
+function fileLine(info: winston.Logform.TransformableInfo): string {
+  return `${info.timestamp} ${String(info.level).toUpperCase().padEnd(5)} [run ${info.runId}] ${info.process} (${info.type}): ${info.message}${extras(info)}`;
+}
+
+function extras(info: winston.Logform.TransformableInfo, bound = BOUND): string {
+  const rest = Object.entries(info).filter(([k]) => !bound.has(k));
+  return rest.length ? ` ${rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}` : '';
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

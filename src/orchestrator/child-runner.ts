@@ -1,0 +1,149 @@
+import { fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { ProcessSpec } from '../config/index.js';
+import { ErrorCode } from '../pipelines/errors.js';
+import type { Progress } from '../pipelines/types.js';
+import { ChildCommand, ParentCommand, isChildMessage, type LogLevel, type LogMessage, type ResultMessage } from '../runtime/protocol.js';
+import { childExecArgv, defaultChildEntry } from './child-entry.js';
+import { summariseStderr } from './stderr-summary.js';
+import type { ProcessResult } from './summary.js';
+
+export interface ChildRunOptions {
+  runId: string;
+  statePath: string;
+  date?: string;
+  level: LogLevel;
+  /** Time between SIGTERM and SIGKILL when a child must stop. */
+  graceMs: number;
+  /** Aborted when `main` is asked to stop; its reason is the signal to forward. */
+  stop: AbortSignal;
+  /** Aborted on a second Ctrl-C: kill now. */
+  force?: AbortSignal;
+  onLog(message: LogMessage): void;
+  onProgress?(progress: Progress): void;
+  /** The child program; tests swap in fixtures that misbehave on purpose. */
+  entry?: string;
+}
+
+// Run one process in its own child process and report how it ended, whatever happens to the child.
+export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise<ProcessResult> {
+  const started = new Date();
+  const entry = options.entry ?? defaultChildEntry();
+  return new Promise((resolve) => {
+    const child = fork(entry, [], { execArgv: childExecArgv(entry), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+    let result: ResultMessage | undefined;
+    let lastProgress: Progress | undefined;
+    let timedOut = false;
+    let interruptedBy: string | undefined;
+    let killedAfterGrace = false;
+    let escalation: NodeJS.Timeout | undefined;
+    const stderrTail: string[] = [];
+
+    const terminate = (signal: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      escalation ??= setTimeout(() => {
+        killedAfterGrace = true;
+        child.kill('SIGKILL');
+      }, options.graceMs);
+    };
+    const onStop = () => {
+      interruptedBy = String(options.stop.reason ?? 'SIGTERM');
+      terminate(interruptedBy === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+    };
+    const onForce = () => {
+      killedAfterGrace = true;
+      child.kill('SIGKILL');
+    };
+    const timer = spec.timeout
+      ? setTimeout(() => {
+          timedOut = true;
+          terminate('SIGTERM');
+        }, spec.timeout * 1000)
+      : undefined;
+    if (options.stop.aborted) onStop();
+    else options.stop.addEventListener('abort', onStop, { once: true });
+    options.force?.addEventListener('abort', onForce, { once: true });
+
+    // Whatever a child prints outside the protocol (a library's warning, V8's out-of-memory report) is logged too.
+    for (const [stream, level] of [[child.stdout!, 'info'], [child.stderr!, 'warn']] as const) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        if (!line.trim()) return;
+        if (level === 'warn') stderrTail.push(line) > 40 && stderrTail.shift();
+        options.onLog({ cmd: ChildCommand.Log, level, message: line, meta: { stream: level === 'warn' ? 'stderr' : 'stdout' } });
+      });
+    }
+
+    child.on('message', (message: unknown) => {
+      if (!isChildMessage(message)) return;
+      if (message.cmd === ChildCommand.Log) options.onLog(message);
+      else if (message.cmd === ChildCommand.Progress) {
+        lastProgress = message.progress;
+        options.onProgress?.(message.progress);
+      } else {
+        result = message;
+        // A child that reported but does not exit is holding something open: it has the grace period.
+        escalation ??= setTimeout(() => child.kill('SIGKILL'), options.graceMs);
+      }
+    });
+
+    let settled = false;
+    const settle = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(escalation);
+      options.stop.removeEventListener('abort', onStop);
+      options.force?.removeEventListener('abort', onForce);
+      const ended = { exitCode, signal, spawnError, stderrTail, lastProgress, killedAfterGrace };
+      resolve({
+        name: spec.name,
+        file: spec.file,
+        type: spec.type,
+        startedAt: started.toISOString(),
+        durationMs: Date.now() - started.getTime(),
+        ...outcome(spec, result, { timedOut, interruptedBy }, ended),
+      });
+    };
+    child.once('error', (error) => {
+      // fork() failed (no such entry, out of processes); the child never ran.
+      if (child.pid === undefined) settle(null, null, error);
+    });
+    child.once('exit', (code, signal) => settle(code, signal));
+    child.send({ cmd: ParentCommand.Start, runId: options.runId, spec, statePath: options.statePath, date: options.date, level: options.level }, (error) => {
+      if (error && child.connected) child.kill('SIGKILL');
+    });
+  });
+}
+
+interface Ending {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError?: Error;
+  stderrTail: string[];
+  lastProgress?: Progress;
+  killedAfterGrace: boolean;
+}
+
+type Outcome = Pick<ProcessResult, 'status' | 'records' | 'integrity' | 'error'>;
+
+// What the parent knows (a timeout it set, a signal it forwarded) wins over what the child said.
+function outcome(spec: ProcessSpec, result: ResultMessage | undefined, stop: { timedOut: boolean; interruptedBy?: string }, end: Ending): Outcome {
+  const kept = { records: result?.records, integrity: result?.integrity };
+  const progress = end.lastProgress ? ` (at ${end.lastProgress.done}${end.lastProgress.total ? `/${end.lastProgress.total}` : ''} ${end.lastProgress.unit})` : '';
+  const forced = end.killedAfterGrace ? '; it did not stop within the grace period and was killed' : '';
+  if (stop.timedOut && result?.status !== 'success') {
+    return { status: 'timeout', ...kept, error: { code: ErrorCode.Timeout, message: `timed out after ${spec.timeout} s${progress}${forced}` } };
+  }
+  if (stop.interruptedBy && result?.status !== 'success') {
+    return { status: 'interrupted', ...kept, error: { code: ErrorCode.Interrupted, message: `interrupted by ${stop.interruptedBy}${progress}${forced}` } };
+  }
+  if (result) return { status: result.status, ...kept, ...(result.error ? { error: result.error } : {}) };
+  if (end.spawnError) return { status: 'failed', error: { code: ErrorCode.ChildDied, message: `could not start the child process: ${end.spawnError.message}` } };
+  const why = end.signal
+    ? `the child process was killed by ${end.signal}${end.signal === 'SIGKILL' ? ' (out of memory, or killed from outside)' : ''}`
+    : `the child process exited with code ${end.exitCode} before reporting a result`;
+  const stderr = summariseStderr(end.stderrTail);
+  const said = stderr ? `: ${stderr}` : '';
+  return { status: 'failed', error: { code: ErrorCode.ChildDied, message: `${why}${progress}${said}` } };
+}

@@ -1,0 +1,77 @@
+import pLimit from 'p-limit';
+import type { ProcessSpec } from '../config/index.js';
+import type { Logging } from '../logging/logger.js';
+import type { Redactor } from '../logging/redact.js';
+import { ErrorCode } from '../pipelines/errors.js';
+import type { StateStore } from '../state/store.js';
+import { runInChild } from './child-runner.js';
+import type { Interruption } from './interruption.js';
+import { newRunId, runStatus, type ProcessResult, type RunSummary } from './summary.js';
+
+export interface RunOptions {
+  configDir: string;
+  maxParallel: number;
+  date?: string;
+  graceMs?: number;
+  logging: Logging;
+  /** Error messages come from children and commands: they are masked before they are stored or shown. */
+  redactor: Redactor;
+  store: StateStore;
+  interruption: Pick<Interruption, 'stop' | 'force'>;
+  /** The child program; tests swap in fixtures. */
+  entry?: string;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+// Run every process in its own child, `maxParallel` at a time, and record each result as it lands.
+export async function runProcesses(specs: readonly ProcessSpec[], options: RunOptions): Promise<RunSummary> {
+  const started = new Date();
+  const runId = newRunId(started);
+  const { root } = options.logging;
+  const { stop, force } = options.interruption;
+  options.store.beginRun(runId, started.toISOString(), options.configDir);
+  const enabled = specs.filter((s) => s.enabled);
+  root.info(`Run ${runId} started: ${enabled.length} of ${specs.length} processes, at most ${options.maxParallel} at once.`, { runId });
+
+  const limit = pLimit(options.maxParallel);
+  const record = (raw: ProcessResult) => {
+    const result = options.redactor.value(raw) as ProcessResult;
+    options.store.recordProcess(runId, result);
+    return result;
+  };
+  const results = await Promise.all(
+    specs.map((spec) => {
+      if (!spec.enabled) return record(skipped(spec, 'disabled in its process file'));
+      return limit(async () => {
+        if (stop.aborted) return record(skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
+        const log = options.logging.forProcess(spec, runId);
+        log.info('Started.');
+        const result = await runInChild(spec, {
+          runId,
+          statePath: options.store.path,
+          date: options.date,
+          level: options.logging.levelOf(spec),
+          graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+          stop,
+          force,
+          entry: options.entry,
+          onLog: (m) => log.log(m.level, m.message, m.meta),
+        });
+        const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`;
+        if (result.status === 'success') log.info(`${how}.`);
+        else log.error(`${how}: ${result.error?.message ?? 'no reason given'}`, { code: result.error?.code });
+        return record(result);
+      });
+    }),
+  );
+
+  const summary: RunSummary = { runId, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), status: runStatus(results, stop.aborted), processes: results };
+  options.store.finishRun(summary);
+  root.info(`Run ${runId} ${summary.status}.`, { runId });
+  return summary;
+}
+
+function skipped(spec: ProcessSpec, why: string): ProcessResult {
+  return { name: spec.name, file: spec.file, type: spec.type, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, error: { code: ErrorCode.Skipped, message: why } };
+}

@@ -1,0 +1,41 @@
+import type { Integrity, Records } from '../pipelines/types.js';
+
+export type ProcessStatus = 'success' | 'failed' | 'timeout' | 'interrupted' | 'skipped';
+export type RunStatus = 'success' | 'failed' | 'interrupted';
+
+// One process of a run, as DESIGN.md's summary JSON has it.
+export interface ProcessResult {
+  name: string;
+  file: string;
+  type: string;
+  status: ProcessStatus;
+  startedAt: string;
+  durationMs: number;
+  records?: Records;
+  integrity?: Integrity;
+  error?: { code: string; message: string };
+}
+
+export interface RunSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  status: RunStatus;
+  processes: ProcessResult[];
+}
+
+export function runStatus(results: readonly ProcessResult[], interrupted: boolean): RunStatus {
+  if (interrupted) return 'interrupted';
+  return results.some((r) => r.status === 'failed' || r.status === 'timeout') ? 'failed' : 'success';
+}
+
+// DESIGN.md's exit codes: 0 all good, 1 a process failed, 130/143 interrupted by SIGINT/SIGTERM.
+export function exitCodeOf(summary: RunSummary, signal?: NodeJS.Signals): number {
+  if (summary.status === 'interrupted') return signal === 'SIGTERM' ? 143 : 130;
+  return summary.status === 'success' ? 0 : 1;
+}
+
+// `2026-11-23T04:00:00.000Z-3f2a`: sortable, and unique enough for runs started in the same millisecond.
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString()}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}

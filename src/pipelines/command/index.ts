@@ -1,0 +1,15 @@
+import type { PipelineDefinition } from '../types.js';
+import { checkCommand } from './checks.js';
+import { commandSchema, type CommandConfig } from './schema.js';
+
+// Chains an existing backup script (pg_dump, rsync, a vendor binary) into the same schedule and summary.
+export const command: PipelineDefinition<CommandConfig> = {
+  kind: 'command',
+  description: 'Runs a program (no shell unless asked), logs its output, succeeds on exit 0; an optional verify command is its integrity check.',
+  schema: commandSchema,
+  check: (config, ctx) => checkCommand(config, ctx.cwd),
+  async run(config, ctx) {
+    const { runCommand } = await import('./run.js');
+    return runCommand(config, ctx);
+  },
+};

@@ -1,0 +1,52 @@
+import type { JsonSchema } from '../types.js';
+
+export interface CommandStep {
+  argv?: string[];
+  shell?: string;
+  cwd?: string;
+  env?: Record<string, string | number | boolean>;
+  inherit_env: boolean;
+  timeout?: number;
+}
+
+export interface CommandConfig {
+  run: CommandStep;
+  verify?: CommandStep;
+}
+
+const step: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  'x-expected': 'a step with either "argv" (a program and its arguments, run without a shell) or "shell" (a command line for /bin/sh)',
+  oneOf: [{ required: ['argv'] }, { required: ['shell'] }],
+  properties: {
+    argv: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', minLength: 1 },
+      description: 'The program and its arguments, run directly: no shell, no quoting surprises.',
+    },
+    shell: {
+      type: 'string',
+      minLength: 1,
+      description: 'A command line run by /bin/sh -c, for pipes and redirections. Prefer argv when you can.',
+    },
+    cwd: { type: 'string', minLength: 1, description: 'Working directory (relative to where main runs). Default: where main runs.' },
+    env: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+      description: 'Extra environment variables. Values of keys that look like secrets (PASSWORD, TOKEN …) are redacted from logs.',
+    },
+    inherit_env: { type: 'boolean', default: true, description: "Pass main's environment through; false passes only `env` and PATH." },
+    timeout: { type: 'number', exclusiveMinimum: 0, description: 'Seconds this step may take before it is stopped (SIGTERM to its process group, then SIGKILL).' },
+  },
+};
+
+export const commandSchema: JsonSchema = {
+  type: 'object',
+  required: ['run'],
+  properties: {
+    run: { ...step, description: 'The command that does the work; it succeeds on exit code 0.' },
+    verify: { ...step, description: 'Optional check run after `run` succeeds; its exit code 0 is the integrity check.' },
+  },
+};

@@ -1,0 +1,40 @@
+// Error codes cross the process boundary as strings; check the code, never `instanceof`.
+export const ErrorCode = {
+  /** The pipeline itself failed (it threw). */
+  Pipeline: 'E_PIPELINE',
+  /** A command of the `command` kind exited non-zero or could not start. */
+  Command: 'E_COMMAND',
+  /** The work finished but its integrity check failed. */
+  Integrity: 'E_INTEGRITY',
+  Timeout: 'E_TIMEOUT',
+  Interrupted: 'E_INTERRUPTED',
+  /** The child process died without reporting a result (crash, kill, out of memory). */
+  ChildDied: 'E_CHILD_DIED',
+  /** Not run: disabled, or the run was interrupted before it started. */
+  Skipped: 'E_SKIPPED',
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+// An error whose code says what went wrong, so a summary can be read by a program.
+export class PipelineError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PipelineError';
+    this.code = code;
+  }
+}
+
+// The message of an error and of its causes, "copying cpu: writing batch 3: ECONNRESET".
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(': ') || 'unknown error';
+}

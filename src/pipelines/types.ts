@@ -1,0 +1,93 @@
+// The contract between the orchestrator and a pipeline kind.
+export type JsonSchema = Record<string, unknown>;
+
+export interface Records {
+  read: number;
+  written: number;
+  rejected: number;
+}
+
+export interface IntegrityCheck {
+  name: string;
+  ok: boolean;
+  expected?: unknown;
+  actual?: unknown;
+  missing?: number;
+  extra?: number;
+  detail?: string;
+}
+
+export interface Integrity {
+  ok: boolean;
+  checks: IntegrityCheck[];
+}
+
+// What a pipeline returns; a failed integrity check makes the process fail.
+export interface PipelineOutcome {
+  records?: Records;
+  integrity?: Integrity;
+}
+
+export interface Progress {
+  done: number;
+  total?: number;
+  /** What is counted: "points", "lines", "interfaces" … */
+  unit: string;
+  message?: string;
+}
+
+export type LogMeta = Record<string, unknown>;
+
+export interface PipelineLogger {
+  debug(message: string, meta?: LogMeta): void;
+  info(message: string, meta?: LogMeta): void;
+  warn(message: string, meta?: LogMeta): void;
+  error(message: string, meta?: LogMeta): void;
+}
+
+// Named positions a pipeline resumes from; values are JSON. Scoped to one process.
+export interface Checkpoints {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  entries(): Array<[string, unknown]>;
+}
+
+export interface PipelineContext {
+  runId: string;
+  process: string;
+  kind: string;
+  /** The process file, as the user named it. */
+  file: string;
+  /** `--date`, for date-driven pipelines; undefined means "their default day". */
+  date?: string;
+  /** Aborted on timeout, on SIGINT/SIGTERM and when the parent goes away: stop soon, clean up, throw. */
+  signal: AbortSignal;
+  log: PipelineLogger;
+  progress(progress: Progress): void;
+  checkpoints: Checkpoints;
+}
+
+// A problem a kind finds in a schema-valid definition, located by its path inside the process.
+export interface CheckIssue {
+  path?: Array<string | number>;
+  message: string;
+}
+
+export interface CheckContext {
+  process: string;
+  file: string;
+  /** The folder relative paths in the process are resolved against (the working directory). */
+  cwd: string;
+}
+
+export interface PipelineDefinition<Config = any> {
+  kind: string;
+  /** One line for `main schema` and the docs. */
+  description: string;
+  /** JSON Schema of the kind's own keys (an object schema); defaults live here and only here. */
+  schema: JsonSchema;
+  /** Checks that need more than the schema; must not connect to anything. */
+  check?(config: Config, ctx: CheckContext): CheckIssue[] | Promise<CheckIssue[]>;
+  run(config: Config, ctx: PipelineContext): Promise<PipelineOutcome>;
+}

