@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { unwritable } from '../config/common-checks.js';
 import { loadConfig, type ProcessSpec } from '../config/index.js';
 import { formatProblem } from '../config/problem.js';
 import { createLogging } from '../logging/logger.js';
@@ -28,6 +29,8 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     return 2;
   }
   const selected = select(config.processes, args.only);
+  const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
+  if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
   const redactor = new Redactor();
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
@@ -42,9 +45,17 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     interruption.dispose();
     store.close();
   }
-  if (args.report) await writeAtomically(resolve(args.report), `${JSON.stringify(summary, null, 2)}\n`);
   io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
-  return exitCodeOf(summary, interruption.signal);
+  const code = exitCodeOf(summary, interruption.signal);
+  if (!args.report) return code;
+  try {
+    await writeAtomically(resolve(args.report), `${JSON.stringify(summary, null, 2)}\n`);
+    return code;
+  } catch (error) {
+    // The run is done and its summary printed; a report that could not be written still fails the command.
+    io.err(`main: could not write the report to "${args.report}": ${(error as Error).message}`);
+    return code === 0 ? 1 : code;
+  }
 }
 
 // `--only` names processes; a name that does not exist is a usage error, a disabled one runs because it was asked for.
@@ -68,6 +79,10 @@ function openStore(path: string): StateStore {
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }

@@ -23,7 +23,7 @@ export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
 }
 
 // Why a file could not be created or appended to, without creating anything.
-function unwritable(file: string): string | undefined {
+export function unwritable(file: string): string | undefined {
   try {
     if (statSync(file).isDirectory()) return 'it is a folder';
     accessSync(file, constants.W_OK);

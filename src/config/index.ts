@@ -3,9 +3,9 @@ import { isMap, type Scalar } from 'yaml';
 import type { PipelineDefinition } from '../pipelines/types.js';
 import { commonChecks } from './common-checks.js';
 import { DEFAULT_KIND } from './common-schema.js';
+import { Redactor } from '../logging/redact.js';
 import { discoverProcessFiles } from './discover.js';
 import { interpolateDocument, type Env } from './interpolate.js';
-import type { SchemaIssue } from './messages.js';
 import { parseProcessFile, type ParsedProcess } from './load.js';
 import type { Problem } from './problem.js';
 import { collectSecrets } from './secrets.js';
@@ -70,6 +70,10 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const secrets = new Set<string>();
   const stage = (name: StageName, checked: number, problems: Problem[]) => stages.push({ name, checked, problems: sortProblems(problems, files.map(show)) });
   const done = (processes: ProcessSpec[]): LoadedConfig => {
+    // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
+    const redactor = new Redactor();
+    redactor.add(secrets);
+    for (const stage of stages) for (const p of stage.problems) p.message = redactor.text(p.message);
     const problems = sortProblems(stages.flatMap((s) => s.problems), files.map(show));
     for (const status of seen) status.problems = problems.filter((p) => p.process === status.name && p.file === status.file).length;
     return { files, stages, seen, processes: problems.length ? [] : processes, problems, secrets };
@@ -116,8 +120,15 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }> = [];
   const interpolated = parsed.filter((p) => !interpolationProblems.some((x) => x.process === p.name && x.file === p.src.file));
   for (const p of interpolated) {
-    const definition = (p.src.doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>)[p.name];
-    const issues = defaultKindMissing(definition, kinds) ?? validate(definition);
+    let definition: unknown;
+    try {
+      definition = (p.src.doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>)[p.name];
+    } catch (error) {
+      // An alias to no anchor, a merge of something that is not a mapping, an alias bomb.
+      schemaProblems.push(locate(p, [], `cannot resolve the YAML: ${(error as Error).message.split('\n')[0]}`));
+      continue;
+    }
+    const issues = validate(definition);
     for (const issue of issues) schemaProblems.push(locate(p, issue.path, issue.message, issue.atKey));
     collectSecrets(definition, false, secrets);
     if (issues.length === 0) valid.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>) });
@@ -135,17 +146,11 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   return done(valid.map((v) => v.spec));
 }
 
-// A definition without `type` is of the default kind; say so plainly when this build does not have it.
-function defaultKindMissing(definition: unknown, kinds: readonly PipelineDefinition[]): SchemaIssue[] | undefined {
-  if (!definition || typeof definition !== 'object' || 'type' in definition || kinds.some((k) => k.kind === DEFAULT_KIND)) return undefined;
-  const known = kinds.map((k) => k.kind).join(', ');
-  return [{ path: [], message: `no "type" given, and the default kind "${DEFAULT_KIND}" is not available in this build; expected "type" to be one of: ${known}` }];
-}
-
 // The kind a process names (or the default), read before any validation, for the report.
 function writtenType(p: ParsedProcess): string {
-  const type = isMap(p.valueNode) ? p.valueNode.get('type') : undefined;
-  return typeof type === 'string' ? type : DEFAULT_KIND;
+  if (!isMap(p.valueNode)) return '';
+  const type = p.valueNode.get('type');
+  return type === undefined ? DEFAULT_KIND : String(type);
 }
 
 // In the order a person reads them: file by file as discovered, then line by line.

@@ -65,5 +65,6 @@ export async function parseProcessFile(file: string, displayName = file): Promis
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0] ?? message;
   const sentence = first.replace(/ at line \d+, column \d+:?$/, '');
+  if (code === 'MULTIPLE_DOCS') return 'expected one YAML document, found several (a "---" line); put each in its own file';
   return code === 'DUPLICATE_KEY' ? `${sentence} (duplicate key)` : sentence;
 }

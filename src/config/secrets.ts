@@ -2,7 +2,8 @@
 // Over-matching ("bypass") costs a masked value; under-matching would print a password.
 export const SECRET_KEY = /pass|pwd|^pw$|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential/i;
 
-const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^@\s/]+)@/gi;
+// The password runs to the last @ before the host: `http://admin:p@ss@db` has the password `p@ss`.
+const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^\s/]+)@/gi;
 
 // True when any segment of a path into a process definition names a secret.
 export function isSecretPath(path: readonly (string | number)[]): boolean {
@@ -10,14 +11,19 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
 }
 
 // Every secret value in a process definition: values under secret-looking keys and passwords inside URLs.
-export function collectSecrets(value: unknown, underSecretKey = false, into = new Set<string>()): Set<string> {
+export function collectSecrets(value: unknown, underSecretKey = false, into = new Set<string>(), path = new Set<object>()): Set<string> {
   if (typeof value === 'string') {
     if (underSecretKey && value !== '') into.add(value);
     for (const m of value.matchAll(URL_PASSWORD)) if (m[1]) into.add(m[1]);
-  } else if (Array.isArray(value)) {
-    for (const item of value) collectSecrets(item, underSecretKey, into);
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectSecrets(v, underSecretKey || SECRET_KEY.test(k), into);
+  } else if (typeof value === 'number' || typeof value === 'bigint') {
+    // `PGPASSWORD: 84629173` is a secret too, and is printed as text.
+    if (underSecretKey) into.add(String(value));
+  } else if (value && typeof value === 'object' && !path.has(value)) {
+    // `path` breaks the cycles a YAML alias can make (`a: &x [*x]`).
+    path.add(value);
+    if (Array.isArray(value)) for (const item of value) collectSecrets(item, underSecretKey, into, path);
+    else for (const [k, v] of Object.entries(value)) collectSecrets(v, underSecretKey || SECRET_KEY.test(k), into, path);
+    path.delete(value);
   }
   return into;
 }

@@ -10,6 +10,7 @@ const palette = winston.format.colorize({ colors: { debug: 'gray', info: 'green'
 const BOUND = new Set(['level', 'message', 'timestamp', 'runId', 'process', 'type']);
 // Output a command printed is shown as such; which step printed it stays in the JSON log.
 const CONSOLE_BOUND = new Set([...BOUND, 'stream', 'step']);
+const MAX_MESSAGE = 4096;
 const ROTATE = { maxsize: 50 * 1024 * 1024, maxFiles: 5, tailable: true };
 
 export interface LoggingOptions {
@@ -37,6 +38,8 @@ export function createLogging(options: LoggingOptions): Logging {
   const redact = winston.format((info) => {
     if (!allows(levelFor(info.process), info.level)) return false;
     for (const key of Object.keys(info)) if (key !== 'level') info[key] = options.redactor.value(info[key]);
+    // Cut only after masking: a cut through a secret would leave a piece that no longer matches it.
+    if (typeof info.message === 'string' && info.message.length > MAX_MESSAGE) info.message = `${info.message.slice(0, MAX_MESSAGE)}... (${info.message.length - MAX_MESSAGE} more characters)`;
     return info;
   });
   const transports: winston.transport[] = [

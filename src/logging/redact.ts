@@ -4,7 +4,7 @@ export const MASK = '***';
 
 // Credentials that need no list of secrets to be recognised.
 const PATTERNS: Array<[RegExp, string]> = [
-  [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]+@/gi, `$1${MASK}@`],
+  [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^\s/]+@/gi, `$1${MASK}@`],
   [/\b(authorization:\s*(?:basic|bearer|token)\s+)\S+/gi, `$1${MASK}`],
   [/((?:^|[?&;\s-])(?:password|passwd|pwd|pw|token|secret|api[-_]?key|access[-_]?key)=)[^&\s;]+/gim, `$1${MASK}`],
 ];

@@ -38,6 +38,18 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
     let killedAfterGrace = false;
     let escalation: NodeJS.Timeout | undefined;
     const stderrTail: string[] = [];
+    // Process groups the child's pipeline started and has not seen end: killed when the child is gone.
+    const groups = new Set<number>();
+    const killGroups = () => {
+      for (const pgid of groups) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      groups.clear();
+    };
 
     const terminate = (signal: NodeJS.Signals) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -54,6 +66,7 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
     const onForce = () => {
       killedAfterGrace = true;
       child.kill('SIGKILL');
+      killGroups();
     };
     const timer = spec.timeout
       ? setTimeout(() => {
@@ -77,7 +90,10 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
     child.on('message', (message: unknown) => {
       if (!isChildMessage(message)) return;
       if (message.cmd === ChildCommand.Log) options.onLog(message);
-      else if (message.cmd === ChildCommand.Progress) {
+      else if (message.cmd === ChildCommand.ProcessGroup) {
+        if (message.running) groups.add(message.pgid);
+        else groups.delete(message.pgid);
+      } else if (message.cmd === ChildCommand.Progress) {
         lastProgress = message.progress;
         options.onProgress?.(message.progress);
       } else {
@@ -91,25 +107,23 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
     const settle = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
       if (settled) return;
       settled = true;
+      killGroups();
       clearTimeout(timer);
       clearTimeout(escalation);
       options.stop.removeEventListener('abort', onStop);
       options.force?.removeEventListener('abort', onForce);
       const ended = { exitCode, signal, spawnError, stderrTail, lastProgress, killedAfterGrace };
-      resolve({
-        name: spec.name,
-        file: spec.file,
-        type: spec.type,
-        startedAt: started.toISOString(),
-        durationMs: Date.now() - started.getTime(),
-        ...outcome(spec, result, { timedOut, interruptedBy }, ended),
-      });
+      const { status, records, integrity, error } = outcome(spec, result, { timedOut, interruptedBy }, ended);
+      // The key order of DESIGN.md's summary.
+      const base = { name: spec.name, file: spec.file, type: spec.type, status, startedAt: started.toISOString(), durationMs: Date.now() - started.getTime() };
+      resolve({ ...base, ...(records ? { records } : {}), ...(integrity ? { integrity } : {}), ...(error ? { error } : {}) });
     };
     child.once('error', (error) => {
       // fork() failed (no such entry, out of processes); the child never ran.
       if (child.pid === undefined) settle(null, null, error);
     });
-    child.once('exit', (code, signal) => settle(code, signal));
+    // 'close', not 'exit': the last lines the child wrote to stderr (its error) have been read by then.
+    child.once('close', (code, signal) => settle(code, signal));
     child.send({ cmd: ParentCommand.Start, runId: options.runId, spec, statePath: options.statePath, date: options.date, level: options.level }, (error) => {
       if (error && child.connected) child.kill('SIGKILL');
     });

@@ -26,7 +26,8 @@ export interface RunSummary {
 
 export function runStatus(results: readonly ProcessResult[], interrupted: boolean): RunStatus {
   if (interrupted) return 'interrupted';
-  return results.some((r) => r.status === 'failed' || r.status === 'timeout') ? 'failed' : 'success';
+  // A process interrupted from outside (its child got a SIGTERM) did not succeed either.
+  return results.every((r) => r.status === 'success' || r.status === 'skipped') ? 'success' : 'failed';
 }
 
 // DESIGN.md's exit codes: 0 all good, 1 a process failed, 130/143 interrupted by SIGINT/SIGTERM.

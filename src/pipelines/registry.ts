@@ -1,9 +1,10 @@
 import { command } from './command/index.js';
+import { influxdbCopy } from './influxdb-copy/index.js';
 import type { PipelineDefinition } from './types.js';
 
 // Every pipeline kind this build knows, by name. A new kind is a folder under src/pipelines/ and one line here.
 export const registry: ReadonlyMap<string, PipelineDefinition> = new Map(
-  [command].map((definition) => [definition.kind, definition as PipelineDefinition]),
+  [influxdbCopy, command].map((definition) => [definition.kind, definition as PipelineDefinition]),
 );
 
 export const kinds = (): PipelineDefinition[] => [...registry.values()];

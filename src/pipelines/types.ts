@@ -66,6 +66,9 @@ export interface PipelineContext {
   log: PipelineLogger;
   progress(progress: Progress): void;
   checkpoints: Checkpoints;
+  /** Declare a process group this pipeline started; call the returned function when it has ended. If the
+   *  child process dies first (SIGKILL, OOM), the orchestrator kills the group so nothing runs on unowned. */
+  trackProcessGroup(pgid: number): () => void;
 }
 
 // A problem a kind finds in a schema-valid definition, located by its path inside the process.

@@ -52,11 +52,10 @@ async function run(start: StartMessage): Promise<void> {
   try {
     outcome = await definition.run(start.spec.config, ctx);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
     if (controller.signal.aborted) {
       return void report({ status: 'interrupted', error: { code: ErrorCode.Interrupted, message: describeError(error) } });
     }
-    return void report({ status: 'failed', error: { code: typeof code === 'string' && code.startsWith('E_') ? code : ErrorCode.Pipeline, message: describeError(error) } });
+    return void report({ status: 'failed', error: { code: codeOf(error), message: describeError(error) } });
   } finally {
     ctx.close();
   }
@@ -66,4 +65,13 @@ async function run(start: StartMessage): Promise<void> {
     return void report({ status: 'failed', ...outcome, error: { code: ErrorCode.Integrity, message: `integrity check failed: ${which || 'see checks'}` } });
   }
   return void report({ status: 'success', ...outcome });
+}
+
+// The first error code along the cause chain ("copying cpu: …" wraps the write error that has one).
+function codeOf(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('E_')) return code;
+  }
+  return ErrorCode.Pipeline;
 }

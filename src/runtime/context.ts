@@ -22,6 +22,10 @@ export function createContext(start: StartMessage, signal: AbortSignal, send: (m
     log,
     progress: (progress) => send({ cmd: ChildCommand.Progress, progress }),
     checkpoints,
+    trackProcessGroup(pgid) {
+      send({ cmd: ChildCommand.ProcessGroup, pgid, running: true });
+      return () => send({ cmd: ChildCommand.ProcessGroup, pgid, running: false });
+    },
     close: () => checkpoints.close(),
   };
 }

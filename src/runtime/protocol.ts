@@ -11,6 +11,8 @@ export enum ChildCommand {
   Log = 'log',
   Progress = 'progress',
   Result = 'result',
+  /** A process group the child started (a command step), or ended: the parent kills what a dead child left. */
+  ProcessGroup = 'process-group',
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -45,10 +47,16 @@ export interface ResultMessage {
   error?: { code: string; message: string };
 }
 
+export interface ProcessGroupMessage {
+  cmd: ChildCommand.ProcessGroup;
+  pgid: number;
+  running: boolean;
+}
+
 export type ParentMessage = StartMessage;
-export type ChildMessage = LogMessage | ProgressMessage | ResultMessage;
+export type ChildMessage = LogMessage | ProgressMessage | ResultMessage | ProcessGroupMessage;
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   const cmd = (value as { cmd?: unknown } | null)?.cmd;
-  return cmd === ChildCommand.Log || cmd === ChildCommand.Progress || cmd === ChildCommand.Result;
+  return Object.values(ChildCommand).includes(cmd as ChildCommand);
 }

@@ -130,6 +130,33 @@ describe('main runs every enabled process in its own child process', () => {
     expect(summary.processes[1]!.status).toBe('success');
   });
 
+  it('kills what a command step started when its child process is killed', async () => {
+    // The kill comes once the step is running (as an OOM kill would), not in the microsecond after spawn,
+    // before the child has told main about the step's process group.
+    ws.write('config/a.yaml', proc('orphaner', 'sleep 37.5 & sleep 0.5; kill -9 $PPID; wait'));
+    const { code, summary } = await runJson();
+    expect(code).toBe(1);
+    expect(summary.processes[0]!.error?.code).toBe('E_CHILD_DIED');
+    await waitFor(() => stillRunning('sleep 37.5') === '', 5000, 'the orphaned sleep to be killed');
+  });
+
+  it('fails the run (exit 1) when a child is interrupted from outside', async () => {
+    ws.write('config/a.yaml', proc('stopped', 'kill -TERM $PPID; sleep 5'));
+    const { code, summary } = await runJson();
+    expect(summary.processes[0]!.status).toBe('interrupted');
+    expect(summary.status).toBe('failed');
+    expect(code).toBe(1);
+  });
+
+  it('refuses a --report path it cannot write before running anything', async () => {
+    ws.write('config/a.yaml', proc('a', 'touch ran.txt'));
+    ws.write('out/.keep', '');
+    const { code, stderr } = await runCli(['--report', 'out'], { cwd: ws.dir });
+    expect(code).toBe(2);
+    expect(stderr).toBe('main: cannot write the report to "out": it is a folder\n');
+    expect(ws.exists('ran.txt')).toBe(false);
+  });
+
   for (const [signal, exitCode] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     it(`forwards ${signal} to the children, waits for them, prints a summary with "interrupted" and exits ${exitCode}`, async () => {
       ws.write('config/a.yaml', proc('long1', 'sleep 30.5') + proc('long2', 'sleep 30.5') + proc('queued', 'touch ran.txt'));

@@ -64,7 +64,7 @@ describe('a configuration with bad input is rejected, one line per problem namin
 
   it('reports an unknown type and lists the known ones', async () => {
     ws.write('config/a.yaml', 'job:\n  type: comand\n  run: { argv: ["true"] }\n');
-    expect(await problems()).toEqual(['config/a.yaml:2:9: process "job": unknown type "comand"; expected one of: command']);
+    expect(await problems()).toEqual(['config/a.yaml:2:9: process "job": unknown type "comand"; expected one of: influxdb-copy, command']);
   });
 
   it('reports a missing required key at the process name', async () => {
@@ -135,6 +135,25 @@ describe('a configuration with bad input is rejected, one line per problem namin
     ws.write('config/c.yaml', 'third:\n  type: command\n  run: { argv: ["${UNSET_VAR}"] }\n');
     const lines = await problems();
     expect(lines.map((l) => l.split(':')[0])).toEqual(['config/a.yaml', 'config/b.yaml', 'config/c.yaml']);
+  });
+
+  it('never shows a secret interpolated where a secret is not expected', async () => {
+    ws.write('config/a.yaml', 'job:\n  type: command\n  timeout: "${DB_PASSWORD}"\n  run: { argv: ["true"] }\n');
+    const lines = await problems({ DB_PASSWORD: 'Sup3rS3cretValue' });
+    expect(lines).toEqual(['config/a.yaml:3:12: process "job": expected "timeout" to be a number, got "***"']);
+  });
+
+  it('reports an alias to no anchor, and an alias bomb, instead of crashing', async () => {
+    ws.write('config/a.yaml', 'job: *nothing\n');
+    expect(await problems()).toEqual(['config/a.yaml:1:1: process "job": cannot resolve the YAML: Unresolved alias (the anchor must be set before the alias): nothing']);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`), 'job:\n  type: command\n  run: { argv: *i }'];
+    ws.write('config/a.yaml', `.t:\n  ${bomb.slice(0, -1).join('\n  ')}\n${bomb.at(-1)}\n`);
+    expect((await problems())[0]).toMatch(/^config\/a\.yaml:\d+:1: process "job": cannot resolve the YAML: /);
+  });
+
+  it('reports several YAML documents in one file', async () => {
+    ws.write('config/a.yaml', 'a: 1\n---\nb: 2\n');
+    expect(await problems()).toEqual([expect.stringContaining('expected one YAML document, found several')]);
   });
 
   it('never shows the value of a secret in an error', async () => {

@@ -11,6 +11,7 @@ describe('the redactor', () => {
 
   it('masks credentials it was never told about: URLs, Authorization headers, password= pairs', () => {
     expect(r.text('GET https://bob:hunter2@example.org/x')).toBe('GET https://bob:***@example.org/x');
+    expect(r.text('influx http://admin:Xy@9kLmQ7@db:8086/query')).toBe('influx http://admin:***@db:8086/query');
     expect(r.text('Authorization: Bearer eyJhbGciOi.x.y')).toBe('Authorization: Bearer ***');
     expect(r.text('mysql --password=abc123 -u root')).toBe('mysql --password=*** -u root');
     expect(r.text('/query?u=admin&p=x&password=abc&q=1')).toBe('/query?u=admin&p=x&password=***&q=1');

@@ -21,6 +21,12 @@ describe('secrets from a process file', () => {
         '  run:',
         '    shell: echo "password is $DB_PASSWORD"; echo "connecting to http://admin:' + URL_PASSWORD + '@db:8086" >&2; echo "$1"; echo "failed with $DB_PASSWORD" >&2; exit 2',
         '    env: { DB_PASSWORD: "${DB_PASSWORD}" }',
+        'numeric:',
+        '  type: command',
+        '  run: { shell: \'echo "bad password $PGPASSWORD" >&2; exit 1\', env: { PGPASSWORD: 84629173 } }',
+        'long_line:',
+        '  type: command',
+        '  run: { argv: [sh, -c, "echo a long command line whose end holds the secret; exit 3", xxxxxxxxxxxxxxxx, "-p${DB_PASSWORD}"] }',
         'argv_secret:',
         '  type: command',
         '  logging: { file: logs/leaky.log }',
@@ -35,7 +41,7 @@ describe('secrets from a process file', () => {
     expect(table.code).toBe(1);
 
     const everything = [table.stdout, table.stderr, json.stdout, json.stderr, history.stdout, ws.readAll('data'), ws.readAll('logs')].join('\n');
-    for (const secret of [PASSWORD, URL_PASSWORD, ARGV_SECRET]) expect(everything).not.toContain(secret);
+    for (const secret of [PASSWORD, URL_PASSWORD, ARGV_SECRET, '84629173', PASSWORD.slice(0, 8)]) expect(everything).not.toContain(secret);
     // …and the lines are still there, masked.
     expect(ws.read('logs/leaky.log')).toContain('password is ***');
     expect(ws.read('logs/leaky.log')).toContain('http://admin:***@db:8086');

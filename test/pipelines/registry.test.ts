@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { DEFAULT_KIND } from '../../src/config/common-schema.js';
 import { loadConfig } from '../../src/config/index.js';
 import { registry } from '../../src/pipelines/registry.js';
 
@@ -27,7 +28,7 @@ describe('every pipeline kind', () => {
         // Kind checks look for programs on this machine (pg_dump …); the example must be valid up to them.
         const beforeChecks = config.stages.filter((s) => s.name !== 'checks').flatMap((s) => s.problems);
         expect(beforeChecks).toEqual([]);
-        const types = Object.values(parseDocument(readFileSync(example, 'utf8')).toJS() as Record<string, { type?: string }>).map((p) => p.type);
+        const types = Object.values(parseDocument(readFileSync(example, 'utf8')).toJS() as Record<string, { type?: string }>).map((p) => p.type ?? DEFAULT_KIND);
         expect(new Set(types)).toEqual(new Set([kind]));
       });
 

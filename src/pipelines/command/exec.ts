@@ -4,7 +4,8 @@ import { ErrorCode, PipelineError } from '../errors.js';
 import type { PipelineContext } from '../types.js';
 import type { CommandStep } from './schema.js';
 
-const MAX_LINE = 4096;
+// A cap against a binary stream with no newline; lines are cut for display only after masking, in the parent.
+const MAX_LINE = 1024 * 1024;
 const TAIL_LINES = 3;
 
 export interface StepOutcome {
@@ -31,6 +32,7 @@ export function runStep(step: CommandStep, label: string, ctx: PipelineContext, 
       killGroup(child.pid, 'SIGTERM');
       escalation = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), graceMs);
     };
+    const release = child.pid !== undefined ? ctx.trackProcessGroup(child.pid) : () => {};
     const onAbort = () => stop('stopped');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     const stepTimer = step.timeout ? setTimeout(() => stop(`timed out after ${step.timeout} s`), step.timeout * 1000) : undefined;
@@ -45,6 +47,7 @@ export function runStep(step: CommandStep, label: string, ctx: PipelineContext, 
     });
 
     const finish = () => {
+      release();
       clearTimeout(stepTimer);
       clearTimeout(escalation);
       ctx.signal.removeEventListener('abort', onAbort);
@@ -72,10 +75,9 @@ export function describeExit(label: string, outcome: StepOutcome): string {
   return outcome.tail.length ? `${label} ${how}: ${outcome.tail.join(' | ')}` : `${label} ${how}`;
 }
 
+// The whole command line, quoted: shortening it here could cut a secret in half and defeat the masking.
 export function stepLabel(step: CommandStep): string {
-  const words = step.shell ? [step.shell] : step.argv!;
-  const text = words.join(' ');
-  return `"${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`;
+  return `"${(step.shell ? [step.shell] : step.argv!).join(' ')}"`;
 }
 
 function environment(step: CommandStep): NodeJS.ProcessEnv {

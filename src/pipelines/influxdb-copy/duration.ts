@@ -1,0 +1,24 @@
+const UNIT_NS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n, w: 604_800_000_000_000n };
+
+// "10m" → nanoseconds. The schema has already checked the form.
+export function durationNs(text: string): bigint {
+  const m = /^([0-9]+)(ns|us|µs|ms|s|m|h|d|w)$/.exec(text);
+  if (!m) throw new Error(`expected a duration such as "10m", got "${text}"`);
+  return BigInt(m[1]!) * UNIT_NS[m[2]!]!;
+}
+
+// RFC 3339 with up to nanoseconds → nanoseconds since the epoch, exactly.
+export function timeNs(text: string): bigint {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (!m || Number.isNaN(ms)) throw new Error(`expected an RFC 3339 time, got "${text}"`);
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+// Nanoseconds → RFC 3339 with nanoseconds, for log lines and messages.
+export function formatNs(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const rest = ns % 1_000_000_000n;
+  const base = new Date(Number(ms)).toISOString().slice(0, 19);
+  return rest === 0n ? `${base}Z` : `${base}.${String(rest).padStart(9, '0').replace(/0+$/, '')}Z`;
+}

@@ -1,0 +1,82 @@
+import type { JsonSchema } from '../types.js';
+
+export interface ServerConfig {
+  url: string;
+  user?: string;
+  password?: string;
+  database: string;
+  tls_verify: boolean;
+}
+
+export interface BackupConfig {
+  mode: 'full' | 'incremental';
+  page_size: number;
+  timeout: number;
+  validate_data: boolean | 'checksum';
+  overlap: string;
+  window: string;
+  measurements: string[];
+  exclude_measurements: string[];
+  retention_policies?: string[];
+  start?: string;
+  end?: string;
+  retries: number;
+  batch_bytes: number;
+  write_concurrency: number;
+  read_concurrency: number;
+}
+
+export interface InfluxCopyConfig {
+  source_server: ServerConfig;
+  destination_server: ServerConfig;
+  backup_config: BackupConfig;
+}
+
+const DURATION = '^[0-9]+(ns|us|µs|ms|s|m|h|d|w)$';
+const TIME = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$';
+
+const server = (role: string): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'database'],
+  description: `The ${role} InfluxDB 1.x server.`,
+  properties: {
+    url: { type: 'string', pattern: '^https?://[^/\\s]+(/.*)?$', 'x-expected': 'an http:// or https:// URL such as "http://localhost:8086"', description: 'Base URL of the HTTP API.' },
+    user: { type: 'string', description: 'User, when authentication is enabled.' },
+    password: { type: 'string', description: 'Password; use ${VAR}. Never logged.' },
+    database: { type: 'string', minLength: 1, description: `The ${role} database.` },
+    tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate.' },
+  },
+});
+
+export const influxCopySchema: JsonSchema = {
+  type: 'object',
+  required: ['source_server', 'destination_server'],
+  properties: {
+    source_server: server('source'),
+    destination_server: server('destination'),
+    backup_config: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'How to copy.',
+      properties: {
+        mode: { enum: ['full', 'incremental'], default: 'incremental', description: 'incremental resumes after the last checkpoint (minus overlap); full copies the whole range.' },
+        page_size: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Points per chunk read and per batch written.' },
+        timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds one request may stay silent before it is retried.' },
+        validate_data: { enum: [true, false, 'checksum'], default: true, description: 'true: counts per field on both sides; checksum: an order-independent hash of every point; false: none.' },
+        overlap: { type: 'string', pattern: DURATION, default: '10m', 'x-expected': 'a duration such as "10m"', description: 'Incremental mode re-reads this much before the checkpoint, for late points.' },
+        window: { type: 'string', pattern: DURATION, default: '6h', 'x-expected': 'a duration such as "6h"', description: 'Time span read per query; the checkpoint moves window by window.' },
+        measurements: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['*'], description: 'Measurements to copy (globs: * and ?).' },
+        exclude_measurements: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Measurements not to copy (globs).' },
+        retention_policies: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Retention policies to copy (default: all).' },
+        start: { type: 'string', pattern: TIME, 'x-expected': 'an RFC 3339 time such as "2026-01-01T00:00:00Z"', description: 'Copy points at or after this time.' },
+        end: { type: 'string', pattern: TIME, 'x-expected': 'an RFC 3339 time such as "2026-02-01T00:00:00Z"', description: 'Copy points before this time.' },
+        retries: { type: 'integer', minimum: 0, maximum: 20, default: 5, description: 'Retries of a request after a network error, a 5xx or a timeout (exponential backoff with jitter).' },
+        batch_bytes: { type: 'integer', minimum: 1024, maximum: 26214400, default: 4194304, description: 'Largest write body in bytes (stay under the server max-body-size, 25 MB by default).' },
+        write_concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'Write requests in flight.' },
+        read_concurrency: { type: 'integer', minimum: 1, maximum: 16, default: 2, description: 'Windows read at once.' },
+      },
+    },
+  },
+};

@@ -1,0 +1,125 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeMultiStream, type DecoderOptions } from '@msgpack/msgpack';
+
+const INSTALL = 'influxd (InfluxDB 1.x) is not installed: on Debian run `apt-get install -y influxdb influxdb-client` (.ci/run does this)';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+// A throwaway influxd on loopback ports with its own data folder; reporting, the monitor store and the HTTP log are off.
+export class Influxd {
+  private constructor(
+    readonly url: string,
+    private readonly dir: string,
+    private readonly process: ChildProcess,
+    private readonly auth?: string,
+  ) {}
+
+  static async start(options: { user?: string; password?: string } = {}): Promise<Influxd> {
+    if (spawnSync('influxd', ['version']).error) throw new Error(INSTALL);
+    const dir = mkdtempSync(join(tmpdir(), 'sat-influxd-'));
+    const [http, rpc] = [await freePort(), await freePort()];
+    writeFileSync(
+      join(dir, 'influxdb.conf'),
+      `reporting-disabled = true
+bind-address = "127.0.0.1:${rpc}"
+[meta]
+  dir = "${dir}/meta"
+[data]
+  dir = "${dir}/data"
+  wal-dir = "${dir}/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:${http}"
+  log-enabled = false
+  auth-enabled = ${options.user ? 'true' : 'false'}
+[logging]
+  level = "error"
+[continuous_queries]
+  enabled = false
+`,
+    );
+    const child = spawn('influxd', ['-config', join(dir, 'influxdb.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const url = `http://127.0.0.1:${http}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`influxd exited at start: ${stderr}`);
+      const up = await fetch(`${url}/ping`).then((r) => r.status === 204, () => false);
+      if (up) break;
+      if (Date.now() > deadline) throw new Error(`influxd did not answer /ping within 30 s: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const auth = options.user ? `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}` : undefined;
+    const server = new Influxd(url, dir, child, auth);
+    if (options.user) await server.query(`CREATE USER "${options.user}" WITH PASSWORD '${options.password}' WITH ALL PRIVILEGES`);
+    return server;
+  }
+
+  async query(q: string, db?: string): Promise<any> {
+    const res = await fetch(`${this.url}/query?${new URLSearchParams({ q, ...(db ? { db } : {}) })}`, { method: 'POST', headers: this.headers() });
+    const body = (await res.json()) as { results?: Array<{ error?: string }>; error?: string };
+    const error = body.error ?? body.results?.find((r) => r.error)?.error;
+    if (error) throw new Error(`${q}: ${error}`);
+    return body;
+  }
+
+  async write(db: string, lines: string, rp?: string): Promise<void> {
+    const res = await fetch(`${this.url}/write?${new URLSearchParams({ db, precision: 'ns', ...(rp ? { rp } : {}) })}`, { method: 'POST', body: lines, headers: this.headers() });
+    if (res.status !== 204) throw new Error(`write answered ${res.status}: ${await res.text()}`);
+  }
+
+  // Every point of a database as comparable text: series, nanosecond time, typed values (msgpack keeps int64 exact).
+  async dump(db: string, rp = 'autogen'): Promise<string[]> {
+    const out: string[] = [];
+    const measurements = ((await this.query('SHOW MEASUREMENTS', db)).results[0].series?.[0]?.values ?? []).map((v: string[]) => v[0]);
+    for (const m of measurements) {
+      const keys = await this.query(`SHOW FIELD KEYS FROM "${rp}"."${m.replace(/"/g, '\\"')}"`, db);
+      const types = Object.fromEntries((keys.results[0].series?.[0]?.values ?? []) as Array<[string, string]>);
+      const q = `SELECT * FROM "${rp}"."${m.replace(/"/g, '\\"')}" GROUP BY *`;
+      const res = await fetch(`${this.url}/query?${new URLSearchParams({ q, db, epoch: 'ns', chunked: 'true', chunk_size: '1000' })}`, { method: 'POST', headers: { ...this.headers(), Accept: 'application/x-msgpack' } });
+      for await (const chunk of decodeMultiStream(res.body!, { useBigInt64: true } as DecoderOptions)) {
+        for (const series of (chunk as any).results?.[0]?.series ?? []) {
+          const tags = JSON.stringify(Object.entries(series.tags ?? {}).filter(([, v]) => v !== ''));
+          for (const row of series.values) {
+            const fields = series.columns.slice(1).flatMap((c: string, i: number) => (row[i + 1] === null ? [] : [`${c}:${types[c]}=${JSON.stringify(String(row[i + 1]))}`]));
+            out.push(`${m} ${tags} ${row[0]} ${fields.join(',')}`);
+          }
+        }
+      }
+    }
+    return out.sort();
+  }
+
+  async fieldKeys(db: string, measurement: string): Promise<unknown> {
+    return (await this.query(`SHOW FIELD KEYS FROM "${measurement}"`, db)).results[0].series?.[0]?.values;
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null) {
+      const exited = new Promise((r) => this.process.once('exit', r));
+      this.process.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (this.process.exitCode === null) this.process.kill('SIGKILL');
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private headers(): Record<string, string> {
+    return this.auth ? { Authorization: this.auth } : {};
+  }
+}
