@@ -9,7 +9,7 @@ const { combine, timestamp, printf, json } = winston.format;
 const palette = winston.format.colorize({ colors: { debug: 'gray', info: 'green', warn: 'yellow', error: 'red' } });
 const BOUND = new Set(['level', 'message', 'timestamp', 'runId', 'process', 'type']);
 // Output a command printed is shown as such; which step printed it stays in the JSON log.
-const CONSOLE_BOUND = new Set([...BOUND, 'stream', 'step']);
+const CONSOLE_BOUND = new Set([...BOUND, 'stream', 'step', 'durationMs', 'peakMemoryMb']);
 const MAX_MESSAGE = 4096;
 const ROTATE = { maxsize: 50 * 1024 * 1024, maxFiles: 5, tailable: true };
 

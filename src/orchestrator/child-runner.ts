@@ -9,6 +9,8 @@ import { summariseStderr } from './stderr-summary.js';
 import type { ProcessResult } from './summary.js';
 
 export interface ChildRunOptions {
+  /** Told the child's peak memory when it reports (for the log: it is not part of the summary). */
+  onPeakMemory?(bytes: number): void;
   runId: string;
   statePath: string;
   date?: string;
@@ -98,6 +100,7 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
         options.onProgress?.(message.progress);
       } else {
         result = message;
+        if (message.maxRssBytes) options.onPeakMemory?.(message.maxRssBytes);
         // A child that reported but does not exit is holding something open: it has the grace period.
         escalation ??= setTimeout(() => child.kill('SIGKILL'), options.graceMs);
       }

@@ -47,6 +47,7 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
         if (stop.aborted) return record(skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
         const log = options.logging.forProcess(spec, runId);
         log.info('Started.');
+        let peakMb: number | undefined;
         const result = await runInChild(spec, {
           runId,
           statePath: options.store.path,
@@ -57,10 +58,13 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
           force,
           entry: options.entry,
           onLog: (m) => log.log(m.level, m.message, m.meta),
+          onPeakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
         });
-        const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`;
-        if (result.status === 'success') log.info(`${how}.`);
-        else log.error(`${how}: ${result.error?.message ?? 'no reason given'}`, { code: result.error?.code });
+        const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
+        const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;
+        const meta = { durationMs: result.durationMs, ...(peakMb === undefined ? {} : { peakMemoryMb: peakMb }) };
+        if (result.status === 'success') log.info(`${how}.`, meta);
+        else log.error(`${how}: ${result.error?.message ?? 'no reason given'}`, { code: result.error?.code, ...meta });
         return record(result);
       });
     }),

@@ -15,10 +15,10 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
-async function report(result: Omit<ResultMessage, 'cmd'>, exitCode = 0): Promise<never> {
+async function report(result: Omit<ResultMessage, 'cmd' | 'maxRssBytes'>, exitCode = 0): Promise<never> {
   if (!reported) {
     reported = true;
-    await send({ cmd: ChildCommand.Result, ...result });
+    await send({ cmd: ChildCommand.Result, ...result, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
   }
   process.exit(exitCode);
 }

@@ -45,6 +45,8 @@ export interface ResultMessage {
   records?: Records;
   integrity?: Integrity;
   error?: { code: string; message: string };
+  /** The child's peak resident memory, in bytes. */
+  maxRssBytes?: number;
 }
 
 export interface ProcessGroupMessage {

@@ -94,7 +94,7 @@ bind-address = "127.0.0.1:${rpc}"
       const res = await fetch(`${this.url}/query?${new URLSearchParams({ q, db, epoch: 'ns', chunked: 'true', chunk_size: '1000' })}`, { method: 'POST', headers: { ...this.headers(), Accept: 'application/x-msgpack' } });
       for await (const chunk of decodeMultiStream(res.body!, { useBigInt64: true } as DecoderOptions)) {
         for (const series of (chunk as any).results?.[0]?.series ?? []) {
-          const tags = JSON.stringify(Object.entries(series.tags ?? {}).filter(([, v]) => v !== ''));
+          const tags = JSON.stringify(Object.entries(series.tags ?? {}).filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : 1)));
           for (const row of series.values) {
             const fields = series.columns.slice(1).flatMap((c: string, i: number) => (row[i + 1] === null ? [] : [`${c}:${types[c]}=${JSON.stringify(String(row[i + 1]))}`]));
             out.push(`${m} ${tags} ${row[0]} ${fields.join(',')}`);
@@ -107,6 +107,23 @@ bind-address = "127.0.0.1:${rpc}"
 
   async fieldKeys(db: string, measurement: string): Promise<unknown> {
     return (await this.query(`SHOW FIELD KEYS FROM "${measurement}"`, db)).results[0].series?.[0]?.values;
+  }
+
+  // Resolves once the server has used less than 5% of a core for a second (its compactions are done).
+  async settle(maxMs = 60_000): Promise<void> {
+    const { readFileSync } = await import('node:fs');
+    const ticks = () => {
+      const fields = readFileSync(`/proc/${this.process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    const deadline = Date.now() + maxMs;
+    let before = ticks();
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = ticks();
+      if (now - before < 5) return;
+      before = now;
+    }
   }
 
   async stop(): Promise<void> {

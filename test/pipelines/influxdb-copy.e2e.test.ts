@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
 import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
+import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { Influxd } from '../helpers/influxd.js';
 
 let src: Influxd;
@@ -164,6 +165,35 @@ describe('influxdb-copy', () => {
     const summary = JSON.parse(resumed.stdout) as RunSummary;
     expect(summary.processes[0]!.records!.read).toBeLessThan(60_000); // it resumed, it did not start over
     expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
+  });
+
+  it('copies only what the selection names: measurement globs, exclusions, retention policies, start and end', async () => {
+    await src.query(`CREATE RETENTION POLICY "other" ON ${db} DURATION 0s REPLICATION 1`, db);
+    const t = (s: number) => `${1700000000000000000n + BigInt(s) * 1_000_000_000n}`;
+    await src.write(db, [`cpu_total v=1 ${t(0)}`, `cpu_total v=2 ${t(10)}`, `cpu_total v=3 ${t(20)}`, `cpu_tmp v=1 ${t(10)}`, `disk v=1 ${t(10)}`].join('\n'));
+    await src.write(db, `cpu_total v=9 ${t(10)}`, 'other');
+    const { process } = await copy('mode: full, measurements: ["cpu*"], exclude_measurements: ["*_tmp"], retention_policies: [autogen], start: "2023-11-14T22:13:25Z", end: "2023-11-14T22:13:40Z"');
+    expect(process.status).toBe('success');
+    expect(process.records?.written).toBe(1);
+    expect(await dst.dump(`${db}_copy`)).toEqual([`cpu_total [] ${t(10)} v:float="2"`]);
+  });
+
+  it('survives network faults in the middle of a response: the window is read again and the copy is exact', async () => {
+    const lines: string[] = [];
+    for (let t = 0; t < 500; t++) for (let s = 0; s < 10; s++) lines.push(`flaky,host=h${s} v=${t}i ${1700000000000000000n + BigInt(t) * 1000n}`);
+    await src.write(db, lines.join('\n'));
+    const proxy = await FlakyProxy.start(src.url, { breaks: 2, afterBytes: 20_000 });
+    try {
+      ws.write('config/copy.yaml', `copy:\n  source_server: { url: "${proxy.url}", database: ${db} }\n  destination_server: { url: "${dst.url}", database: ${db}_copy }\n  backup_config: { mode: full, page_size: 100, retries: 3 }\n`);
+      const { code, stdout, stderr } = await runCli(['--json'], { cwd: ws.dir });
+      expect(proxy.broken).toBe(2);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/Retrying|again \(attempt 1\)/);
+      expect(JSON.parse(stdout).processes[0].records).toEqual({ read: 5000, written: 5000, rejected: 0 });
+      expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('reports an unreachable server after its retries, naming it', async () => {

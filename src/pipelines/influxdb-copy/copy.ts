@@ -28,26 +28,31 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
   const dst = new InfluxServer('destination', config.destination_server, serverOptions);
   const writeSlots = pLimit(bc.write_concurrency);
   const readSlots = pLimit(bc.read_concurrency);
-  let read = 0;
-  let written = 0;
+  // Counted when a window is complete: a window read again after a fault is not counted twice.
+  let copiedPoints = 0;
+  // Acknowledged writes as they come, for progress only (a retried window counts again here).
+  let acknowledged = 0;
   let lastProgress = 0;
   const onWritten = (points: number) => {
-    written += points;
+    acknowledged += points;
     if (Date.now() - lastProgress > 500) {
       lastProgress = Date.now();
-      ctx.progress({ done: written, unit: 'points' });
+      ctx.progress({ done: acknowledged, unit: 'points' });
     }
   };
 
   try {
     const items = await planCopy(src, dst, bc, ctx);
-    ctx.log.info(`Copying ${items.length} measurement(s) × retention policies from "${src.database}" to "${dst.database}" (${bc.mode}).`);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const rps = new Set(items.map((i) => i.rp)).size;
+    const measurements = new Set(items.map((i) => i.measurement)).size;
+    ctx.log.info(`Copying ${count(measurements, 'measurement')} in ${count(rps, 'retention policy').replace(/policys$/, 'policies')} from "${src.database}" to "${dst.database}" (${bc.mode}).`);
     const copied: Copied[] = [];
     await Promise.all(
       items.map(async (item) => {
         const range = await rangeOf(src, item, config, ctx);
         if (!range) return;
-        const key = `${item.rp}/${item.measurement}`;
+        const key = checkpointKey(config, item);
         const parts = windows(range.from, range.to, durationNs(bc.window));
         const done = new Array<boolean>(parts.length).fill(false);
         let next = 0;
@@ -57,11 +62,11 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
               const points = await withRetries(() => copyWindow(src, dst, window, { ...item, types: range.types, pageSize: bc.page_size, batchBytes: bc.batch_bytes, writeSlots, onWritten }), {
                 retries: bc.retries,
                 signal: ctx.signal,
-                onRetry: (attempt, error) => ctx.log.warn(`Copying ${key} from ${formatNs(window.from)} again (attempt ${attempt}): ${describeError(error)}`),
+                onRetry: (attempt, error) => ctx.log.warn(`Copying ${item.measurement} [${item.rp}] from ${formatNs(window.from)} again (attempt ${attempt}): ${describeError(error)}`),
               }).catch((error: unknown) => {
                 throw new Error(`copying ${item.measurement} [${item.rp}] from ${formatNs(window.from)} to ${formatNs(window.to)}`, { cause: error });
               });
-              read += points;
+              copiedPoints += points;
               done[i] = true;
               // The checkpoint covers the longest run of finished windows from the start, never a gap.
               while (next < parts.length && done[next]) next++;
@@ -73,8 +78,9 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
         copied.push({ ...item, from: range.from, to: range.to });
       }),
     );
-    ctx.progress({ done: written, unit: 'points' });
-    const outcome: PipelineOutcome = { records: { read, written, rejected: 0 } };
+    ctx.progress({ done: copiedPoints, unit: 'points' });
+    // Every point read was written and acknowledged: a rejected point fails the process instead.
+    const outcome: PipelineOutcome = { records: { read: copiedPoints, written: copiedPoints, rejected: 0 } };
     if (bc.validate_data === false) return outcome;
     const checks: IntegrityCheck[] = [];
     for (const item of copied.sort((a, b) => a.rp.localeCompare(b.rp) || a.measurement.localeCompare(b.measurement))) {
@@ -92,7 +98,7 @@ async function rangeOf(src: InfluxServer, item: CopyItem, config: InfluxCopyConf
   const bc = config.backup_config;
   let lower = bc.start !== undefined ? timeNs(bc.start) : undefined;
   const upper = bc.end !== undefined ? timeNs(bc.end) : undefined;
-  const checkpoint = ctx.checkpoints.get<{ upTo: string }>(`${item.rp}/${item.measurement}`);
+  const checkpoint = ctx.checkpoints.get<{ upTo: string }>(checkpointKey(config, item));
   if (bc.mode === 'incremental' && checkpoint) {
     const resume = BigInt(checkpoint.upTo) - durationNs(bc.overlap);
     if (lower === undefined || resume > lower) lower = resume;
@@ -102,4 +108,11 @@ async function rangeOf(src: InfluxServer, item: CopyItem, config: InfluxCopyConf
   const last = await src.edge(item.rp, item.measurement, 'last', lower, upper);
   const types = await src.fieldTypes(item.rp, item.measurement);
   return { from: first, to: last! + 1n, types };
+}
+
+// Per source database, destination, retention policy and measurement: pointing a process at another
+// destination starts that copy from the beginning instead of skipping what the new destination lacks.
+function checkpointKey(config: InfluxCopyConfig, item: CopyItem): string {
+  const dst = config.destination_server;
+  return JSON.stringify([config.source_server.database, new URL(dst.url).origin, dst.database, item.rp, item.measurement]);
 }

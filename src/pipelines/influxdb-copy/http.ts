@@ -18,7 +18,7 @@ export interface RequestOptions {
   method: 'GET' | 'POST';
   path: string;
   params: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   headers?: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;

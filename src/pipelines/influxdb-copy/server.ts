@@ -83,7 +83,7 @@ export class InfluxServer {
   }
 
   // Post one batch of line protocol; a point the server did not take fails the copy with its count and reason.
-  async write(retentionPolicy: string, body: string, points: number): Promise<void> {
+  async write(retentionPolicy: string, body: Buffer, points: number): Promise<void> {
     await this.retry(`write of ${points} points`, async () => {
       const res = await this.http.request({
         method: 'POST',

@@ -1,0 +1,66 @@
+// npm run demo: the main job on local throwaway servers. Two influxd on loopback ports, a day of demo
+// metrics in the source, then `main` runs the example processes: the InfluxDB copy and config/'s command.
+// A second run shows the incremental copy resuming from its checkpoint. Everything is removed at the end.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Influxd } from '../test/helpers/influxd.js';
+
+const work = mkdtempSync(join(tmpdir(), 'sat-demo-'));
+const say = (text: string) => console.log(`\n\x1b[1m== ${text}\x1b[0m`);
+
+function main(args: string[]): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { stdio: 'inherit', env: { ...process.env, DEMO_PASSWORD: 'not-a-real-password' } });
+  return r.status ?? 1;
+}
+
+say('Starting two throwaway InfluxDB servers (source and destination)');
+const [source, destination] = await Promise.all([Influxd.start(), Influxd.start()]);
+try {
+  console.log(`source ${source.url}, destination ${destination.url}`);
+  say('Writing a day of demo metrics into the source: cpu and mem of 8 hosts every 30 s, in two retention policies');
+  await source.query('CREATE DATABASE metrics');
+  await source.query('CREATE RETENTION POLICY "one_year" ON metrics DURATION 52w REPLICATION 1 SHARD DURATION 1w');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const day = 86_400n * 1_000_000_000n;
+  for (const rp of ['autogen', 'one_year']) {
+    const lines: string[] = [];
+    for (let t = 0n; t < day; t += 30_000_000_000n) {
+      for (let h = 0; h < 8; h++) {
+        const i = Number(t / 30_000_000_000n);
+        lines.push(`cpu,host=web-${h},dc=eu usage_user=${((i * 7 + h * 13) % 1000) / 10},usage_system=${(i % 50) / 10 + 1} ${now - day + t}`);
+        lines.push(`mem,host=web-${h},dc=eu used=${4_000_000_000 + i * 1000 + h}i,available_percent=${50 + (i % 40)} ${now - day + t}`);
+      }
+    }
+    for (let i = 0; i < lines.length; i += 10_000) await source.write('metrics', lines.slice(i, i + 10_000).join('\n'), rp);
+    console.log(`${lines.length} points in ${rp}`);
+  }
+
+  // The example process files: config/ as it is, and the InfluxDB copy pointed at the demo servers.
+  const config = join(work, 'config');
+  cpSync('config', config, { recursive: true });
+  writeFileSync(
+    join(config, 'metrics-copy.yaml'),
+    `# yaml-language-server: $schema=../schema/process-file.schema.json
+nightly_metrics:
+  source_server:      { url: "${source.url}", user: admin, password: "\${DEMO_PASSWORD}", database: metrics }
+  destination_server: { url: "${destination.url}", database: metrics_backup }
+  backup_config:      { mode: incremental, page_size: 10000, timeout: 60, validate_data: true, window: 6h }
+`,
+  );
+  console.log(`process files: ${readdirSync(config).join(', ')} (in ${config})`);
+
+  say('main --validate-only');
+  main(['--validate-only', '--config', config]);
+  say('main: the first run copies everything and verifies it');
+  main(['--config', config, '--state', join(work, 'state.db'), '--log-dir', join(work, 'logs')]);
+  say('main again: incremental, it resumes from the checkpoint (minus the 10 min overlap)');
+  main(['--config', config, '--state', join(work, 'state.db'), '--log-dir', join(work, 'logs'), '--only', 'nightly_metrics']);
+  say('main history');
+  main(['history', '--state', join(work, 'state.db')]);
+} finally {
+  await Promise.all([source.stop(), destination.stop()]);
+  rmSync(work, { recursive: true, force: true });
+  say('Servers stopped, demo files removed.');
+}
