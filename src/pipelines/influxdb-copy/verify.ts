@@ -1,7 +1,7 @@
 import type { IntegrityCheck } from '../types.js';
 import { formatNs } from './duration.js';
-import { escapeFieldKey, rowToLine, seriesPrefix } from './line-protocol.js';
-import { quoteIdent, type InfluxServer } from './server.js';
+import { eachLine } from './read.js';
+import type { InfluxServer } from './server.js';
 
 export interface VerifiedRange {
   rp: string;
@@ -56,28 +56,18 @@ async function checksumCheck(src: InfluxServer, dst: InfluxServer, item: Verifie
 
 async function digest(server: InfluxServer, item: VerifiedRange, pageSize: number): Promise<{ points: number; hash: string }> {
   const types = await server.fieldTypes(item.rp, item.measurement);
-  const statement = `SELECT * FROM ${quoteIdent(item.rp)}.${quoteIdent(item.measurement)} WHERE time >= ${item.from} AND time < ${item.to} GROUP BY *`;
   let a = 0;
   let b = 0;
-  let points = 0;
-  for await (const series of server.select(statement, pageSize)) {
-    const prefix = seriesPrefix(series.name, series.tags);
-    const names = series.columns.map(escapeFieldKey);
-    const fieldTypes = series.columns.map((c) => types.get(c));
-    for (const row of series.values) {
-      const line = rowToLine(prefix, names, fieldTypes, row);
-      if (line === undefined) continue;
-      points++;
-      let h1 = 0x811c9dc5;
-      let h2 = 5381;
-      for (let i = 0; i < line.length; i++) {
-        const c = line.charCodeAt(i);
-        h1 = Math.imul(h1 ^ c, 16777619);
-        h2 = (Math.imul(h2, 33) + c) | 0;
-      }
-      a = (a + (h1 >>> 0)) >>> 0;
-      b = (b + (h2 >>> 0)) >>> 0;
+  const points = await eachLine(server, { ...item, types }, item, pageSize, (line) => {
+    let h1 = 0x811c9dc5;
+    let h2 = 5381;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 16777619);
+      h2 = (Math.imul(h2, 33) + c) | 0;
     }
-  }
+    a = (a + (h1 >>> 0)) >>> 0;
+    b = (b + (h2 >>> 0)) >>> 0;
+  });
   return { points, hash: `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}` };
 }
