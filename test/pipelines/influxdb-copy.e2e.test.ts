@@ -167,6 +167,26 @@ describe('influxdb-copy', () => {
     expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
   });
 
+  it('stops cleanly on SIGTERM to main mid-copy (interrupted, exit 143), and the next run completes the copy exactly', async () => {
+    const lines: string[] = [];
+    for (let t = 0; t < 2000; t++) for (let s = 0; s < 20; s++) lines.push(`stop,host=h${s} v=${t}i ${1700000000000000000n + BigInt(t) * 1_000_000n}`);
+    for (let i = 0; i < lines.length; i += 20_000) await src.write(db, lines.slice(i, i + 20_000).join('\n'));
+    ws.write('config/copy.yaml', processFile('mode: incremental, overlap: 1ms, page_size: 50, window: 100ms, write_concurrency: 1, read_concurrency: 1'));
+    const run = startCli(['--json'], { cwd: ws.dir });
+    const written = async () => Number((await dst.query('SELECT count(v) FROM stop', `${db}_copy`).catch(() => null))?.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
+    const deadline = Date.now() + 30_000;
+    while ((await written()) < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    run.child.kill('SIGTERM');
+    const stopped = await run.done;
+    expect(stopped.code).toBe(143);
+    expect(JSON.parse(stopped.stdout).processes[0]).toMatchObject({ status: 'interrupted', error: { code: 'E_INTERRUPTED' } });
+    expect(await written()).toBeLessThan(40_000);
+
+    const resumed = await runCli(['--json'], { cwd: ws.dir });
+    expect(resumed.code).toBe(0);
+    expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
+  });
+
   it('copies only what the selection names: measurement globs, exclusions, retention policies, start and end', async () => {
     await src.query(`CREATE RETENTION POLICY "other" ON ${db} DURATION 0s REPLICATION 1`, db);
     const t = (s: number) => `${1700000000000000000n + BigInt(s) * 1_000_000_000n}`;
