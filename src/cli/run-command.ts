@@ -34,6 +34,7 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   const redactor = new Redactor();
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
+  for (const w of config.warnings) logging.root.warn(formatProblem(w));
   const store = openStore(args.state);
   const interruption = listenForInterruption((signal, forced) =>
     logging.root.warn(forced ? `${signal} again: killing the child processes now.` : `${signal} received: stopping the running processes (send it again to kill them now).`),

@@ -30,6 +30,7 @@ export function renderValidation(dir: string, config: LoadedConfig): string {
     out.push(`  ${mark} ${STAGES[name].padEnd(13)} ${text}`);
   }
   if (config.problems.length) out.push('', 'Problems:', ...config.problems.map((p) => `  ${formatProblem(p)}`));
+  if (config.warnings.length) out.push('', 'Warnings:', ...config.warnings.map((p) => `  ${formatProblem(p)}`));
   if (config.seen.length) {
     const rows = config.seen.map((s) => [s.problems ? '[FAIL]' : '[ok]', s.name, s.type ?? '', s.file, s.problems ? plural(s.problems, 'problem') : '']);
     out.push('', 'Processes:', ...renderTable(['', 'PROCESS', 'TYPE', 'FILE', ''], rows).split('\n').map((l) => `  ${l}`));

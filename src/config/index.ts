@@ -51,6 +51,8 @@ export interface LoadedConfig {
   /** Valid processes only; empty unless `problems` is. */
   processes: ProcessSpec[];
   problems: Problem[];
+  /** Worth telling, not a reason to refuse: the processes run. */
+  warnings: Problem[];
   /** Every secret value found in the definitions, for the log redactor. */
   secrets: Set<string>;
 }
@@ -68,6 +70,7 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const stages: Stage[] = [];
   const seen: ProcessStatus[] = [];
   const secrets = new Set<string>();
+  const warnings: Problem[] = [];
   const stage = (name: StageName, checked: number, problems: Problem[]) => stages.push({ name, checked, problems: sortProblems(problems, files.map(show)) });
   const done = (processes: ProcessSpec[]): LoadedConfig => {
     // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
@@ -76,7 +79,8 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
     for (const stage of stages) for (const p of stage.problems) p.message = redactor.text(p.message);
     const problems = sortProblems(stages.flatMap((s) => s.problems), files.map(show));
     for (const status of seen) status.problems = problems.filter((p) => p.process === status.name && p.file === status.file).length;
-    return { files, stages, seen, processes: problems.length ? [] : processes, problems, secrets };
+    for (const w of warnings) w.message = redactor.text(w.message);
+    return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets };
   };
 
   const found = await discoverProcessFiles(dir);
@@ -140,7 +144,7 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
     const kind = kinds.find((k) => k.kind === spec.type)!;
     const ctx = { process: spec.name, file: spec.file, cwd };
     const issues = [...commonChecks(spec, cwd), ...((await kind.check?.(spec.config, ctx)) ?? [])];
-    for (const issue of issues) checkProblems.push(locate(p, issue.path ?? [], issue.message));
+    for (const issue of issues) (issue.warning ? warnings : checkProblems).push(locate(p, issue.path ?? [], issue.message));
   }
   stage('checks', valid.length, checkProblems);
   return done(valid.map((v) => v.spec));

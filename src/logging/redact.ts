@@ -16,8 +16,12 @@ export class Redactor {
 
   add(values: Iterable<string>): void {
     for (const v of values) if (v) this.secrets.add(v);
-    const escaped = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.matcher = escaped.length ? new RegExp(escaped.join('|'), 'g') : undefined;
+    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // A secret of 1 to 3 characters is masked where it stands alone: masking every "p" would destroy the logs.
+    const alternatives = [...this.secrets]
+      .sort((a, b) => b.length - a.length)
+      .map((s) => (s.length < 4 ? `(?<![\\p{L}\\p{N}])${escape(s)}(?![\\p{L}\\p{N}])` : escape(s)));
+    this.matcher = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
   }
 
   text(value: string): string {

@@ -75,6 +75,8 @@ export interface PipelineContext {
 export interface CheckIssue {
   path?: Array<string | number>;
   message: string;
+  /** Worth saying, but the process can run (a source line that will be skipped). */
+  warning?: boolean;
 }
 
 export interface CheckContext {

@@ -17,6 +17,12 @@ describe('the redactor', () => {
     expect(r.text('/query?u=admin&p=x&password=abc&q=1')).toBe('/query?u=admin&p=x&password=***&q=1');
   });
 
+  it('masks a very short secret only where it stands alone', () => {
+    const short = new Redactor();
+    short.add(['p', 'ab']);
+    expect(short.text('capacity p=ab ok: ab! p')).toBe('capacity ***=*** ok: ***! ***');
+  });
+
   it('hides the whole value under a key that names a secret, in nested objects', () => {
     expect(r.value({ url: 'http://a:b@h', nested: { apiToken: 'zzz', list: ['s3cret'] }, n: 5 })).toEqual({
       url: 'http://a:***@h',

@@ -3,7 +3,8 @@ import { describeError } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
 import { durationNs, formatNs, timeNs } from './duration.js';
 import { planCopy, type CopyItem } from './plan.js';
-import { withRetries } from './retry.js';
+import { withRetries } from '../../lib/retry.js';
+import { isPermanent } from '../../lib/influx-http.js';
 import type { InfluxCopyConfig } from './schema.js';
 import { InfluxServer } from './server.js';
 import { verifyItem } from './verify.js';
@@ -61,6 +62,7 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
             readSlots(async () => {
               const points = await withRetries(() => copyWindow(src, dst, window, { ...item, types: range.types, pageSize: bc.page_size, batchBytes: bc.batch_bytes, writeSlots, onWritten }), {
                 retries: bc.retries,
+                isPermanent,
                 signal: ctx.signal,
                 onRetry: (attempt, error) => ctx.log.warn(`Copying ${item.measurement} [${item.rp}] from ${formatNs(window.from)} again (attempt ${attempt}): ${describeError(error)}`),
               }).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import type { PipelineContext } from '../types.js';
-import { PermanentError } from './http.js';
+import { PermanentError } from '../../lib/influx-http.js';
 import type { BackupConfig } from './schema.js';
 import type { InfluxServer, RetentionPolicy } from './server.js';
 

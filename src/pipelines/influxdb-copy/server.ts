@@ -1,8 +1,8 @@
 import { decodeMultiStream, type DecoderOptions } from '@msgpack/msgpack';
 import { InfluxDB } from 'influx';
 import type { FieldType } from './line-protocol.js';
-import { InfluxHttp, PermanentError, readAll } from './http.js';
-import { withRetries } from './retry.js';
+import { withRetries } from '../../lib/retry.js';
+import { InfluxHttp, isPermanent, PermanentError, readAll } from '../../lib/influx-http.js';
 import type { ServerConfig } from './schema.js';
 
 export interface Series {
@@ -175,7 +175,7 @@ export class InfluxServer {
   // Retried as the options say; a final failure names the side and the server.
   private async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await withRetries(fn, { retries: this.options.retries, signal: this.options.signal, onRetry: (attempt, error) => this.options.onRetry?.(`${what} on the ${this.side}`, attempt, error) });
+      return await withRetries(fn, { retries: this.options.retries, signal: this.options.signal, isPermanent, onRetry: (attempt, error) => this.options.onRetry?.(`${what} on the ${this.side}`, attempt, error) });
     } catch (error) {
       const wrapped = new Error(`${this.side} ${this.config.url}`, { cause: error });
       throw error instanceof PermanentError ? Object.assign(new PermanentError(`${wrapped.message}: ${error.message}`), { cause: error }) : wrapped;

@@ -1,8 +1,16 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { PipelineError } from '../errors.js';
-import type { ServerConfig } from './schema.js';
+import { PipelineError } from '../pipelines/errors.js';
+import { causedBy } from './retry.js';
+
+// Where an InfluxDB 1.x HTTP API is, and how to sign in.
+export interface InfluxEndpoint {
+  url: string;
+  user?: string;
+  password?: string;
+  tls_verify?: boolean;
+}
 
 export const ErrorCodes = { Request: 'E_INFLUX_REQUEST', Rejected: 'E_INFLUX_REJECTED' } as const;
 
@@ -30,10 +38,10 @@ export class InfluxHttp {
   private readonly agent: http.Agent;
   private readonly auth?: string;
 
-  constructor(readonly server: ServerConfig) {
+  constructor(readonly server: InfluxEndpoint) {
     this.base = new URL(server.url);
     const secure = this.base.protocol === 'https:';
-    this.agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: server.tls_verify }) : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    this.agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: server.tls_verify !== false }) : new http.Agent({ keepAlive: true, maxSockets: 32 });
     if (server.user !== undefined) this.auth = `Basic ${Buffer.from(`${server.user}:${server.password ?? ''}`).toString('base64')}`;
   }
 
@@ -68,6 +76,8 @@ export class InfluxHttp {
     this.agent.destroy();
   }
 }
+
+export const isPermanent = (error: unknown) => causedBy(error, PermanentError);
 
 export function readAll(stream: Readable): Promise<string> {
   return new Promise((resolve, reject) => {

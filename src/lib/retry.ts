@@ -1,7 +1,8 @@
-import { PermanentError } from './http.js';
 
 export interface RetryOptions {
   retries: number;
+  /** An error another try will not cure (a 4xx, a login page): thrown at once. */
+  isPermanent?(error: unknown): boolean;
   signal: AbortSignal;
   /** Called before each new try with what failed; for a log line. */
   onRetry?(attempt: number, error: unknown, delayMs: number): void;
@@ -14,7 +15,7 @@ export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions
     try {
       return await fn();
     } catch (error) {
-      if (isPermanent(error) || options.signal.aborted || attempt >= options.retries) throw error;
+      if (options.isPermanent?.(error) || options.signal.aborted || attempt >= options.retries) throw error;
       const ceiling = Math.min(30_000, (options.baseMs ?? 250) * 2 ** attempt);
       const delayMs = Math.round(Math.random() * ceiling);
       options.onRetry?.(attempt + 1, error, delayMs);
@@ -30,8 +31,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-// A 4xx anywhere along the cause chain will not be cured by another try.
-export function isPermanent(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof PermanentError) return true;
+// True when an error of class `type` stands anywhere along the cause chain.
+export function causedBy(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof type) return true;
   return false;
 }

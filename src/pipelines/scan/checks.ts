@@ -1,0 +1,24 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CheckIssue } from '../types.js';
+import { isTimeZone } from './day.js';
+import type { ScanConfig } from './schema.js';
+import { readLayer } from './sources.js';
+
+// Without fetching anything: the time zone exists, the sources folder exists, and its files parse.
+export function checkScan(config: ScanConfig, cwd: string): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  if (!isTimeZone(config.timezone)) issues.push({ path: ['timezone'], message: `expected "timezone" to be an IANA time zone such as "America/Caracas", got "${config.timezone}"` });
+  const dir = resolve(cwd, config.sources_dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [...issues, { path: ['sources_dir'], message: `sources folder "${config.sources_dir}" does not exist` }];
+  let found = 0;
+  for (const layer of config.layers) {
+    const { problems, missing, interfaces } = readLayer(dir, layer);
+    if (!missing) found++;
+    // A bad line is skipped at run time (and counted as rejected): a warning here, not a reason to refuse.
+    for (const p of problems) issues.push({ path: ['sources_dir'], message: `${config.sources_dir}/${layer}:${p.line}: ${p.message}; the line will be skipped`, warning: true });
+    if (!missing && interfaces.length === 0 && problems.length === 0) issues.push({ path: ['sources_dir'], message: `${config.sources_dir}/${layer} lists no interface` });
+  }
+  if (found === 0) issues.push({ path: ['layers'], message: `none of the layers ${config.layers.join(', ')} has a source file in "${config.sources_dir}"` });
+  return issues;
+}

@@ -1,0 +1,129 @@
+import http from 'node:http';
+import https from 'node:https';
+import pLimit from 'p-limit';
+import { withRetries, causedBy } from '../../lib/retry.js';
+import { describeError } from '../errors.js';
+import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
+import { dayBounds, yesterday, type Day } from './day.js';
+import { fetchLog, FetchRefused } from './fetch.js';
+import { rawFile, rawText, summaryCsv, summaryFile, writeAtomically } from './files.js';
+import { dayRows, gaps, parseMrtg, type Sample } from './mrtg.js';
+import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
+import { readLayer, type Interface } from './sources.js';
+import type { ScanStoreWriter } from './store.js';
+import { summarise, type DailySummary } from './summary.js';
+
+interface Collected {
+  iface: Interface;
+  rows: Sample[];
+  summary: DailySummary;
+}
+
+// Seed 000's nightly routine, in its strict order: collect the day from SCAN, summarise it, store both.
+export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
+  const day = dayBounds(ctx.date ?? yesterday(config.timezone), config.timezone);
+  ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
+
+  const interfaces: Interface[] = [];
+  let rejected = 0;
+  for (const layer of config.layers) {
+    const source = readLayer(config.sources_dir, layer);
+    if (source.missing) ctx.log.warn(`No source file ${config.sources_dir}/${layer}: layer ${layer} skipped.`);
+    for (const p of source.problems) ctx.log.warn(`${p.file}:${p.line}: ${p.message}; line skipped.`);
+    rejected += source.problems.length;
+    interfaces.push(...source.interfaces);
+  }
+
+  // 1. Collection: every interface, `concurrency` at a time; one that fails does not stop the others.
+  const collected = new Map<Interface, Collected>();
+  const failed = new Map<Interface, string>();
+  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: config.concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: config.concurrency }) };
+  const limit = pLimit(config.concurrency);
+  let done = 0;
+  try {
+    await Promise.all(
+      interfaces.map((iface) =>
+        limit(async () => {
+          try {
+            collected.set(iface, await collect(iface, day, config, ctx, agents));
+          } catch (error) {
+            if (ctx.signal.aborted) throw error;
+            failed.set(iface, describeError(error));
+            ctx.log.error(`${iface.layer} ${iface.name}: ${describeError(error)}`, { link: iface.link });
+          }
+          ctx.progress({ done: ++done, total: interfaces.length, unit: 'interfaces' });
+        }),
+      ),
+    );
+  } finally {
+    agents.http.destroy();
+    agents.https.destroy();
+  }
+
+  // 2. Processing: the daily summary of each layer.
+  for (const layer of config.layers) {
+    const rows = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!.summary);
+    if (rows.length === 0) continue;
+    await writeAtomically(summaryFile(config.data_dir, layer, day.date), summaryCsv(rows, GAUGE_LAYERS.has(layer)));
+    ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}.`);
+  }
+
+  // 3. Storage: samples and summaries; a day stored again replaces the same interfaces' rows.
+  const store = await openStore(config, ctx);
+  let written = 0;
+  try {
+    for (const c of collected.values()) {
+      written += await store.replaceDay({ layer: c.iface.layer, interface: c.iface.name, vendor: c.iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
+    }
+  } finally {
+    await store.close();
+  }
+  const read = [...collected.values()].reduce((n, c) => n + c.rows.length, 0);
+  ctx.log.info(`Stored ${written} samples of ${collected.size} interface(s) in ${config.store.kind}.`);
+  const checks = completeness(config.layers, interfaces, collected, failed, day);
+  return { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
+}
+
+async function collect(iface: Interface, day: Day, config: ScanConfig, ctx: PipelineContext, agents: { http: http.Agent; https: https.Agent }): Promise<Collected> {
+  const text = await withRetries(
+    () => fetchLog(iface.link, { credentials: config.credentials, timeoutMs: config.request_timeout * 1000, tlsVerify: config.tls_verify, signal: ctx.signal, agents }),
+    {
+      retries: config.retries,
+      signal: ctx.signal,
+      isPermanent: (e) => causedBy(e, FetchRefused) || (e as NodeJS.ErrnoException).code === 'ENOENT',
+      onRetry: (attempt, error) => ctx.log.warn(`${iface.layer} ${iface.name}: fetching again (attempt ${attempt}): ${describeError(error)}`),
+    },
+  );
+  const rows = dayRows(parseMrtg(text), day);
+  const { missing, ranges } = gaps(rows, day, config.timezone);
+  if (missing > 0) ctx.log.warn(`${iface.layer} ${iface.name}: ${rows.length} of ${day.expectedSamples} samples; missing ${ranges.slice(0, 5).join(', ')}${ranges.length > 5 ? ', …' : ''}.`);
+  const gauge = GAUGE_LAYERS.has(iface.layer);
+  if (iface.capacity === 0 && !gauge) ctx.log.warn(`${iface.layer} ${iface.name}: capacity 0 in the source file, so no utilisation is computed.`);
+  await writeAtomically(rawFile(config.data_dir, iface.layer, day.date, iface.name), rawText(rows));
+  return { iface, rows, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
+}
+
+async function openStore(config: ScanConfig, ctx: PipelineContext): Promise<ScanStoreWriter> {
+  if (config.store.kind === 'sqlite') {
+    const { openSqliteStore } = await import('./store-sqlite.js');
+    return openSqliteStore(config.store.path);
+  }
+  const { openInfluxStore } = await import('./store-influx.js');
+  const { url, database, user, password } = config.store;
+  return openInfluxStore({ url: url!, database: database!, user, password }, config.request_timeout * 1000, ctx.signal);
+}
+
+// Per layer: every interface collected, and how many samples of the day came in.
+function completeness(layers: string[], interfaces: Interface[], collected: Map<Interface, Collected>, failed: Map<Interface, string>, day: Day): IntegrityCheck[] {
+  return layers.flatMap((layer) => {
+    const mine = interfaces.filter((i) => i.layer === layer);
+    if (mine.length === 0) return [];
+    const down = mine.filter((i) => failed.has(i));
+    const samples = mine.reduce((n, i) => n + (collected.get(i)?.rows.length ?? 0), 0);
+    const expected = mine.length * day.expectedSamples;
+    const check: IntegrityCheck = { name: `completeness ${layer}`, ok: down.length === 0, expected, actual: samples, missing: expected - samples };
+    if (down.length) check.detail = `${down.length} of ${mine.length} interfaces of ${layer} failed: ${down.map((i) => `${i.name} (${failed.get(i)})`).join('; ')}`;
+    return [check];
+  });
+}
+

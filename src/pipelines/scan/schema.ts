@@ -1,0 +1,66 @@
+import type { JsonSchema } from '../types.js';
+
+export const LAYERS = ['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP', 'IPBRAS'] as const;
+// Layers whose MRTG values are gauges (user counts), not traffic in bytes per second.
+export const GAUGE_LAYERS = new Set(['IPBRAS']);
+
+export interface ScanStore {
+  kind: 'sqlite' | 'influxdb';
+  /** SQLite file. */
+  path: string;
+  /** InfluxDB (kind influxdb). */
+  url?: string;
+  database?: string;
+  user?: string;
+  password?: string;
+}
+
+export interface ScanConfig {
+  sources_dir: string;
+  layers: string[];
+  data_dir: string;
+  timezone: string;
+  credentials?: { user: string; password: string };
+  concurrency: number;
+  request_timeout: number;
+  retries: number;
+  tls_verify: boolean;
+  store: ScanStore;
+}
+
+export const scanSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    sources_dir: { type: 'string', minLength: 1, default: 'sources/SCAN', description: 'Folder of one file per layer (BORDE, BRAS …), one interface a line: link;name;capacity Gbps;vendor.' },
+    layers: { type: 'array', minItems: 1, items: { enum: [...LAYERS] }, default: [...LAYERS], description: 'Layers to collect; a layer without a source file is skipped with a warning.' },
+    data_dir: { type: 'string', minLength: 1, default: 'data/SCAN', description: 'Where the day\'s rows (<LAYER>/<date>/) and the summaries (DAILY_SUMMARY/<LAYER>/<date>.csv) go.' },
+    timezone: { type: 'string', minLength: 1, default: 'UTC', 'x-expected': 'an IANA time zone such as "America/Caracas"', description: 'The zone whose midnight starts the day; the default day is yesterday there.' },
+    credentials: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['user', 'password'],
+      description: 'HTTP Basic authentication for SCAN: use ${USERSCAN} and ${PASSWORDSCAN}.',
+      properties: { user: { type: 'string' }, password: { type: 'string' } },
+    },
+    concurrency: { type: 'integer', minimum: 1, maximum: 256, default: 16, description: 'Interfaces fetched at once.' },
+    request_timeout: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'Seconds one fetch may take before it is retried.' },
+    retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of a fetch after a network error, a 5xx or a timeout (exponential backoff with jitter).' },
+    tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate (the original ran wget --no-check-certificate).' },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Where samples and summaries are stored: SQLite (default) or an InfluxDB 1.x database.',
+      properties: {
+        kind: { enum: ['sqlite', 'influxdb'], default: 'sqlite', description: 'sqlite or influxdb.' },
+        path: { type: 'string', minLength: 1, default: 'data/scan.db', description: 'The SQLite file (kind sqlite).' },
+        url: { type: 'string', pattern: '^https?://', 'x-expected': 'an http:// or https:// URL', description: 'The InfluxDB HTTP API (kind influxdb).' },
+        database: { type: 'string', minLength: 1, description: 'The InfluxDB database, created when missing (kind influxdb).' },
+        user: { type: 'string' },
+        password: { type: 'string' },
+      },
+      if: { properties: { kind: { const: 'influxdb' } }, required: ['kind'] },
+      then: { required: ['url', 'database'] },
+    },
+  },
+};

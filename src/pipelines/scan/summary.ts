@@ -1,0 +1,55 @@
+import type { Sample } from './mrtg.js';
+import type { Interface } from './sources.js';
+
+export interface DailySummary {
+  layer: string;
+  interface: string;
+  vendor: string;
+  capacityGbps: number;
+  samples: number;
+  expectedSamples: number;
+  missingSamples: number;
+  gauge: boolean;
+  /** Traffic layers: bits per second. Gauge layers (IPBRAS): the gauge, rounded. */
+  inAvg: number;
+  inMax: number;
+  inP95?: number;
+  outAvg: number;
+  outMax: number;
+  outP95?: number;
+  /** max(in max, out max) / capacity × 100; undefined when the capacity is 0 or the layer is a gauge. */
+  utilisationPct?: number;
+}
+
+// The day of one interface in numbers. Traffic: average, maximum and 95th percentile (nearest rank over the
+// five-minute averages) of in and out, in bits/s. Gauges: the rounded average and the maximum.
+export function summarise(iface: Interface, rows: Sample[], expectedSamples: number, missingSamples: number, gauge: boolean): DailySummary {
+  const scale = gauge ? 1 : 8;
+  const avgIn = rows.map((r) => r.avgIn * scale);
+  const avgOut = rows.map((r) => r.avgOut * scale);
+  const inMax = max(rows.map((r) => r.maxIn * scale));
+  const outMax = max(rows.map((r) => r.maxOut * scale));
+  const base = { layer: iface.layer, interface: iface.name, vendor: iface.vendor, capacityGbps: iface.capacity, samples: rows.length, expectedSamples, missingSamples, gauge };
+  if (gauge) return { ...base, inAvg: Math.round(mean(avgIn)), inMax, outAvg: Math.round(mean(avgOut)), outMax };
+  const capacityBps = iface.capacity * 1e9;
+  return {
+    ...base,
+    inAvg: mean(avgIn),
+    inMax,
+    inP95: percentile95(avgIn),
+    outAvg: mean(avgOut),
+    outMax,
+    outP95: percentile95(avgOut),
+    utilisationPct: capacityBps > 0 && rows.length > 0 ? (Math.max(inMax, outMax) * 100) / capacityBps : undefined,
+  };
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
+
+// Nearest-rank 95th percentile: the smallest value with at least 95% of the samples at or below it.
+export function percentile95(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.ceil(0.95 * sorted.length) - 1]!;
+}
