@@ -8,15 +8,22 @@ export function fileNameOf(interfaceName: string): string {
   return encodeURIComponent(interfaceName).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
 }
 
+const madeDirs = new Set<string>();
+
 // Written whole or not at all: a temporary file, then a rename.
 export async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  const dir = dirname(file);
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, text);
     await rename(tmp, file);
-  } finally {
+  } catch (error) {
     await rm(tmp, { force: true });
+    throw error;
   }
 }
 

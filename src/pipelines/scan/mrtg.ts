@@ -14,27 +14,33 @@ export interface Sample {
 
 // Parse a rateup log: line 1 `epoch in_counter out_counter`, then `epoch avg_in avg_out max_in max_out`,
 // newest first. A page served with status 200 (a login page, an error page) is refused with a clear reason.
-export function parseMrtg(text: string): Sample[] {
+// Rows are newest first, so parsing stops at the first row older than `since`: a day needs ~300 of ~2,500 lines.
+export function parseMrtg(text: string, since = -Infinity): Sample[] {
   const head = text.trimStart().slice(0, 200).toLowerCase();
   if (head.startsWith('<') || head.includes('<html')) throw new PipelineError(E_NOT_MRTG, 'the answer is an HTML page (a login or error page?), not an MRTG log');
   if (text.trim() === '') throw new PipelineError(E_NOT_MRTG, 'the MRTG log is empty');
-  const lines = text.split('\n');
-  const first = lines[0]!.trim().split(/\s+/);
+  let end = text.indexOf('\n');
+  if (end === -1) end = text.length;
+  const first = text.slice(0, end).trim().split(/\s+/);
   if (first.length !== 3 || !first.every(isInteger)) {
-    throw new PipelineError(E_NOT_MRTG, `not an MRTG log: line 1 should be "epoch in_counter out_counter", got "${lines[0]!.slice(0, 60)}"`);
+    throw new PipelineError(E_NOT_MRTG, `not an MRTG log: line 1 should be "epoch in_counter out_counter", got "${text.slice(0, Math.min(end, 60))}"`);
   }
   const samples: Sample[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+  for (let lineNo = 2, start = end + 1; start < text.length; lineNo++, start = end + 1) {
+    end = text.indexOf('\n', start);
+    const last = end === -1;
+    if (last) end = text.length;
+    const line = text.slice(start, end).trim();
     if (line === '') continue;
     const f = line.split(/\s+/);
     if (f.length !== 5 || !f.every(isInteger)) {
       // A last line cut short is a truncated download of old, coarse rows: the rows before it stand.
-      if (i === lines.length - 1) break;
-      throw new PipelineError(E_NOT_MRTG, `not an MRTG log: line ${i + 1} should be "epoch avg_in avg_out max_in max_out", got "${line.slice(0, 60)}"`);
+      if (last) break;
+      throw new PipelineError(E_NOT_MRTG, `not an MRTG log: line ${lineNo} should be "epoch avg_in avg_out max_in max_out", got "${line.slice(0, 60)}"`);
     }
     const [epoch, avgIn, avgOut, maxIn, maxOut] = f.map(Number) as [number, number, number, number, number];
     samples.push({ epoch, avgIn, avgOut, maxIn, maxOut });
+    if (epoch < since) break;
   }
   return samples;
 }

@@ -10,12 +10,11 @@ import { rawFile, rawText, summaryCsv, summaryFile, writeAtomically } from './fi
 import { dayRows, gaps, parseMrtg, type Sample } from './mrtg.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
-import type { ScanStoreWriter } from './store.js';
+import type { InterfaceDay, ScanStoreWriter } from './store.js';
 import { summarise, type DailySummary } from './summary.js';
 
 interface Collected {
   iface: Interface;
-  rows: Sample[];
   summary: DailySummary;
 }
 
@@ -34,58 +33,97 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     interfaces.push(...source.interfaces);
   }
 
-  // 1. Collection: every interface, `concurrency` at a time; one that fails does not stop the others.
+  // 1. Collection → 2. processing → 3. storage, interface by interface: each is stored once it is collected and
+  // summarised, in batches of one transaction, while the next ones are still being fetched.
+  const store = await openStore(config, ctx);
+  const storing = new StoreQueue(store);
   const collected = new Map<Interface, Collected>();
   const failed = new Map<Interface, string>();
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: config.concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: config.concurrency }) };
   const limit = pLimit(config.concurrency);
+  const started = Date.now();
   let done = 0;
+  let read = 0;
+  let written: number;
   try {
     await Promise.all(
-      interfaces.map((iface) =>
-        limit(async () => {
-          try {
-            collected.set(iface, await collect(iface, day, config, ctx, agents));
-          } catch (error) {
-            if (ctx.signal.aborted) throw error;
-            failed.set(iface, describeError(error));
-            ctx.log.error(`${iface.layer} ${iface.name}: ${describeError(error)}`, { link: iface.link });
-          }
-          ctx.progress({ done: ++done, total: interfaces.length, unit: 'interfaces' });
-        }),
-      ),
+      interfaces.map(async (iface) => {
+        try {
+          // Only the fetch takes one of the `concurrency` slots: parsing and the file write overlap the next fetches.
+          const text = await limit(() => fetchWithRetries(iface, config, ctx, agents));
+          const c = await collect(iface, text, day, config, ctx);
+          read += c.rows.length;
+          // The rows go to the store and are let go once written; the summaries stay for the CSVs.
+          collected.set(iface, { iface, summary: c.summary });
+          storing.add({ layer: iface.layer, interface: iface.name, vendor: iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
+        } catch (error) {
+          if (ctx.signal.aborted) throw error;
+          failed.set(iface, describeError(error));
+          ctx.log.error(`${iface.layer} ${iface.name}: ${describeError(error)}`, { link: iface.link });
+        }
+        ctx.progress({ done: ++done, total: interfaces.length, unit: 'interfaces' });
+      }),
     );
+    ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
+    written = await storing.finish();
   } finally {
     agents.http.destroy();
     agents.https.destroy();
+    await store.close();
   }
+  ctx.log.info(`Stored ${written} samples of ${collected.size} interface(s) in ${config.store.kind}; ${seconds(started)} in all.`);
 
-  // 2. Processing: the daily summary of each layer.
+  // The daily summary of each layer, once every interface of it is in.
   for (const layer of config.layers) {
     const rows = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!.summary);
     if (rows.length === 0) continue;
     await writeAtomically(summaryFile(config.data_dir, layer, day.date), summaryCsv(rows, GAUGE_LAYERS.has(layer)));
     ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}.`);
   }
-
-  // 3. Storage: samples and summaries; a day stored again replaces the same interfaces' rows.
-  const store = await openStore(config, ctx);
-  let written = 0;
-  try {
-    for (const c of collected.values()) {
-      written += await store.replaceDay({ layer: c.iface.layer, interface: c.iface.name, vendor: c.iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
-    }
-  } finally {
-    await store.close();
-  }
-  const read = [...collected.values()].reduce((n, c) => n + c.rows.length, 0);
-  ctx.log.info(`Stored ${written} samples of ${collected.size} interface(s) in ${config.store.kind}.`);
   const checks = completeness(config.layers, interfaces, collected, failed, day);
   return { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
 }
 
-async function collect(iface: Interface, day: Day, config: ScanConfig, ctx: PipelineContext, agents: { http: http.Agent; https: https.Agent }): Promise<Collected> {
-  const text = await withRetries(
+// Days waiting to be stored, written 25 interfaces to a transaction, one batch after the other.
+class StoreQueue {
+  private pending: InterfaceDay[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private written = 0;
+
+  constructor(private readonly store: ScanStoreWriter) {}
+
+  add(day: InterfaceDay): void {
+    this.pending.push(day);
+    if (this.pending.length >= 25) this.flush();
+  }
+
+  async finish(): Promise<number> {
+    this.flush();
+    await this.chain;
+    if (this.failure) throw this.failure;
+    return this.written;
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      try {
+        this.written += await this.store.replaceDays(batch);
+      } catch (error) {
+        this.failure = error;
+      }
+    });
+  }
+}
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+function fetchWithRetries(iface: Interface, config: ScanConfig, ctx: PipelineContext, agents: { http: http.Agent; https: https.Agent }): Promise<string> {
+  return withRetries(
     () => fetchLog(iface.link, { credentials: config.credentials, timeoutMs: config.request_timeout * 1000, tlsVerify: config.tls_verify, signal: ctx.signal, agents }),
     {
       retries: config.retries,
@@ -94,7 +132,11 @@ async function collect(iface: Interface, day: Day, config: ScanConfig, ctx: Pipe
       onRetry: (attempt, error) => ctx.log.warn(`${iface.layer} ${iface.name}: fetching again (attempt ${attempt}): ${describeError(error)}`),
     },
   );
-  const rows = dayRows(parseMrtg(text), day);
+}
+
+async function collect(iface: Interface, text: string, day: Day, config: ScanConfig, ctx: PipelineContext): Promise<Collected & { rows: Sample[] }> {
+  // One row older than the day is kept so that the section boundary before the day can still be seen.
+  const rows = dayRows(parseMrtg(text, day.start - 3600), day);
   const { missing, ranges } = gaps(rows, day, config.timezone);
   if (missing > 0) ctx.log.warn(`${iface.layer} ${iface.name}: ${rows.length} of ${day.expectedSamples} samples; missing ${ranges.slice(0, 5).join(', ')}${ranges.length > 5 ? ', …' : ''}.`);
   const gauge = GAUGE_LAYERS.has(iface.layer);
@@ -119,7 +161,7 @@ function completeness(layers: string[], interfaces: Interface[], collected: Map<
     const mine = interfaces.filter((i) => i.layer === layer);
     if (mine.length === 0) return [];
     const down = mine.filter((i) => failed.has(i));
-    const samples = mine.reduce((n, i) => n + (collected.get(i)?.rows.length ?? 0), 0);
+    const samples = mine.reduce((n, i) => n + (collected.get(i)?.summary.samples ?? 0), 0);
     const expected = mine.length * day.expectedSamples;
     const check: IntegrityCheck = { name: `completeness ${layer}`, ok: down.length === 0, expected, actual: samples, missing: expected - samples };
     if (down.length) check.detail = `${down.length} of ${mine.length} interfaces of ${layer} failed: ${down.map((i) => `${i.name} (${failed.get(i)})`).join('; ')}`;

@@ -11,27 +11,32 @@ export function openInfluxStore(config: { url: string; database: string; user?: 
   };
   let created = false;
   const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const replaceDay = async (d: InterfaceDay) => {
+    if (!created) {
+      await call('POST', '/query', { q: `CREATE DATABASE "${config.database.replace(/"/g, '\\"')}"` });
+      created = true;
+    }
+    const where = `layer = ${quote(d.layer)} AND interface = ${quote(d.interface)} AND time >= ${d.dayStart}s AND time <= ${d.dayEnd}s`;
+    await call('POST', '/query', { db: config.database, q: `DELETE FROM scan_samples WHERE ${where}; DELETE FROM scan_daily WHERE ${where}` });
+    const tags = { layer: d.layer, interface: d.interface, type: d.vendor };
+    const samplePrefix = seriesPrefix('scan_samples', tags);
+    const lines = d.rows.map((r) => `${samplePrefix} avg_in=${r.avgIn}i,avg_out=${r.avgOut}i,max_in=${r.maxIn}i,max_out=${r.maxOut}i ${r.epoch}`);
+    const s = d.summary;
+    const fields = Object.entries({
+      samples: s.samples, expected_samples: s.expectedSamples, missing_samples: s.missingSamples, capacity_gbps: s.capacityGbps,
+      in_avg: s.inAvg, in_max: s.inMax, in_p95: s.inP95, out_avg: s.outAvg, out_max: s.outMax, out_p95: s.outP95, utilisation_pct: s.utilisationPct,
+    })
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${escapeFieldKey(k)}=${fieldValue(v, 'float')}`);
+    lines.push(`${seriesPrefix('scan_daily', tags)} ${fields.join(',')} ${d.dayStart}`);
+    await call('POST', '/write', { db: config.database, precision: 's' }, lines.join('\n'));
+    return d.rows.length;
+  };
   return {
-    async replaceDay(d) {
-      if (!created) {
-        await call('POST', '/query', { q: `CREATE DATABASE "${config.database.replace(/"/g, '\\"')}"` });
-        created = true;
-      }
-      const where = `layer = ${quote(d.layer)} AND interface = ${quote(d.interface)} AND time >= ${d.dayStart}s AND time <= ${d.dayEnd}s`;
-      await call('POST', '/query', { db: config.database, q: `DELETE FROM scan_samples WHERE ${where}; DELETE FROM scan_daily WHERE ${where}` });
-      const tags = { layer: d.layer, interface: d.interface, type: d.vendor };
-      const samplePrefix = seriesPrefix('scan_samples', tags);
-      const lines = d.rows.map((r) => `${samplePrefix} avg_in=${r.avgIn}i,avg_out=${r.avgOut}i,max_in=${r.maxIn}i,max_out=${r.maxOut}i ${r.epoch}`);
-      const s = d.summary;
-      const fields = Object.entries({
-        samples: s.samples, expected_samples: s.expectedSamples, missing_samples: s.missingSamples, capacity_gbps: s.capacityGbps,
-        in_avg: s.inAvg, in_max: s.inMax, in_p95: s.inP95, out_avg: s.outAvg, out_max: s.outMax, out_p95: s.outP95, utilisation_pct: s.utilisationPct,
-      })
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${escapeFieldKey(k)}=${fieldValue(v, 'float')}`);
-      lines.push(`${seriesPrefix('scan_daily', tags)} ${fields.join(',')} ${d.dayStart}`);
-      await call('POST', '/write', { db: config.database, precision: 's' }, lines.join('\n'));
-      return d.rows.length;
+    async replaceDays(days) {
+      let written = 0;
+      for (const d of days) written += await replaceDay(d);
+      return written;
     },
     async close() {
       http.close();

@@ -15,6 +15,7 @@ export interface InterfaceDay {
 
 // Where a day goes. Storing a day again replaces it, interface by interface: never a duplicate.
 export interface ScanStoreWriter {
-  replaceDay(day: InterfaceDay): Promise<number>;
+  /** Stores the days, each replacing what was stored for that interface and date; returns the samples written. */
+  replaceDays(days: InterfaceDay[]): Promise<number>;
   close(): Promise<void>;
 }

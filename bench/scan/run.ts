@@ -1,0 +1,72 @@
+// bench/scan — the figures of issue 4, in one run:
+//   a local HTTPS server holding 2,000 MRTG logs that adds 100 ms to every answer (a web platform over a WAN);
+//   the whole `scan` process (collection, processing, storage) at concurrency 32, against the latency bound
+//   2,000 × 100 ms / 32 = 6.25 s; and a sequential fetch of the same files, one at a time (the original's wget loop).
+// Targets: the process within 1.3 × the bound, at least 20 × faster than sequential, the child's peak RSS < 300 MB.
+// Run: npm run bench:scan   (BENCH_SEQUENTIAL=200 fetches only that many sequentially and scales up: faster)
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import https from 'node:https';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mrtgLog } from '../../test/helpers/mrtg.js';
+import { ScanServer } from '../../test/helpers/scan-server.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const INTERFACES = 2000;
+const DELAY_MS = 100;
+const CONCURRENCY = 32;
+const work = mkdtempSync(join(tmpdir(), 'sat-bench-scan-'));
+const START = Date.UTC(2026, 10, 22) / 1000;
+const NOW = START + 86_400 + 4 * 3600;
+
+const server = await ScanServer.start({ tls: true, user: 'bench', password: 'bench-password', delayMs: DELAY_MS });
+try {
+  console.log(`bench/scan on ${cpus().length} cores, node ${process.version}: ${INTERFACES} interfaces, +${DELAY_MS} ms per answer, HTTPS with Basic auth\n`);
+  const links: string[] = [];
+  const layers = ['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP'];
+  const sources: Record<string, string[]> = {};
+  for (let i = 0; i < INTERFACES; i++) {
+    const layer = layers[i % layers.length]!;
+    const body = mrtgLog(NOW, (e) => [((e / 300) % 1000) * 1000 + i, 5000 + i, ((e / 300) % 1000) * 1000 + i + 7, 6000 + i]);
+    const link = server.serve(`/mrtg/${layer}/if-${i}.log`, { body });
+    links.push(link);
+    (sources[layer] ??= []).push(`${link};if-${i};10;VENDOR${i % 3}`);
+  }
+  mkdirSync(join(work, 'sources/SCAN'), { recursive: true });
+  for (const [layer, lines] of Object.entries(sources)) writeFileSync(join(work, 'sources/SCAN', layer), `${lines.join('\n')}\n`);
+  mkdirSync(join(work, 'config'));
+  writeFileSync(join(work, 'config/scan.yaml'), `bench_scan:\n  type: scan\n  layers: [${layers.join(', ')}]\n  credentials: { user: bench, password: bench-password }\n  tls_verify: false\n  concurrency: ${CONCURRENCY}\n`);
+
+  const bound = (INTERFACES * DELAY_MS) / CONCURRENCY / 1000;
+  const t0 = performance.now();
+  // Asynchronously: the server answering the scan lives in this process (spawnSync would block it).
+  const r = await promisify(execFile)(process.execPath, [MAIN, '--json', '--date', '2026-11-22'], { cwd: work, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wall = (performance.now() - t0) / 1000;
+  const p = JSON.parse(r.stdout).processes[0];
+  if (p.status !== 'success') throw new Error(`scan failed: ${JSON.stringify(p.error)}`);
+  const log = readFileSync(join(work, 'data/logs/sysadmintoolkit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const peak = log.find((l) => l.peakMemoryMb)?.peakMemoryMb;
+  for (const line of log.filter((l) => /^(Collected|Summarised|Stored)/.test(l.message))) console.log(`  ${line.message}`);
+  console.log(`the scan process, concurrency ${CONCURRENCY}: ${wall.toFixed(2)} s (whole command: collection, processing, storage of ${p.records.written.toLocaleString('en-US')} samples)`);
+  console.log(`latency bound ${INTERFACES} × ${DELAY_MS} ms / ${CONCURRENCY}:   ${bound.toFixed(2)} s   ratio ${(wall / bound).toFixed(2)}   target <= 1.30   ${wall / bound <= 1.3 ? 'MET' : 'MISSED'}`);
+  console.log(`child peak RSS:                    ${peak} MB   target < 300 MB   ${peak < 300 ? 'MET' : 'MISSED'}`);
+
+  // One at a time, a new connection each, as `wget` in a shell loop does.
+  const sample = Number(process.env.BENCH_SEQUENTIAL ?? INTERFACES);
+  const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
+  const s0 = performance.now();
+  for (const link of links.slice(0, sample)) {
+    await new Promise<void>((resolve, reject) => {
+      https.get(link, { agent: false, rejectUnauthorized: false, headers: { Authorization: auth } }, (res) => res.resume().on('end', resolve)).on('error', reject);
+    });
+  }
+  const sequential = ((performance.now() - s0) / 1000) * (INTERFACES / sample);
+  const scaled = sample < INTERFACES ? ` (${sample} fetched, scaled to ${INTERFACES})` : '';
+  console.log(`sequential fetch, one at a time:   ${sequential.toFixed(1)} s${scaled}   speed-up ${(sequential / wall).toFixed(1)} ×   target >= 20 ×   ${sequential / wall >= 20 ? 'MET' : 'MISSED'}`);
+} finally {
+  await server.stop();
+  rmSync(work, { recursive: true, force: true });
+}
