@@ -148,6 +148,20 @@ describe('scan', () => {
     expect(validate.stdout).toContain('process "nightly_scan": sources/SCAN/BORDE:4: duplicate interface "core-1"; it is already on line 1; the line will be skipped');
   });
 
+  it('collects over plain HTTP too, for the day the process names', async () => {
+    const plain = await ScanServer.start({ user: 'scanuser', password: 'Sc4n-Pa55word' });
+    try {
+      ws.write('sources/SCAN/CACHING', `${plain.serve('/mrtg/cache-1.log', { body: mrtgLog(NOW, core) })};cache-1;10;HUAWEI\n`);
+      ws.write('config/scan.yaml', processFile(`  layers: [CACHING]\n  date: "${DATE}"\n`));
+      const { code, stdout } = await runCli(['--json'], { cwd: ws.dir, env: { USERSCAN: 'scanuser', PASSWORDSCAN: 'Sc4n-Pa55word' } });
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).processes[0].records.read).toBe(288);
+      expect(ws.exists(`data/SCAN/DAILY_SUMMARY/CACHING/${DATE}.csv`)).toBe(true);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('reads file:// links on the MRTG host itself', async () => {
     ws.write('mrtg/local.log', mrtgLog(NOW, core));
     ws.write('sources/SCAN/RAI', `file://${ws.path('mrtg/local.log')};local;10;ZTE\n`);

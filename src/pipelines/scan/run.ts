@@ -20,7 +20,7 @@ interface Collected {
 
 // Seed 000's nightly routine, in its strict order: collect the day from SCAN, summarise it, store both.
 export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
-  const day = dayBounds(ctx.date ?? yesterday(config.timezone), config.timezone);
+  const day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
   ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
 
   const interfaces: Interface[] = [];
