@@ -46,6 +46,7 @@ const TRICKY = [
   'sparse a=1i 1700000000000000000',
   'sparse b="x" 1700000000000000001',
   'sparse a=2i,c=true 1700000000000000002',
+  'back\\slash\\m,t=x v=-0 1700000000000000000',
 ].join('\n');
 
 describe('influxdb-copy', () => {
@@ -56,17 +57,17 @@ describe('influxdb-copy', () => {
     expect(process.status).toBe('success');
     expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
     expect(await dst.fieldKeys(`${db}_copy`, 'cpu')).toEqual([['count', 'integer'], ['neg', 'integer'], ['on', 'boolean'], ['value', 'float']]);
-    expect(process.records).toEqual({ read: 10, written: 10, rejected: 0 });
+    expect(process.records).toEqual({ read: 11, written: 11, rejected: 0 });
     expect(process.integrity?.ok).toBe(true);
-    expect(process.integrity?.checks.map((c) => c.name)).toEqual(['count cpu [autogen]', 'count my measure,ment [autogen]', 'count sparse [autogen]']);
-    expect(process.integrity?.checks[0]).toMatchObject({ ok: true, expected: 9, actual: 9, missing: 0, extra: 0 });
+    expect(process.integrity?.checks.map((c) => c.name)).toEqual(['count back\\slash\\m [autogen]', 'count cpu [autogen]', 'count my measure,ment [autogen]', 'count sparse [autogen]']);
+    expect(process.integrity?.checks[1]).toMatchObject({ ok: true, expected: 9, actual: 9, missing: 0, extra: 0 });
   });
 
   it('passes the checksum verification on an exact copy', async () => {
     await src.write(db, TRICKY);
     const { process } = await copy('mode: full, validate_data: checksum');
     expect(process.status).toBe('success');
-    expect(process.integrity?.checks).toHaveLength(3);
+    expect(process.integrity?.checks).toHaveLength(4);
     for (const check of process.integrity!.checks) expect(check.expected).toBe(check.actual);
   });
 
@@ -184,6 +185,31 @@ describe('influxdb-copy', () => {
 
     const resumed = await runCli(['--json'], { cwd: ws.dir });
     expect(resumed.code).toBe(0);
+    expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
+  });
+
+  it('refuses, rather than rewrite or lose them, a field whose type differs between shards and a measurement named "#…"', async () => {
+    // Field types are per shard: 1 integer in November 2023, a string ten weeks later.
+    await src.write(db, 'mixed f=1i 1700000000000000000\nmixed f="x" 1706000000000000000');
+    const mixed = await copy('mode: full, retries: 0');
+    expect(mixed.code).toBe(1);
+    expect(mixed.process.error?.code).toBe('E_INFLUX_REJECTED');
+    expect(mixed.process.error?.message).toMatch(/field "f" of mixed \[autogen\] is (integer|string) in some shards and (integer|string) in others; it cannot be copied exactly/);
+    await src.query(`DROP MEASUREMENT mixed`, db);
+    await src.write(db, 'm v=1 1700000000000000000');
+    await src.query(`SELECT v INTO "#hidden" FROM m`, db);
+    const hidden = await copy('mode: full, retries: 0');
+    expect(hidden.process.error?.message).toMatch(/measurement "#hidden" cannot be written in line protocol/);
+  });
+
+  it('never moves the checkpoint past the start of the run: a point dated in the future does not hide later ones', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const hour = 3_600_000_000_000n;
+    await src.write(db, `m v=1i ${now - 2n * hour}\nm v=2i ${now + 24n * 365n * hour}`);
+    expect((await copy('mode: incremental, overlap: 1s, window: 1h')).process.status).toBe('success');
+    await src.write(db, `m v=3i ${BigInt(Date.now()) * 1_000_000n}`); // written after the first run, dated now
+    const second = await copy('mode: incremental, overlap: 1s, window: 1h');
+    expect(second.process.status).toBe('success');
     expect(await dst.dump(`${db}_copy`)).toEqual(await src.dump(db));
   });
 

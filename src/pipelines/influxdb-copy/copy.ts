@@ -3,10 +3,10 @@ import { describeError } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
 import { durationNs, formatNs, timeNs } from './duration.js';
 import { planCopy, type CopyItem } from './plan.js';
-import { withRetries } from '../../lib/retry.js';
+import { causedBy, withRetries } from '../../lib/retry.js';
 import { isPermanent } from '../../lib/influx-http.js';
 import type { InfluxCopyConfig } from './schema.js';
-import { InfluxServer } from './server.js';
+import { InfluxServer, RetriesExhausted } from './server.js';
 import { verifyItem } from './verify.js';
 import { copyWindow, windows } from './window-copy.js';
 
@@ -27,6 +27,9 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
   };
   const src = new InfluxServer('source', config.source_server, serverOptions);
   const dst = new InfluxServer('destination', config.destination_server, serverOptions);
+  // The checkpoint never passes the moment the run started: one point dated in the future must not make the
+  // next incremental runs skip everything written before that date.
+  const runStartedNs = BigInt(Date.now()) * 1_000_000n;
   const writeSlots = pLimit(bc.write_concurrency);
   const readSlots = pLimit(bc.read_concurrency);
   // Counted when a window is complete: a window read again after a fault is not counted twice.
@@ -62,7 +65,8 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
             readSlots(async () => {
               const points = await withRetries(() => copyWindow(src, dst, window, { ...item, types: range.types, pageSize: bc.page_size, batchBytes: bc.batch_bytes, writeSlots, onWritten }), {
                 retries: bc.retries,
-                isPermanent,
+                // Only a read that broke mid-stream is worth reading again: a request has had its own retries.
+                isPermanent: (e) => isPermanent(e) || causedBy(e, RetriesExhausted),
                 signal: ctx.signal,
                 onRetry: (attempt, error) => ctx.log.warn(`Copying ${item.measurement} [${item.rp}] from ${formatNs(window.from)} again (attempt ${attempt}): ${describeError(error)}`),
               }).catch((error: unknown) => {
@@ -72,7 +76,10 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
               done[i] = true;
               // The checkpoint covers the longest run of finished windows from the start, never a gap.
               while (next < parts.length && done[next]) next++;
-              if (next > 0) ctx.checkpoints.set(key, { upTo: String(parts[next - 1]!.to) });
+              if (next > 0) {
+                const upTo = parts[next - 1]!.to;
+                ctx.checkpoints.set(key, { upTo: String(upTo < runStartedNs ? upTo : runStartedNs) });
+              }
             }),
           ),
         );

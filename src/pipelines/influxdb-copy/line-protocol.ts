@@ -1,7 +1,8 @@
 // InfluxDB 1.x line protocol, written exactly: escaping per element, field types from the source's schema.
 export type FieldType = 'float' | 'integer' | 'string' | 'boolean' | 'unsigned';
 
-const escapeMeasurement = (s: string) => s.replace(/[\\, ]/g, (c) => (c === '\\' ? '\\\\' : `\\${c}`));
+// InfluxDB 1.x unescapes only "\," and "\ " in a measurement name: a backslash is written as it is.
+const escapeMeasurement = (s: string) => s.replace(/[, ]/g, '\\$&');
 const escapeKey = (s: string) => s.replace(/[,= ]/g, '\\$&');
 const escapeString = (s: string) => s.replace(/[\\"]/g, '\\$&');
 
@@ -24,7 +25,8 @@ export function fieldValue(value: unknown, type: FieldType | undefined): string 
     case 'number':
       if (type === 'integer') return `${value}i`;
       if (type === 'unsigned') return `${value}u`;
-      return String(value); // shortest text that reads back as the same double; "5" is a float in line protocol
+      // The shortest text that reads back as the same double ("5" is a float in line protocol); -0 stays -0.
+      return Object.is(value, -0) ? '-0' : String(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'string':

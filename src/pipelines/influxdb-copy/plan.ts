@@ -28,6 +28,9 @@ export async function planCopy(src: InfluxServer, dst: InfluxServer, bc: BackupC
     }
   }
   const measurements = (await src.measurements()).filter((m) => matchesAny(m, bc.measurements) && !matchesAny(m, bc.exclude_measurements));
+  // Line protocol reads a line starting with # as a comment: the server would answer 204 and store nothing.
+  const unwritable = measurements.filter((m) => m.startsWith('#'));
+  if (unwritable.length) throw new PermanentError(`measurement ${unwritable.map((m) => `"${m}"`).join(', ')} cannot be written in line protocol (a line starting with # is a comment); exclude it with exclude_measurements`);
   return rps.flatMap((rp) => measurements.map((measurement) => ({ rp: rp.name, measurement })));
 }
 

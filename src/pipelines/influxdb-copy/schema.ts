@@ -33,6 +33,7 @@ export interface InfluxCopyConfig {
 }
 
 const DURATION = '^[0-9]+(ns|us|µs|ms|s|m|h|d|w)$';
+const POSITIVE_DURATION = '^0*[1-9][0-9]*(ns|us|µs|ms|s|m|h|d|w)$';
 const TIME = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$';
 
 const server = (role: string): JsonSchema => ({
@@ -66,7 +67,7 @@ export const influxCopySchema: JsonSchema = {
         timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds one request may stay silent before it is retried.' },
         validate_data: { enum: [true, false, 'checksum'], default: true, description: 'true: counts per field on both sides; checksum: an order-independent hash of every point; false: none.' },
         overlap: { type: 'string', pattern: DURATION, default: '10m', 'x-expected': 'a duration such as "10m"', description: 'Incremental mode re-reads this much before the checkpoint, for late points.' },
-        window: { type: 'string', pattern: DURATION, default: '6h', 'x-expected': 'a duration such as "6h"', description: 'Time span read per query; the checkpoint moves window by window.' },
+        window: { type: 'string', pattern: POSITIVE_DURATION, default: '6h', 'x-expected': 'a duration above zero such as "6h"', description: 'Time span read per query; the checkpoint moves window by window.' },
         measurements: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['*'], description: 'Measurements to copy (globs: * and ?).' },
         exclude_measurements: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Measurements not to copy (globs).' },
         retention_policies: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Retention policies to copy (default: all).' },

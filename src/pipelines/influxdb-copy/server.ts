@@ -72,7 +72,14 @@ export class InfluxServer {
         signal: this.options.signal,
       }),
     );
+    // InfluxDB before 1.4 ignores the Accept header and answers JSON, whose bytes decode as msgpack numbers.
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('application/x-msgpack')) {
+      res.resume();
+      throw new PermanentError(`the ${this.side} answered "${type}" instead of msgpack: InfluxDB 1.4 or later is needed`);
+    }
     for await (const chunk of decodeMultiStream(res, { useBigInt64: true } as DecoderOptions)) {
+      if (chunk === null || typeof chunk !== 'object') throw new PermanentError(`the ${this.side} sent a malformed msgpack answer`);
       const body = chunk as { error?: string; results?: Array<{ error?: string; series?: Series[] }> };
       if (body.error) throw new PermanentError(`query failed: ${body.error}`);
       for (const result of body.results ?? []) {
@@ -141,7 +148,16 @@ export class InfluxServer {
   // Field name → type, as the server stores it (a float holding 5.0 is still a float).
   async fieldTypes(rp: string, measurement: string): Promise<Map<string, FieldType>> {
     const rows = await this.retry('SHOW FIELD KEYS', () => this.admin.query<{ fieldKey: string; fieldType: FieldType }>(`SHOW FIELD KEYS FROM ${quoteIdent(rp)}.${quoteIdent(measurement)}`));
-    return new Map(rows.map((r) => [r.fieldKey, r.fieldType]));
+    const types = new Map<string, FieldType>();
+    for (const r of rows) {
+      const other = types.get(r.fieldKey);
+      // SELECT * returns one type per field: values of the other type would be lost or rewritten. Refuse.
+      if (other && other !== r.fieldType) {
+        throw new PermanentError(`field "${r.fieldKey}" of ${measurement} [${rp}] is ${other} in some shards and ${r.fieldType} in others; it cannot be copied exactly (exclude the measurement, or rewrite the field)`);
+      }
+      types.set(r.fieldKey, r.fieldType);
+    }
+    return types;
   }
 
   // count(*) per field over [from, to): what `validate_data: true` compares.
@@ -172,13 +188,41 @@ export class InfluxServer {
     this.http.close();
   }
 
-  // Retried as the options say; a final failure names the side and the server.
+  // Retried as the options say; a final failure names the side and the server, and is not retried again above.
   private async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await withRetries(fn, { retries: this.options.retries, signal: this.options.signal, isPermanent, onRetry: (attempt, error) => this.options.onRetry?.(`${what} on the ${this.side}`, attempt, error) });
+      return await withRetries(() => abortable(fn(), this.options.signal), {
+        retries: this.options.retries,
+        signal: this.options.signal,
+        isPermanent: (e) => isPermanent(e) || adminRefused(e),
+        onRetry: (attempt, error) => this.options.onRetry?.(`${what} on the ${this.side}`, attempt, error),
+      });
     } catch (error) {
-      const wrapped = new Error(`${this.side} ${this.config.url}`, { cause: error });
-      throw error instanceof PermanentError ? Object.assign(new PermanentError(`${wrapped.message}: ${error.message}`), { cause: error }) : wrapped;
+      if (this.options.signal.aborted) throw error;
+      const message = `${this.side} ${this.config.url}: ${error instanceof Error ? error.message : String(error)}`;
+      throw Object.assign(isPermanent(error) || adminRefused(error) ? new PermanentError(message) : new RetriesExhausted(message), { cause: error });
     }
   }
+}
+
+// A request that failed after all its retries: the window around it is not tried again (retries would multiply).
+export class RetriesExhausted extends Error {
+  override name = 'RetriesExhausted';
+}
+
+// The `influx` package's answer to a refused statement (403, a bad query): final, like our own 4xx.
+function adminRefused(error: unknown): boolean {
+  const e = error as { name?: string; res?: { statusCode?: number } } | null;
+  const status = e?.res?.statusCode ?? 0;
+  return e?.name === 'ResultError' || (status >= 400 && status < 500);
+}
+
+// The `influx` package takes no abort signal: stop waiting for it when the run is stopped.
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
