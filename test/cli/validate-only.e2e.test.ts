@@ -69,6 +69,6 @@ describe('main schema', () => {
     expect(Object.keys(schema.definitions)).toContain('command');
     const { readFileSync } = await import('node:fs');
     const committed = readFileSync(new URL('../../schema/process-file.schema.json', import.meta.url), 'utf8');
-    expect(stdout, 'schema/process-file.schema.json is stale: regenerate it with `npx tsx main.ts schema > schema/process-file.schema.json`').toBe(committed);
+    expect(stdout, 'schema/process-file.schema.json is stale: regenerate it with `npm run schema`').toBe(committed);
   });
 });
