@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { writeAtomically } from '../lib/atomic-write.js';
 import { unwritable } from '../config/common-checks.js';
 import { loadConfig, type ProcessSpec } from '../config/index.js';
 import { formatProblem } from '../config/problem.js';
@@ -74,16 +74,5 @@ function openStore(path: string): StateStore {
     return new StateStore(path);
   } catch (error) {
     throw new UsageError(`cannot use the state store: ${(error as Error).message}`);
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
   }
 }

@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, stillRunning, waitFor, Workspace } from '../helpers/cli.js';
 
 let ws: Workspace;
 beforeEach(() => (ws = new Workspace()));
@@ -15,13 +14,6 @@ async function runJson(args: string[] = []): Promise<{ code: number | null; summ
   return { code, summary: JSON.parse(stdout) as RunSummary, stderr };
 }
 
-function stillRunning(pattern: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', pattern], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
 
 describe('main runs every enabled process in its own child process', () => {
   it('prints a summary table and exits 0 when every process succeeds', async () => {

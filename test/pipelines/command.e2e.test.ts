@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, Workspace } from '../helpers/cli.js';
+import { runCli, stillRunning, Workspace } from '../helpers/cli.js';
 
 let ws: Workspace;
 beforeEach(() => (ws = new Workspace()));
@@ -60,7 +59,7 @@ describe('the command kind', () => {
   it("stops a step at its own timeout, with everything it started", async () => {
     const { process } = await run(`  run: { shell: "sleep 30.75 & sleep 30.75", timeout: 0.5 }\n`);
     expect(process).toMatchObject({ status: 'failed', error: { code: 'E_COMMAND', message: '"sleep 30.75 & sleep 30.75": timed out after 0.5 s' } });
-    expect(pgrep('sleep 30.75')).toBe('');
+    expect(stillRunning('sleep 30.75')).toBe('');
   });
 
   it('reports a passing verify command as its integrity check', async () => {
@@ -92,11 +91,3 @@ describe('the command kind', () => {
     expect(stdout).toContain('config/job.yaml:4:30: process "job": working directory "nowhere" does not exist');
   });
 });
-
-function pgrep(pattern: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', pattern], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}

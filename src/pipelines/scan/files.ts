@@ -1,30 +1,10 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Sample } from './mrtg.js';
 import type { DailySummary } from './summary.js';
 
 // A file name for an interface name: "/" and other awkward characters are %-escaped, so names stay distinct.
 export function fileNameOf(interfaceName: string): string {
   return encodeURIComponent(interfaceName).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
-}
-
-const madeDirs = new Set<string>();
-
-// Written whole or not at all: a temporary file, then a rename.
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = dirname(file);
-  if (!madeDirs.has(dir)) {
-    await mkdir(dir, { recursive: true });
-    madeDirs.add(dir);
-  }
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
 }
 
 // data_dir/<LAYER>/<date>/<interface>.log: the day's five-minute rows in MRTG's own format, newest first.
