@@ -29,7 +29,8 @@ export function readLayer(sourcesDir: string, layer: string): { interfaces: Inte
   const interfaces: Interface[] = [];
   const problems: SourceProblem[] = [];
   const seen = new Map<string, number>();
-  text.split(/\r?\n/).forEach((raw, i) => {
+  // A file saved by a Windows editor may start with a BOM and end its lines with CRLF.
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
     const at = { file, line: i + 1 };
