@@ -21,6 +21,9 @@ export function collectSecrets(value: unknown, underSecretKey = false, into = ne
   } else if (value && typeof value === 'object' && !path.has(value)) {
     // `path` breaks the cycles a YAML alias can make (`a: &x [*x]`).
     path.add(value);
+    // HTTP Basic authentication sends base64("user:password"): a server that echoes the header must not leak it.
+    const { user, password } = value as { user?: unknown; password?: unknown };
+    if (typeof user === 'string' && typeof password === 'string' && password) into.add(Buffer.from(`${user}:${password}`).toString('base64'));
     if (Array.isArray(value)) for (const item of value) collectSecrets(item, underSecretKey, into, path);
     else for (const [k, v] of Object.entries(value)) collectSecrets(v, underSecretKey || SECRET_KEY.test(k), into, path);
     path.delete(value);

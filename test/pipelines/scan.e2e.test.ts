@@ -98,6 +98,20 @@ describe('scan', () => {
     db.close();
   });
 
+  it('fails an interface whose log no longer reaches the day, and keeps what was stored for it', async () => {
+    const link = scan.serve('/mrtg/stale.log', { body: mrtgLog(NOW, core) });
+    ws.write('sources/SCAN/BORDE', `${link};stale;10;HUAWEI\n`);
+    ws.write('config/scan.yaml', processFile('  layers: [BORDE]\n'));
+    expect((await runScan()).code).toBe(0);
+    scan.serve('/mrtg/stale.log', { body: mrtgLog(NOW + 3 * 86_400, core) }); // three days later: the day is gone
+    const again = await runScan();
+    expect(again.code).toBe(1);
+    expect(again.process.integrity?.checks[0]?.detail).toBe(`1 of 1 interfaces of BORDE failed: stale (the MRTG log has no five-minute row for ${DATE})`);
+    const db = new Database(ws.path('data/scan.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM scan_samples').get()).toEqual({ n: 288 });
+    db.close();
+  });
+
   it('fails the interfaces that answer badly, goes on with the others, and says how many failed', async () => {
     const full = mrtgLog(NOW, core);
     ws.write(

@@ -50,5 +50,8 @@ function localMidnight(date: string, timeZone: string): number {
   const utcMidnight = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 1000;
   let guess = utcMidnight - offsetSeconds(utcMidnight, timeZone);
   guess = utcMidnight - offsetSeconds(guess, timeZone);
+  // Where clocks jump from 23:59 to 01:00 (Santiago, Havana, the Azores) midnight does not exist: the day
+  // starts at the jump, not at 23:00 the evening before.
+  if (localDate(guess, timeZone) < date) guess += offsetSeconds(guess + 7200, timeZone) - offsetSeconds(guess, timeZone);
   return guess;
 }

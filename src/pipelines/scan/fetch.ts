@@ -30,8 +30,11 @@ export async function fetchLog(link: string, o: FetchOptions): Promise<string> {
   const secure = url.protocol === 'https:';
   const headers: Record<string, string> = {};
   if (o.credentials) headers.Authorization = `Basic ${Buffer.from(`${o.credentials.user}:${o.credentials.password}`).toString('base64')}`;
-  return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(url, { headers, signal: o.signal, agent: secure ? o.agents.https : o.agents.http, ...(secure ? { rejectUnauthorized: o.tlsVerify } : {}) }, (res) => {
+  // A limit on the whole fetch, not only on silence: a server that trickles must not hold a slot for hours.
+  const limit = AbortSignal.timeout(o.timeoutMs);
+  const signal = AbortSignal.any([o.signal, limit]);
+  return new Promise<string>((resolve, reject) => {
+    const req = (secure ? https : http).request(url, { headers, signal, agent: secure ? o.agents.https : o.agents.http, ...(secure ? { rejectUnauthorized: o.tlsVerify } : {}) }, (res) => {
       const status = res.statusCode ?? 0;
       if (status === 401 || status === 403) return (res.resume(), reject(new FetchRefused(`the server refused the credentials (HTTP ${status})`)));
       if (status >= 400 && status < 500) return (res.resume(), reject(new FetchRefused(`HTTP ${status} for ${url.pathname}`)));
@@ -47,8 +50,10 @@ export async function fetchLog(link: string, o: FetchOptions): Promise<string> {
       res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
       res.on('error', reject);
     });
-    req.setTimeout(o.timeoutMs, () => req.destroy(new PipelineError(E_FETCH, `no answer for ${o.timeoutMs / 1000} s`)));
     req.on('error', reject);
     req.end();
+  }).catch((error: unknown) => {
+    if (limit.aborted && !o.signal.aborted) throw new PipelineError(E_FETCH, `no complete answer within ${o.timeoutMs / 1000} s`);
+    throw error;
   });
 }

@@ -45,36 +45,42 @@ export function parseMrtg(text: string, since = -Infinity): Sample[] {
   return samples;
 }
 
-// The day's five-minute rows, oldest first. A row covers the five minutes that end at its epoch, so the day
-// [00:00, 24:00) is the rows with start < epoch <= end. The five-minute section is the log's leading run of
-// rows; it ends where two steps in a row are 30 minutes or more (MRTG's coarser sections).
+// The five-minute slot a row stands for: 1 for the row ending at 00:05, N for the one ending at midnight.
+// Rounded, so a row written a few seconds late still lands in its slot (and one 7 s after midnight does not).
+const slotOf = (epoch: number, day: Day) => Math.round((epoch - day.start) / 300);
+
+// The day's five-minute rows, oldest first, one per slot (the newest line of the log wins). A row covers the
+// five minutes that end at its epoch. The five-minute section ends where the log's trailing run of steps of
+// 30 minutes or more begins (MRTG's coarser averages), so an outage inside the day does not end it. The
+// first coarse row comes only a short step after the last five-minute one: when the run is a real coarse
+// section (two steps or more) that row goes too; a single long step at the end is an outage.
 export function dayRows(samples: Sample[], day: Day): Sample[] {
-  let fiveMinute = samples.length;
-  for (let i = 1; i + 1 < samples.length; i++) {
-    if (samples[i - 1]!.epoch - samples[i]!.epoch >= 1800 && samples[i]!.epoch - samples[i + 1]!.epoch >= 1800) {
-      fiveMinute = i;
-      break;
-    }
+  let section = samples.length;
+  while (section > 1 && samples[section - 2]!.epoch - samples[section - 1]!.epoch >= 1800) section--;
+  if (samples.length - section >= 2) section--;
+  const bySlot = new Map<number, Sample>();
+  for (const s of samples.slice(0, section)) {
+    const slot = slotOf(s.epoch, day);
+    if (slot >= 1 && slot <= day.expectedSamples && !bySlot.has(slot)) bySlot.set(slot, s);
   }
-  const rows = samples.slice(0, fiveMinute).filter((s) => s.epoch > day.start && s.epoch <= day.end);
-  const unique = new Map(rows.map((s) => [s.epoch, s]));
-  return [...unique.values()].sort((a, b) => a.epoch - b.epoch);
+  return [...bySlot.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
 }
 
 // The five-minute slots of the day without a row, as "HH:MM-HH:MM" ranges of local time.
 export function gaps(rows: Sample[], day: Day, timeZone: string): { missing: number; ranges: string[] } {
-  const have = new Set(rows.map((r) => r.epoch));
+  const have = new Set(rows.map((r) => slotOf(r.epoch, day)));
+  const clock = (epoch: number) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(epoch * 1000));
   const ranges: string[] = [];
   let missing = 0;
   let runStart: number | undefined;
-  const clock = (epoch: number) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(epoch * 1000));
-  for (let t = day.start + 300; t <= day.end + 300; t += 300) {
-    const absent = t <= day.end && !have.has(t);
+  for (let slot = 1; slot <= day.expectedSamples + 1; slot++) {
+    const absent = slot <= day.expectedSamples && !have.has(slot);
     if (absent) {
       missing++;
-      runStart ??= t - 300;
+      runStart ??= slot;
     } else if (runStart !== undefined) {
-      ranges.push(`${clock(runStart)}-${clock(t - 300)}`);
+      const end = slot - 1 === day.expectedSamples ? '24:00' : clock(day.start + 300 * (slot - 1));
+      ranges.push(`${clock(day.start + 300 * (runStart - 1))}-${end}`);
       runStart = undefined;
     }
   }

@@ -2,13 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import pLimit from 'p-limit';
 import { withRetries, causedBy } from '../../lib/retry.js';
-import { describeError } from '../errors.js';
+import { describeError, PipelineError } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
 import { dayBounds, yesterday, type Day } from './day.js';
 import { fetchLog, FetchRefused } from './fetch.js';
 import { writeAtomically } from '../../lib/atomic-write.js';
 import { rawFile, rawText, summaryCsv, summaryFile } from './files.js';
-import { dayRows, gaps, parseMrtg, type Sample } from './mrtg.js';
+import { dayRows, E_NOT_MRTG, gaps, parseMrtg, type Sample } from './mrtg.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
@@ -66,6 +66,13 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
       }),
     );
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
+    // The daily summary of each layer, once every interface of it is in (and whatever happens to the store).
+    for (const layer of config.layers) {
+      const rows = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!.summary);
+      if (rows.length === 0) continue;
+      await writeAtomically(summaryFile(config.data_dir, layer, day.date), summaryCsv(rows, GAUGE_LAYERS.has(layer)));
+      ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}.`);
+    }
     written = await storing.finish();
   } finally {
     agents.http.destroy();
@@ -73,14 +80,6 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     await store.close();
   }
   ctx.log.info(`Stored ${written} samples of ${collected.size} interface(s) in ${config.store.kind}; ${seconds(started)} in all.`);
-
-  // The daily summary of each layer, once every interface of it is in.
-  for (const layer of config.layers) {
-    const rows = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!.summary);
-    if (rows.length === 0) continue;
-    await writeAtomically(summaryFile(config.data_dir, layer, day.date), summaryCsv(rows, GAUGE_LAYERS.has(layer)));
-    ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}.`);
-  }
   const checks = completeness(config.layers, interfaces, collected, failed, day);
   return { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
 }
@@ -138,6 +137,9 @@ function fetchWithRetries(iface: Interface, config: ScanConfig, ctx: PipelineCon
 async function collect(iface: Interface, text: string, day: Day, config: ScanConfig, ctx: PipelineContext): Promise<Collected & { rows: Sample[] }> {
   // One row older than the day is kept so that the section boundary before the day can still be seen.
   const rows = dayRows(parseMrtg(text, day.start - 3600), day);
+  // A log that does not reach the day (stale, too new, cut short) is a failure, not an idle link: what was
+  // stored for the day before stays.
+  if (rows.length === 0) throw new PipelineError(E_NOT_MRTG, `the MRTG log has no five-minute row for ${day.date}`);
   const { missing, ranges } = gaps(rows, day, config.timezone);
   if (missing > 0) ctx.log.warn(`${iface.layer} ${iface.name}: ${rows.length} of ${day.expectedSamples} samples; missing ${ranges.slice(0, 5).join(', ')}${ranges.length > 5 ? ', …' : ''}.`);
   const gauge = GAUGE_LAYERS.has(iface.layer);

@@ -43,6 +43,8 @@ export function readLayer(sourcesDir: string, layer: string): { interfaces: Inte
     if (!/^\d+([.,]\d+)?$/.test(capacityText) || !Number.isFinite(capacity)) {
       return void problems.push({ ...at, message: `expected the capacity of "${name}" to be a number of Gbps, got "${capacityText}"` });
     }
+    // Line protocol cannot end a tag value with a backslash: such a name could never be stored in InfluxDB.
+    if (name.endsWith('\\')) return void problems.push({ ...at, message: `an interface name cannot end with a backslash, got "${name}"` });
     if (!/^(https?|file):\/\//i.test(link)) return void problems.push({ ...at, message: `expected the link of "${name}" to be an https://, http:// or file:// URL, got "${link}"` });
     const first = seen.get(name);
     if (first !== undefined) return void problems.push({ ...at, message: `duplicate interface "${name}"; it is already on line ${first}` });

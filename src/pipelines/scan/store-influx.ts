@@ -13,11 +13,17 @@ export function openInfluxStore(config: { url: string; database: string; user?: 
   const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const replaceDay = async (d: InterfaceDay) => {
     if (!created) {
-      await call('POST', '/query', { q: `CREATE DATABASE "${config.database.replace(/"/g, '\\"')}"` });
+      // Only when missing: a user with rights on the database alone may not create databases.
+      const res = await http.request({ method: 'POST', path: '/query', params: { q: 'SHOW DATABASES' }, timeoutMs, signal });
+      const names = (JSON.parse(await readAll(res)) as { results?: Array<{ series?: Array<{ values?: string[][] }> }> }).results?.[0]?.series?.[0]?.values?.map((v) => v[0]);
+      if (!names?.includes(config.database)) await call('POST', '/query', { q: `CREATE DATABASE "${config.database.replace(/"/g, '\\"')}"` });
       created = true;
     }
-    const where = `layer = ${quote(d.layer)} AND interface = ${quote(d.interface)} AND time >= ${d.dayStart}s AND time <= ${d.dayEnd}s`;
-    await call('POST', '/query', { db: config.database, q: `DELETE FROM scan_samples WHERE ${where}; DELETE FROM scan_daily WHERE ${where}` });
+    // Exactly this day: samples cover start < t <= end, the daily point stands at the start.
+    const series = `layer = ${quote(d.layer)} AND interface = ${quote(d.interface)}`;
+    const samples = `${series} AND time > ${d.dayStart}s AND time <= ${d.dayEnd}s`;
+    const daily = `${series} AND time >= ${d.dayStart}s AND time < ${d.dayEnd}s`;
+    await call('POST', '/query', { db: config.database, q: `DELETE FROM scan_samples WHERE ${samples}; DELETE FROM scan_daily WHERE ${daily}` });
     const tags = { layer: d.layer, interface: d.interface, type: d.vendor };
     const samplePrefix = seriesPrefix('scan_samples', tags);
     const lines = d.rows.map((r) => `${samplePrefix} avg_in=${r.avgIn}i,avg_out=${r.avgOut}i,max_in=${r.maxIn}i,max_out=${r.maxOut}i ${r.epoch}`);
