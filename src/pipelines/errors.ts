@@ -14,8 +14,6 @@ export const ErrorCode = {
   Skipped: 'E_SKIPPED',
 } as const;
 
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
-
 // An error whose code says what went wrong, so a summary can be read by a program.
 export class PipelineError extends Error {
   readonly code: string;

@@ -149,7 +149,7 @@ describe('influxdb-copy', () => {
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Started\./.test(stderr), 15_000, 'the copy to start');
-    const written = async () => Number((await dst.query(`SELECT count(v) FROM big`, `${db}_copy`).catch(() => null))?.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
+    const written = () => copiedSoFar('big');
     const deadline = Date.now() + 30_000;
     while ((await written()) < 3000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const child = await childOf(run.child.pid!);
@@ -174,7 +174,7 @@ describe('influxdb-copy', () => {
     for (let i = 0; i < lines.length; i += 20_000) await src.write(db, lines.slice(i, i + 20_000).join('\n'));
     ws.write('config/copy.yaml', processFile('mode: incremental, overlap: 1ms, page_size: 50, window: 100ms, write_concurrency: 1, read_concurrency: 1'));
     const run = startCli(['--json'], { cwd: ws.dir });
-    const written = async () => Number((await dst.query('SELECT count(v) FROM stop', `${db}_copy`).catch(() => null))?.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
+    const written = () => copiedSoFar('stop');
     const deadline = Date.now() + 30_000;
     while ((await written()) < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     run.child.kill('SIGTERM');
@@ -289,6 +289,12 @@ describe('influxdb-copy with authentication', () => {
     }
   });
 });
+
+// Points of field v the destination holds so far (0 while it has no database yet): to stop a copy midway.
+async function copiedSoFar(measurement: string): Promise<number> {
+  const body = await dst.query(`SELECT count(v) FROM ${measurement}`, `${db}_copy`).catch(() => null);
+  return Number(body?.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
+}
 
 async function childOf(pid: number): Promise<number> {
   const { execFileSync } = await import('node:child_process');
