@@ -10,6 +10,7 @@ export function renderSummary(summary: RunSummary): string {
     out.push(table[i + 1]!);
     if (p.error && p.status !== 'skipped') out.push(`    ${p.error.code}: ${p.error.message}`);
     else if (p.error) out.push(`    ${p.error.message}`);
+    for (const report of p.reports ?? []) out.push(`    report: ${report}`);
   });
   const counts = countBy(summary.processes);
   const took = seconds(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt));

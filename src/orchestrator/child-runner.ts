@@ -116,10 +116,10 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
       options.stop.removeEventListener('abort', onStop);
       options.force?.removeEventListener('abort', onForce);
       const ended = { exitCode, signal, spawnError, stderrTail, lastProgress, killedAfterGrace };
-      const { status, records, integrity, error } = outcome(spec, result, { timedOut, interruptedBy }, ended);
+      const { status, records, integrity, reports, error } = outcome(spec, result, { timedOut, interruptedBy }, ended);
       // The key order of DESIGN.md's summary.
       const base = { name: spec.name, file: spec.file, type: spec.type, status, startedAt: started.toISOString(), durationMs: Date.now() - started.getTime() };
-      resolve({ ...base, ...(records ? { records } : {}), ...(integrity ? { integrity } : {}), ...(error ? { error } : {}) });
+      resolve({ ...base, ...(records ? { records } : {}), ...(integrity ? { integrity } : {}), ...(reports ? { reports } : {}), ...(error ? { error } : {}) });
     };
     child.once('error', (error) => {
       // fork() failed (no such entry, out of processes); the child never ran.
@@ -142,11 +142,11 @@ interface Ending {
   killedAfterGrace: boolean;
 }
 
-type Outcome = Pick<ProcessResult, 'status' | 'records' | 'integrity' | 'error'>;
+type Outcome = Pick<ProcessResult, 'status' | 'records' | 'integrity' | 'reports' | 'error'>;
 
 // What the parent knows (a timeout it set, a signal it forwarded) wins over what the child said.
 function outcome(spec: ProcessSpec, result: ResultMessage | undefined, stop: { timedOut: boolean; interruptedBy?: string }, end: Ending): Outcome {
-  const kept = { records: result?.records, integrity: result?.integrity };
+  const kept = { records: result?.records, integrity: result?.integrity, reports: result?.reports };
   const progress = end.lastProgress ? ` (at ${end.lastProgress.done}${end.lastProgress.total ? `/${end.lastProgress.total}` : ''} ${end.lastProgress.unit})` : '';
   const forced = end.killedAfterGrace ? '; it did not stop within the grace period and was killed' : '';
   if (stop.timedOut && result?.status !== 'success') {

@@ -13,6 +13,8 @@ export interface ProcessResult {
   durationMs: number;
   records?: Records;
   integrity?: Integrity;
+  /** Reports the process wrote (the logs kind's JSON and Markdown). */
+  reports?: string[];
   error?: { code: string; message: string };
 }
 

@@ -26,6 +26,8 @@ export interface Integrity {
 export interface PipelineOutcome {
   records?: Records;
   integrity?: Integrity;
+  /** Files the run wrote for people to read (a report), linked from the run summary. */
+  reports?: string[];
 }
 
 export interface Progress {

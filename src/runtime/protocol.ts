@@ -44,6 +44,7 @@ export interface ResultMessage {
   status: 'success' | 'failed' | 'interrupted';
   records?: Records;
   integrity?: Integrity;
+  reports?: string[];
   error?: { code: string; message: string };
   /** The child's peak resident memory, in bytes. */
   maxRssBytes?: number;

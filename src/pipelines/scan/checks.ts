@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckIssue } from '../types.js';
-import { isTimeZone } from './day.js';
+import { isTimeZone } from '../../lib/time-zone.js';
 import type { ScanConfig } from './schema.js';
 import { readLayer } from './sources.js';
 

@@ -1,3 +1,5 @@
+import { offsetSeconds } from '../../lib/time-zone.js';
+
 // The day a run collects, as epoch seconds [start, end) in a time zone.
 // DST rule: a day runs from local midnight to the next local midnight, so it holds 288 five-minute
 // samples, 276 on the day clocks go forward (23 h) and 300 on the day they go back (25 h).
@@ -21,28 +23,8 @@ export function yesterday(timeZone: string, now = new Date()): string {
   return new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1, Number(today.slice(8, 10)) - 1)).toISOString().slice(0, 10);
 }
 
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function localDate(epochSeconds: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochSeconds * 1000));
-}
-
-// Seconds the zone is ahead of UTC at an instant.
-function offsetSeconds(epochSeconds: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
-      .formatToParts(new Date(epochSeconds * 1000))
-      .map((p) => [p.type, Number(p.value)]),
-  );
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) / 1000;
-  return wall - epochSeconds;
 }
 
 // The epoch second of 00:00 local time on `date` (the first instant of that day, even across a DST change).

@@ -1,0 +1,42 @@
+// Time zones through Intl only: no tz database of our own to keep up to date.
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+// Seconds the zone is ahead of UTC at an instant.
+export function offsetSeconds(epochSeconds: number, timeZone: string): number {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(epochSeconds * 1000)).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) / 1000;
+  return wall - Math.floor(epochSeconds);
+}
+
+const offsets = new Map<string, number>();
+
+// The instant a wall-clock time in a zone names (the later offset wins in the hour clocks go back).
+// Zone offsets change on quarter hours at the finest, so the answer is kept per zone and quarter hour:
+// Intl is slow, and a log holds many lines of the same quarter.
+export function wallClockToEpochMs(y: number, month: number, d: number, h: number, mi: number, s: number, ms: number, timeZone: string): number {
+  const wall = Date.UTC(y, month - 1, d, h, mi, s) / 1000;
+  const key = `${timeZone}|${Math.floor(wall / 900)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const quarter = Math.floor(wall / 900) * 900;
+    offset = offsetSeconds(quarter - offsetSeconds(quarter, timeZone), timeZone);
+    if (offsets.size > 10_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return (wall - offset) * 1000 + ms;
+}

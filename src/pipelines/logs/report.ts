@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { writeAtomically } from '../../lib/atomic-write.js';
+import type { Anomaly } from './anomalies.js';
+import type { Template } from './drain.js';
+import type { FileStatus } from './ingest.js';
+import type { RejectsReport } from './rejects.js';
+import type { StatsReport } from './stats.js';
+
+export interface LogsReport {
+  process: string;
+  runId: string;
+  generatedAt: string;
+  format: string;
+  database: string;
+  totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; invalidUtf8: number; bytesRead: number };
+  files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; error?: string; stats?: StatsReport }>;
+  cleaning: Array<{ rule: string; excluded: number }>;
+  statistics: StatsReport;
+  errorRule: string;
+  anomalies: Anomaly[];
+  patterns: { templates: Array<Omit<Template, 'firstSeen' | 'lastSeen'> & { firstSeen: string | null; lastSeen: string | null }>; evicted: number } | null;
+  rejects: RejectsReport;
+}
+
+// One JSON and one Markdown report per run: <reports_dir>/<process>/<run id>.json|md.
+export async function writeReports(dir: string, report: LogsReport): Promise<string[]> {
+  const base = join(dir, report.process, report.runId.replace(/:/g, '-'));
+  await writeAtomically(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomically(`${base}.md`, markdown(report));
+  return [`${base}.json`, `${base}.md`];
+}
+
+export function markdown(r: LogsReport): string {
+  const s = r.statistics;
+  const out: string[] = [
+    `# Logs report: ${r.process}`,
+    '',
+    `Run ${r.runId}, ${r.format}, stored in \`${r.database}\`.`,
+    '',
+    `| files | lines | entries | rejected | excluded | blank | not UTF-8 | errors | error rate |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${r.totals.files} | ${r.totals.lines} | ${r.totals.entries} | ${r.totals.rejected} | ${r.totals.excluded} | ${r.totals.blank} | ${r.totals.invalidUtf8} | ${s.errors} | ${pct(s.errorRate)} |`,
+    '',
+    `Entries from ${s.firstTime ?? '-'} to ${s.lastTime ?? '-'}${s.bytes !== undefined ? `; ${s.bytes} bytes served` : ''}. An error is: ${r.errorRule}.`,
+    '',
+    '## Files',
+    '',
+    table(['file', 'status', 'lines', 'entries', 'rejected', 'excluded', 'errors'], r.files.map((f) => [f.path, f.status + (f.sameAs ? ` (as ${f.sameAs})` : '') + (f.error ? `: ${f.error}` : ''), f.lines, f.entries, f.rejected, f.excluded, f.stats?.errors ?? '-'])),
+  ];
+  if (s.statuses) out.push('', '## Statuses', '', table(['status', 'entries'], Object.entries(s.statuses)));
+  if (s.severities) out.push('', '## Severities', '', table(['severity', 'entries'], Object.entries(s.severities)));
+  for (const [name, top] of Object.entries(s.top)) {
+    out.push('', `## Top ${name.replace('_', ' ')}s (${top.distinct} distinct${top.approximate ? `, counts may be short by up to ${top.maxUndercount}` : ''})`, '', table([name, 'entries'], top.values.map((v) => [v.value, v.count])));
+  }
+  out.push('', '## Entries per hour', '', table(['hour (UTC)', 'entries', 'errors'], s.perHour.map((h) => [h.hour, h.entries, h.errors])));
+  out.push('', '## Hours whose error rate stands out', '');
+  out.push(r.anomalies.length ? table(['hour (UTC)', 'entries', 'errors', 'why'], r.anomalies.map((a) => [a.hour, a.entries, a.errors, a.rule])) : 'None.');
+  if (r.cleaning.length) out.push('', '## Cleaning', '', table(['rule', 'excluded'], r.cleaning.map((c) => [c.rule, c.excluded])));
+  if (r.patterns) {
+    out.push('', `## Message templates (${r.patterns.templates.length}${r.patterns.evicted ? `; ${r.patterns.evicted} rare ones dropped` : ''})`, '');
+    out.push(table(['template', 'count', 'example'], r.patterns.templates.slice(0, 50).map((t) => [t.template, t.count, t.examples[0] ?? ''])));
+  }
+  out.push('', `## Rejected lines (${r.rejects.count})`, '');
+  if (r.rejects.count) {
+    out.push(table(['reason', 'lines'], r.rejects.reasons.map((x) => [x.reason, x.count])), '', 'First examples (all are in the `rejects` table):', '');
+    out.push(table(['file:line', 'reason', 'text'], r.rejects.examples.map((e) => [`${e.file}:${e.line}`, e.reason, e.text.slice(0, 120)])));
+  } else out.push('None.');
+  return `${out.join('\n')}\n`;
+}
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  const cell = (v: string | number) => String(v).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
