@@ -21,12 +21,12 @@ interface Cluster {
 }
 
 const WILDCARD = '<*>';
-const DEPTH = 2;
 const MAX_CHILDREN = 100;
 const MAX_TOKENS = 80;
 const LEAF_LIMIT = 64;
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g;
-const IPV6 = /(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])|(?<![\w:])::(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4}(?![\w:])/g;
+// Full (8 groups) or shortened with "::"; a time such as 12:30:45 has neither.
+const IPV6 = /(?<![\w:.])(?:(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6})?::(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6})?)(?![\w:])/g;
 const NUMBER = /(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w.])/g;
 
 export function mask(message: string): string {
@@ -44,6 +44,8 @@ export class Drain {
     private readonly maxTemplates: number,
     /** How tokens are joined back into a template ("/" for request paths). */
     private readonly join: (tokens: string[]) => string = (t) => t.join(' '),
+    /** Leading tokens that pick the leaf (Drain's depth − 2): 1 lets "user alice …" and "user bob …" meet. */
+    private readonly depth = 1,
   ) {}
 
   // Add a message, already cut into tokens; `original` is kept as an example.
@@ -85,7 +87,7 @@ export class Drain {
   private leafFor(tokens: string[]): Cluster[] {
     let node = this.root.get(tokens.length) as Map<string, unknown> | undefined;
     if (!node) this.root.set(tokens.length, (node = new Map()));
-    for (let depth = 0; depth < DEPTH; depth++) {
+    for (let depth = 0; depth < this.depth; depth++) {
       const token = depth < tokens.length ? tokens[depth]! : '';
       const key = /\d/.test(token) || token === WILDCARD ? WILDCARD : token;
       let next = node.get(key) as Map<string, unknown> | undefined;

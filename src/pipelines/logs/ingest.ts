@@ -168,12 +168,14 @@ async function findKnown(path: string, gzip: boolean, head: Buffer, size: number
   return undefined;
 }
 
+// Access logs: the method and the path, each segment holding a digit made <*> (GET /api/users/<*>/orders).
+// Other formats: the message, its numbers and IP addresses masked first.
 function addTemplate(drain: Drain, http: boolean, entry: Entry): void {
   if (http) {
     if (!entry.method || !entry.path) return;
     const q = entry.path.indexOf('?');
     const path = q >= 0 ? entry.path.slice(0, q) : entry.path;
-    return drain.add([entry.method, ...path.split('/')], `${entry.method} ${path}`, entry.time);
+    return drain.add([entry.method, ...path.split('/').map((s) => (/\d/.test(s) ? '<*>' : s))], `${entry.method} ${path}`, entry.time);
   }
   if (!entry.message) return;
   const tokens = mask(entry.message).split(/\s+/).filter(Boolean);

@@ -25,7 +25,8 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
   const clean = cleaner(config.exclude);
   const excludedByRule = config.exclude.map(() => 0);
   const http = format.family === 'http';
-  const drain = config.patterns.enabled ? new Drain(config.patterns.similarity, config.patterns.max_templates, http ? (t) => `${t[0]} ${t.slice(1).join('/')}` : undefined) : undefined;
+  // Paths are routes, not prose: only the same route (its numbered segments aside) shares a template.
+  const drain = !config.patterns.enabled ? undefined : http ? new Drain(1, config.patterns.max_templates, (t) => `${t[0]} ${t.slice(1).join('/')}`, 8) : new Drain(config.patterns.similarity, config.patterns.max_templates);
   const rejects = new Rejects();
   const topCapacity = Math.max(5000, config.top * 100);
   const run = new Stats(format.family, topCapacity);
