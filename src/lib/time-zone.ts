@@ -25,16 +25,23 @@ export function offsetSeconds(epochSeconds: number, timeZone: string): number {
 
 const offsets = new Map<string, number>();
 
-// The instant a wall-clock time in a zone names (the later offset wins in the hour clocks go back).
-// Zone offsets change on quarter hours at the finest, so the answer is kept per zone and quarter hour:
-// Intl is slow, and a log holds many lines of the same quarter.
+// The instant a wall-clock time in a zone names. In the hour clocks go back, which happens twice, the first
+// (earlier) instant, as Python's fold=0; in the hour they skip, the offset from before the jump.
+// Zone offsets change on quarter hours at the finest, so the offset is kept per zone and quarter hour of
+// wall time: Intl is slow, and a log holds many lines of the same quarter.
 export function wallClockToEpochMs(y: number, month: number, d: number, h: number, mi: number, s: number, ms: number, timeZone: string): number {
   const wall = Date.UTC(y, month - 1, d, h, mi, s) / 1000;
-  const key = `${timeZone}|${Math.floor(wall / 900)}`;
+  const quarter = Math.floor(wall / 900) * 900;
+  const key = `${timeZone}|${quarter}`;
   let offset = offsets.get(key);
   if (offset === undefined) {
-    const quarter = Math.floor(wall / 900) * 900;
-    offset = offsetSeconds(quarter - offsetSeconds(quarter, timeZone), timeZone);
+    // The offsets in force half a day either side: the same, except around a change.
+    const before = offsetSeconds(quarter - 43_200, timeZone);
+    const after = offsetSeconds(quarter + 43_200, timeZone);
+    const fits = (o: number) => offsetSeconds(quarter - o, timeZone) === o;
+    // Of the offsets that map back to this wall time, the larger gives the earlier instant.
+    const candidates = [before, after].filter(fits);
+    offset = candidates.length ? Math.max(...candidates) : before;
     if (offsets.size > 10_000) offsets.clear();
     offsets.set(key, offset);
   }

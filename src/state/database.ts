@@ -48,10 +48,11 @@ export function openDatabase(path: string): Database.Database {
   sqlite ??= require('better-sqlite3') as typeof Database;
   const db = new sqlite(path);
   try {
+    // First: a parent and its children opening a new store at once wait for each other from the first statement.
+    db.pragma('busy_timeout = 10000');
     db.pragma('journal_mode = WAL');
     // A checkpoint that says "copied up to here" must survive a power cut, not only a crash.
     db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 10000');
     db.pragma('foreign_keys = ON');
     migrate(db);
     return db;

@@ -25,6 +25,26 @@ describe('log formats', () => {
     expect(syslog3164('UTC', now).parse('Jan  2 05:00:00 h app: x')).toMatchObject({ time: Date.UTC(2027, 0, 2, 5) });
   });
 
+  it('puts "Jan  1" read just after New Year in a zone ahead of UTC in the year that has begun there', () => {
+    const now = Date.UTC(2026, 11, 31, 12); // 2027-01-01 01:00 in Auckland
+    expect(syslog3164('Pacific/Auckland', now).parse('Jan  1 00:30:00 h app: x')).toMatchObject({ time: Date.UTC(2026, 11, 31, 11, 30) });
+  });
+
+  it('reads a time in the hour clocks go back as its first occurrence, east and west of UTC', () => {
+    const now = Date.UTC(2026, 11, 1);
+    expect(syslog3164('Europe/Berlin', now).parse('Oct 25 02:30:00 h app: x')).toMatchObject({ time: Date.UTC(2026, 9, 25, 0, 30) });
+    expect(syslog3164('America/New_York', now).parse('Nov  1 01:30:00 h app: x')).toMatchObject({ time: Date.UTC(2026, 10, 1, 5, 30) });
+  });
+
+  it('refuses days that do not exist instead of rolling them over', () => {
+    expect(httpFormat('nginx-combined').parse('1.2.3.4 - - [31/Feb/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "c"')).toBe('invalid time "31/Feb/2026:10:00:00 +0000"');
+    expect(jsonl({ time: ['t'], level: ['l'], message: ['m'] }, 'UTC').parse('{"t":"2026-02-29T00:00:00Z"}')).toBe('invalid time "2026-02-29T00:00:00Z"');
+  });
+
+  it('reads syslog messages holding a carriage return or a line separator', () => {
+    for (const message of ['has a\rcarriage return', 'line sep \u2028 here', 'ends CR\r']) expect(syslog3164('UTC').parse(`Nov 22 04:00:01 h app[1]: ${message}`)).toMatchObject({ app: 'app', message });
+  });
+
   it('reads a syslog line without a tag as a message with no application', () => {
     expect(syslog3164('UTC').parse('Nov 22 04:00:01 host just some text')).toMatchObject({ host: 'host', app: null, message: 'just some text' });
   });
@@ -96,5 +116,10 @@ describe('TopK', () => {
     for (let i = 0; i < 1000; i++) busy.add(i % 3 === 0 ? 'hot' : `cold${i}`);
     expect(busy.top(1)[0]).toEqual({ value: 'hot', count: 334 });
     expect(busy.undercount).toBeGreaterThan(0);
+    // A value dropped again and again: the bound covers what it lost each time.
+    const one = new TopK(1);
+    for (const v of 'AAAXYXZXWX') one.add(v);
+    const x = one.top(5).find((t) => t.value === 'X')?.count ?? 0;
+    expect(x + one.undercount).toBeGreaterThanOrEqual(4);
   });
 });

@@ -50,6 +50,13 @@ describe('splitting a log into lines', () => {
     expect(lines).toEqual([[1, 'a', false], [3, 'b', false]]);
   });
 
+  it('accepts a line of exactly the limit whose CRLF is cut between chunks', async () => {
+    const content = Buffer.from(`${'x'.repeat(1024)}\r\nnext\n`);
+    const { lines, overlong } = await split(content, [1025]);
+    expect(overlong).toEqual([]);
+    expect(lines.map(([n, text]) => [n, text.length])).toEqual([[1, 1024], [2, 4]]);
+  });
+
   it('hands over an unterminated last line as the tail, and says where it starts', async () => {
     const content = Buffer.from('one\ntwo\nthr');
     const { lines, result } = await split(content, [5]);

@@ -132,6 +132,50 @@ describe('the logs kind', () => {
     expect(count('http_entries')).toBe(2000);
   });
 
+  it('skips a copy of a log taken after a run even once the original has grown, and keeps both names apart', async () => {
+    writeLog('access.log', nginxCombined(50, Date.UTC(2026, 10, 22), 4).text);
+    ws.write('config/web.yaml', processFile());
+    await run();
+    execFileSync('cp', ['-p', ws.path('logs/access.log'), ws.path('logs/access.log.bak')]);
+    appendFileSync(ws.path('logs/access.log'), nginxCombined(5, Date.UTC(2026, 10, 23), 5).text);
+    const next = await run();
+    expect(next.summary.processes[0]!.records!.written).toBe(5);
+    expect(next.stderr).toMatch(/access\.log\.bak: the same content as .*logs\/access\.log, already ingested/);
+    const third = await run();
+    expect(third.summary.processes[0]!.records!.read).toBe(0);
+    expect(third.stderr).toMatch(/logs\/access\.log: unchanged since it was ingested/);
+    expect(count('http_entries')).toBe(55);
+  });
+
+  it('never ingests its own database or reports, even when a glob matches them', async () => {
+    writeLog('access.log', nginxCombined(10, Date.UTC(2026, 10, 22), 4).text);
+    ws.write('config/web.yaml', 'web:\n  type: logs\n  inputs: ["logs/*", "data/reports/**"]\n  format: nginx-combined\n  database: logs/web.db\n  reports_dir: data/reports\n');
+    await run();
+    const second = await run();
+    expect(second.summary.processes[0]!.records).toEqual({ read: 0, written: 0, rejected: 0 });
+    expect(second.stderr).toMatch(/logs\/web\.db: skipped, it is the database this process writes/);
+    expect(second.stderr).toMatch(/data\/reports\/web\/.*\.json: skipped, it is one of the reports this process writes/);
+  });
+
+  it('fails a corrupt .gz naming it, and counts what its commits stored, which the next run does not read again', async () => {
+    const whole = gzipSync(nginxCombined(60_000, Date.UTC(2026, 10, 22), 9).text);
+    writeLog('access.log.gz', whole.subarray(0, Math.floor(whole.length * 0.7)));
+    ws.write('config/web.yaml', processFile('  patterns: { enabled: false }\n'));
+    const first = await run();
+    expect(first.code).toBe(1);
+    const p = first.summary.processes[0]!;
+    expect(p.error?.message).toMatch(/access\.log\.gz: unexpected end of file/);
+    const stored = count('http_entries');
+    expect(stored).toBeGreaterThanOrEqual(20_000);
+    expect(p.records).toEqual({ read: stored, written: stored, rejected: 0 });
+    const report = JSON.parse(readFileSync(p.reports![0]!, 'utf8')) as LogsReport;
+    expect(report.files[0]).toMatchObject({ status: 'failed', entries: stored });
+    expect(report.statistics.entries).toBe(stored);
+    const again = await run();
+    expect(again.summary.processes[0]!.records!.read).toBe(0);
+    expect(count('http_entries')).toBe(stored);
+  });
+
   it('loses and doubles nothing when its child is killed with SIGKILL mid-file: the next run continues exactly', async () => {
     const log = nginxCombined(300_000, Date.UTC(2026, 10, 22), 7);
     writeLog('access.log', log.text);

@@ -3,20 +3,29 @@ import { stat } from 'node:fs/promises';
 import type { Cleaner } from './clean.js';
 import { hashPrefix, isGzip, openContent, readHead } from './content.js';
 import { mask, type Drain } from './drain.js';
-import type { Entry, LineFormat } from './formats/index.js';
-import { splitLines } from './lines.js';
+import type { Entry, Family, LineFormat } from './formats/index.js';
+import { escapeInvalidUtf8, splitLines } from './lines.js';
 import type { Rejects } from './rejects.js';
 import { Stats } from './stats.js';
-import type { FileState, LogStore, TailKind } from './store.js';
+import type { FileRecord, FileState, LogStore, SourceStat, TailKind } from './store.js';
 
-// The first bytes of the content identify a file, whatever its name or compression.
+// The first bytes of the content find the candidates for "already seen", whatever the name or compression.
 const HEAD_BYTES = 1024;
 // Lines per transaction: large enough to make commits cheap, small enough that a kill loses little work.
 const BATCH = 20_000;
 
 export type FileStatus = 'new' | 'continued' | 'unchanged' | 'duplicate';
 
-export interface FileOutcome {
+export interface Counts {
+  lines: number;
+  entries: number;
+  rejected: number;
+  excluded: number;
+  blank: number;
+  invalidUtf8: number;
+}
+
+export interface FileOutcome extends Counts {
   path: string;
   status: FileStatus;
   /** The name the content was first ingested under, when it differs (a rotated or copied log). */
@@ -26,13 +35,15 @@ export interface FileOutcome {
   bytes: number;
   size?: number;
   sha256?: string;
-  lines: number;
-  entries: number;
-  rejected: number;
-  excluded: number;
-  blank: number;
-  invalidUtf8: number;
   stats: Stats;
+}
+
+// A file that failed part way: what its commits stored is in `outcome`, and stays.
+export class FileFailed extends Error {
+  constructor(readonly outcome: FileOutcome, cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.name = 'FileFailed';
+  }
 }
 
 export interface IngestContext {
@@ -48,20 +59,29 @@ export interface IngestContext {
   onLines(lines: number): void;
 }
 
+// What a batch of lines adds, applied to the run only when the batch commits: a rollback leaves no trace.
+interface Batch extends Counts {
+  stats: Stats;
+  excludedByRule: number[];
+  rejects: Array<[number, string, Buffer]>;
+  templates: Array<[string[], string, number | null]>;
+}
+
 // Ingest one log: skip it if its content is in already, continue it if it grew, read it whole if it is new.
 export async function ingestFile(path: string, c: IngestContext): Promise<FileOutcome> {
-  const source = await stat(path);
-  const outcome: FileOutcome = { path, status: 'new', bytes: 0, lines: 0, entries: 0, rejected: 0, excluded: 0, blank: 0, invalidUtf8: 0, stats: new Stats(c.format.family, c.topCapacity) };
-  const seen = c.store.unchanged(path, source.size, source.mtimeMs);
-  if (seen) return { ...outcome, status: 'unchanged', fileId: seen.id, size: seen.size, sha256: seen.sha256 };
+  const info = await stat(path);
+  const source: SourceStat = { path, size: info.size, mtimeMs: info.mtimeMs };
+  const outcome = emptyOutcome(path, c.format.family, c.topCapacity);
+  const seen = c.store.unchanged(source);
+  if (seen) return { ...outcome, status: seen.path === path ? 'unchanged' : 'duplicate', ...(seen.path === path ? {} : { sameAs: seen.path }), fileId: seen.id, size: seen.size, sha256: seen.sha256 };
 
   const gzip = await isGzip(path);
   const head = await readHead(path, gzip, HEAD_BYTES);
-  const match = await findKnown(path, gzip, head, gzip ? undefined : source.size, c);
+  const match = await findKnown(path, gzip, head, gzip ? undefined : info.size, c);
   if (match && !match.more) {
-    c.store.touch(match.record.id, path, source.size, source.mtimeMs);
+    c.store.touch(match.record.id, source);
     const status = match.record.path === path ? 'unchanged' : 'duplicate';
-    return { ...outcome, status, fileId: match.record.id, size: match.record.size, sha256: match.record.sha256, ...(status === 'duplicate' ? { sameAs: match.record.path } : {}) };
+    return { ...outcome, status, fileId: match.record.id, size: match.size, sha256: match.record.sha256, ...(status === 'duplicate' ? { sameAs: match.record.path } : {}) };
   }
 
   const known = match?.record;
@@ -70,16 +90,22 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
     if (known.path !== path) outcome.sameAs = known.path;
   }
   const from = known?.resume_offset ?? 0;
-  const writer = c.store.writer(c.format.family, known);
+  const firstLine = known?.resume_line ?? 1;
+  const family = c.format.family;
+  const writer = c.store.writer(family, known);
   // The file's running totals; the unfinished last line of the previous run is read again, so it is taken back.
   const totals = { entries: known?.entries ?? 0, rejected: known?.rejected ?? 0, excluded: known?.excluded ?? 0 };
   if (known?.tail_kind === 'entry') totals.entries--;
   if (known?.tail_kind === 'reject') totals.rejected--;
   if (known?.tail_kind === 'excluded') totals.excluded--;
+  const newBatch = (): Batch => ({ ...zero(), stats: new Stats(family, c.topCapacity), excludedByRule: c.excludedByRule.map(() => 0), rejects: [], templates: [] });
+  let batch = newBatch();
   let lastKind: TailKind = 'blank';
-  const state = (size: number, sha256: string, nextLine: number, tail?: { offset: number; line: number }, final = false): FileState => ({
+  let committedLine = firstLine;
+  let committedOffset = from;
+
+  const state = (size: number, sha256: string, nextLine: number, tail?: { offset: number; line: number }): FileState => ({
     path,
-    format: c.format.name,
     size,
     sha256,
     lines: nextLine - 1,
@@ -88,81 +114,119 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
     resume_offset: tail ? tail.offset : size,
     resume_line: tail ? tail.line : nextLine,
     tail_kind: tail ? lastKind : null,
-    // Only a file read to its end may be skipped unread next time.
-    source_size: final ? source.size : -1,
-    source_mtime_ms: final ? source.mtimeMs : -1,
-    gzip: gzip ? 1 : 0,
-    ...totals,
+    entries: totals.entries + batch.entries,
+    rejected: totals.rejected + batch.rejected,
+    excluded: totals.excluded + batch.excluded,
   });
-
+  // The batch is durable: its counts, statistics, rejects and templates now belong to the run.
+  const applyBatch = () => {
+    for (const k of ['lines', 'entries', 'rejected', 'excluded', 'blank', 'invalidUtf8'] as const) outcome[k] += batch[k];
+    totals.entries += batch.entries;
+    totals.rejected += batch.rejected;
+    totals.excluded += batch.excluded;
+    outcome.stats.merge(batch.stats);
+    batch.excludedByRule.forEach((n, i) => (c.excludedByRule[i]! += n));
+    for (const [line, reason, text] of batch.rejects) c.rejects.add(path, line, reason, text);
+    for (const [tokens, original, time] of batch.templates) c.drain!.add(tokens, original, time);
+    batch = newBatch();
+  };
   const took = (kind: TailKind) => {
     lastKind = kind;
-    outcome.lines++;
+    batch.lines++;
   };
-  writer.begin(path, c.format.name, gzip, known?.resume_line ?? 1);
+  const reject = (line: number, reason: string, text: Buffer) => {
+    writer.reject(line, reason, text);
+    batch.rejects.push([line, reason, text]);
+    batch.rejected++;
+    took('reject');
+  };
+
+  writer.begin(path, gzip, firstLine);
   let result: Awaited<ReturnType<typeof splitLines>>;
   try {
-    result = await splitLines(openContent(path, gzip, gzip ? 0 : from), {
-    line(text, lineNo, raw, tail) {
-      if (text.trim() === '') {
-        outcome.blank++;
-        return took('blank');
-      }
-      if (raw) outcome.invalidUtf8++;
-      const parsed = c.format.parse(text);
-      if (typeof parsed === 'string') return reject(lineNo, tail ? `${parsed} (the last line, without a newline: cut short?)` : parsed, raw ?? Buffer.from(text));
-      const rule = c.cleaner.match(parsed);
-      if (rule >= 0) {
-        c.excludedByRule[rule]!++;
-        outcome.excluded++;
-        totals.excluded++;
-        return took('excluded');
-      }
-      store(lineNo, parsed, text);
-    },
-    overlong(lineNo, head, bytes, tail) {
-      reject(lineNo, `line of ${bytes} bytes, longer than max_line_bytes (${c.maxLineBytes}); its first ${head.length} bytes are kept`, head);
-      void tail;
-    },
-    checkpoint(offset, nextLine, digest) {
-      c.onLines(outcome.lines);
-      if (writer.pending >= BATCH) writer.commit(state(offset, digest(), nextLine));
-    },
-  }, { streamStart: gzip ? 0 : from, from, firstLine: known?.resume_line ?? 1, hash: known ? match!.hash : createHash('sha256'), hashedUpTo: known?.size ?? 0, maxLineBytes: c.maxLineBytes, signal: c.signal });
-    writer.commit(state(result.size, result.sha256, result.nextLine, result.tail, true), true);
+    const sink = {
+      line(text: string, line: number, raw?: Buffer, tail?: boolean) {
+        if (raw) {
+          batch.invalidUtf8++;
+          // Inside a JSON string a bare \x is not an escape: write it as \\x so the line still parses.
+          if (family === 'json') text = escapeInvalidUtf8(raw, '\\\\x');
+        }
+        if (text.trim() === '') {
+          batch.blank++;
+          return took('blank');
+        }
+        const parsed = c.format.parse(text);
+        if (typeof parsed === 'string') return reject(line, tail ? `${parsed} (the last line, without a newline: cut short?)` : parsed, raw ?? Buffer.from(text));
+        const rule = c.cleaner.match(parsed);
+        if (rule >= 0) {
+          batch.excludedByRule[rule]!++;
+          batch.excluded++;
+          return took('excluded');
+        }
+        writer.add(line, parsed, text);
+        batch.entries++;
+        batch.stats.add(parsed);
+        if (c.drain) {
+          const template = templateOf(family === 'http', parsed);
+          if (template) batch.templates.push([template[0], template[1], parsed.time]);
+        }
+        took('entry');
+      },
+      overlong(line: number, head: Buffer, bytes: number) {
+        reject(line, `line of ${bytes} bytes, longer than max_line_bytes (${c.maxLineBytes}); its first ${head.length} bytes are kept`, head);
+      },
+      checkpoint(offset: number, nextLine: number, digest: () => string) {
+        c.onLines(outcome.lines + batch.lines);
+        if (nextLine - committedLine < BATCH) return;
+        writer.commit(state(offset, digest(), nextLine));
+        applyBatch();
+        committedLine = nextLine;
+        committedOffset = offset;
+      },
+    };
+    result = await splitLines(openContent(path, gzip, gzip ? 0 : from), sink, {
+      streamStart: gzip ? 0 : from,
+      from,
+      firstLine,
+      hash: known ? match!.hash : createHash('sha256'),
+      hashedUpTo: known?.size ?? 0,
+      maxLineBytes: c.maxLineBytes,
+      signal: c.signal,
+    });
+    writer.commit(state(result.size, result.sha256, result.nextLine, result.tail), source);
+    applyBatch();
   } catch (error) {
     writer.rollback();
-    throw error;
+    throw new FileFailed({ ...outcome, fileId: writer.fileId, bytes: committedOffset - from }, error);
   }
   c.onLines(outcome.lines);
   return { ...outcome, fileId: writer.fileId, bytes: result.size - from, size: result.size, sha256: result.sha256 };
-
-  function reject(lineNo: number, reason: string, text: Buffer): void {
-    writer.reject(lineNo, reason, text);
-    c.rejects.add(path, lineNo, reason, text);
-    outcome.rejected++;
-    totals.rejected++;
-    took('reject');
-  }
-
-  function store(lineNo: number, entry: Entry, text: string): void {
-    writer.add(lineNo, entry, text);
-    outcome.entries++;
-    totals.entries++;
-    outcome.stats.add(entry);
-    if (c.drain) addTemplate(c.drain, c.format.family === 'http', entry);
-    took('entry');
-  }
 }
 
-// A file whose first bytes and whole earlier content match a file already ingested: the same log, maybe grown.
-async function findKnown(path: string, gzip: boolean, head: Buffer, size: number | undefined, c: IngestContext) {
+export function emptyOutcome(path: string, family: Family, topCapacity: number): FileOutcome {
+  return { path, status: 'new', bytes: 0, ...zero(), stats: new Stats(family, topCapacity) };
+}
+
+const zero = (): Counts => ({ lines: 0, entries: 0, rejected: 0, excluded: 0, blank: 0, invalidUtf8: 0 });
+
+// A file whose first bytes and earlier content match a file already ingested by this process: the same log,
+// grown (`more`), or a copy of it as it was at one of its commits.
+async function findKnown(path: string, gzip: boolean, head: Buffer, size: number | undefined, c: IngestContext): Promise<{ record: FileRecord; hash: ReturnType<typeof createHash>; more: boolean; size: number } | undefined> {
   for (const length of c.store.headLengths()) {
     if (length > head.length) continue;
     for (const record of c.store.withHead(length, sha256Of(head.subarray(0, length)))) {
-      if (size !== undefined && record.size > size) continue;
+      // Shorter than what was ingested: a copy of the log as it was at a commit (the end of a run) is the same content.
+      if (size !== undefined && record.size > size) {
+        const at = c.store.versionAt(record.id, size);
+        if (at === undefined) continue;
+        const whole = await hashPrefix(path, gzip, size, c.signal);
+        if (whole.hash.copy().digest('hex') === at) return { record, hash: whole.hash, more: false, size };
+        continue;
+      }
       const prefix = await hashPrefix(path, gzip, record.size, c.signal);
-      if (prefix.reached === record.size && prefix.hash.copy().digest('hex') === record.sha256) return { record, hash: prefix.hash, more: prefix.more };
+      if (prefix.reached === record.size && prefix.hash.copy().digest('hex') === record.sha256) return { record, hash: prefix.hash, more: prefix.more, size: record.size };
+      // A compressed copy of the log as it was at an earlier commit.
+      if (prefix.reached < record.size && c.store.versionAt(record.id, prefix.reached) === prefix.hash.copy().digest('hex')) return { record, hash: prefix.hash, more: false, size: prefix.reached };
     }
   }
   return undefined;
@@ -170,16 +234,16 @@ async function findKnown(path: string, gzip: boolean, head: Buffer, size: number
 
 // Access logs: the method and the path, each segment holding a digit made <*> (GET /api/users/<*>/orders).
 // Other formats: the message, its numbers and IP addresses masked first.
-function addTemplate(drain: Drain, http: boolean, entry: Entry): void {
+function templateOf(http: boolean, entry: Entry): [string[], string] | undefined {
   if (http) {
-    if (!entry.method || !entry.path) return;
+    if (!entry.method || !entry.path) return undefined;
     const q = entry.path.indexOf('?');
     const path = q >= 0 ? entry.path.slice(0, q) : entry.path;
-    return drain.add([entry.method, ...path.split('/').map((s) => (/\d/.test(s) ? '<*>' : s))], `${entry.method} ${path}`, entry.time);
+    return [[entry.method, ...path.split('/').map((s) => (/\d/.test(s) ? '<*>' : s))], `${entry.method} ${path}`];
   }
-  if (!entry.message) return;
+  if (!entry.message) return undefined;
   const tokens = mask(entry.message).split(/\s+/).filter(Boolean);
-  if (tokens.length) drain.add(tokens, entry.message.length > 300 ? `${entry.message.slice(0, 300)}…` : entry.message, entry.time);
+  return tokens.length ? [tokens, entry.message.length > 300 ? `${entry.message.slice(0, 300)}…` : entry.message] : undefined;
 }
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

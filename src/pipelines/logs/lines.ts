@@ -80,14 +80,15 @@ export async function splitLines(stream: Readable, sink: LineSink, o: SplitOptio
   };
   const addCarry = (buf: Buffer) => {
     if (buf.length === 0) return;
-    if (overlongBytes === 0 && carryBytes + buf.length <= o.maxLineBytes) {
+    // One byte over the limit is allowed in the carry: it may be the \r of a CRLF, which is not the line's.
+    if (overlongBytes === 0 && carryBytes + buf.length <= o.maxLineBytes + 1) {
       carry.push(Buffer.from(buf));
       carryBytes += buf.length;
       return;
     }
     // Keep the first bytes for the rejects table; the rest of an overlong line is only counted.
     if (overlongBytes === 0) overlongBytes = carryBytes;
-    const room = o.maxLineBytes - carryBytes;
+    const room = o.maxLineBytes + 1 - carryBytes;
     if (room > 0) {
       carry.push(Buffer.from(buf.subarray(0, room)));
       carryBytes += room;
@@ -95,7 +96,7 @@ export async function splitLines(stream: Readable, sink: LineSink, o: SplitOptio
     overlongBytes += buf.length;
   };
   const finishCarry = (rest: Buffer, tail: boolean) => {
-    if (overlongBytes > 0) overlong(Buffer.concat(carry), overlongBytes + rest.length, tail);
+    if (overlongBytes > 0) overlong(Buffer.concat(carry).subarray(0, o.maxLineBytes), overlongBytes + rest.length, tail);
     else emit(carry.length ? Buffer.concat([...carry, rest]) : rest, tail);
     carry = [];
     carryBytes = 0;
@@ -144,7 +145,7 @@ export async function splitLines(stream: Readable, sink: LineSink, o: SplitOptio
 }
 
 // Invalid bytes as \xHH (nginx's own escape), valid UTF-8 sequences decoded: lossless to read, safe to store.
-export function escapeInvalidUtf8(bytes: Buffer): string {
+export function escapeInvalidUtf8(bytes: Buffer, prefix = '\\x'): string {
   let out = '';
   let i = 0;
   let runStart = 0;
@@ -155,7 +156,7 @@ export function escapeInvalidUtf8(bytes: Buffer): string {
       i += len;
       continue;
     }
-    out += bytes.toString('utf8', runStart, i) + `\\x${b.toString(16).padStart(2, '0')}`;
+    out += bytes.toString('utf8', runStart, i) + prefix + b.toString(16).padStart(2, '0');
     i++;
     runStart = i;
   }

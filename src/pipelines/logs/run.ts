@@ -5,7 +5,7 @@ import { anomalousHours } from './anomalies.js';
 import { cleaner } from './clean.js';
 import { Drain } from './drain.js';
 import { formatOf } from './formats/index.js';
-import { ingestFile, type FileOutcome } from './ingest.js';
+import { emptyOutcome, FileFailed, ingestFile, type FileOutcome } from './ingest.js';
 import { expandInputs } from './inputs.js';
 import { Rejects } from './rejects.js';
 import { writeReports, type LogsReport } from './report.js';
@@ -16,12 +16,13 @@ import { LogStore } from './store.js';
 // Seed 003's chain in one process: ingest (parse, clean, store), then statistics, patterns and the reports.
 export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
   const started = Date.now();
-  const inputs = await expandInputs(config.inputs);
+  const inputs = await expandInputs(config.inputs, { database: config.database, reportsDir: config.reports_dir });
   for (const glob of inputs.empty) ctx.log.warn(`No file matches "${glob}".`);
   for (const m of inputs.missing) ctx.log.error(`Input "${m.input}": ${m.why}.`);
+  for (const s of inputs.skipped) ctx.log.warn(`${s.path}: skipped, ${s.why}.`);
 
   const format = formatOf(config);
-  const store = new LogStore(config.database);
+  const store = new LogStore(config.database, ctx.process, format.name);
   const clean = cleaner(config.exclude);
   const excludedByRule = config.exclude.map(() => 0);
   const http = format.family === 'http';
@@ -31,7 +32,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
   const topCapacity = Math.max(5000, config.top * 100);
   const run = new Stats(format.family, topCapacity);
   const outcomes: FileOutcome[] = [];
-  const failures: Array<{ path: string; error: string }> = [];
+  const failures = new Map<FileOutcome, string>();
   const checks: IntegrityCheck[] = inputs.missing.map((m) => ({ name: `input ${m.input}`, ok: false, detail: `input "${m.input}": ${m.why}` }));
   let linesBefore = 0;
   let lastProgress = 0;
@@ -50,17 +51,19 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
         });
       } catch (error) {
         if (ctx.signal.aborted) throw error;
-        const why = describeError(error);
-        ctx.log.error(`${path}: ${why}; what was read before is stored, and the next run continues from there.`);
-        failures.push({ path, error: why });
+        // What its commits stored stays, is counted, and is where the next run continues.
+        outcome = error instanceof FileFailed ? error.outcome : emptyOutcome(path, format.family, topCapacity);
+        const why = describeError(error instanceof FileFailed ? error.cause : error);
+        const kept = outcome.lines ? `its first ${outcome.lines} lines are stored, and the next run continues after them` : 'nothing of it was stored';
+        ctx.log.error(`${path}: ${why}; ${kept}.`);
+        failures.set(outcome, why);
         checks.push({ name: `read ${path}`, ok: false, detail: `${path}: ${why}` });
-        continue;
       }
       linesBefore += outcome.lines;
       outcomes.push(outcome);
       run.merge(outcome.stats);
-      ctx.log.info(describeOutcome(outcome));
-      if (outcome.fileId !== undefined && (outcome.status === 'new' || outcome.status === 'continued')) checks.push(storedCheck(store, format.family, outcome));
+      if (!failures.has(outcome)) ctx.log.info(describeOutcome(outcome));
+      if (outcome.fileId !== undefined && outcome.lines > 0) checks.push(storedCheck(store, format.family, outcome));
     }
 
     const sum = (k: 'lines' | 'entries' | 'rejected' | 'excluded' | 'blank' | 'invalidUtf8' | 'bytes') => outcomes.reduce((n, o) => n + o[k], 0);
@@ -70,11 +73,21 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
       generatedAt: new Date().toISOString(),
       format: format.name,
       database: config.database,
-      totals: { files: outcomes.length + failures.length, lines: sum('lines'), entries: sum('entries'), rejected: sum('rejected'), excluded: sum('excluded'), blank: sum('blank'), invalidUtf8: sum('invalidUtf8'), bytesRead: sum('bytes') },
-      files: [
-        ...outcomes.map((o) => ({ path: o.path, status: o.status, ...(o.sameAs ? { sameAs: o.sameAs } : {}), bytesRead: o.bytes, size: o.size, sha256: o.sha256, lines: o.lines, entries: o.entries, rejected: o.rejected, excluded: o.excluded, stats: o.stats.toJSON(config.top) })),
-        ...failures.map((f) => ({ path: f.path, status: 'failed' as const, bytesRead: 0, lines: 0, entries: 0, rejected: 0, excluded: 0, error: f.error })),
-      ],
+      totals: { files: outcomes.length, lines: sum('lines'), entries: sum('entries'), rejected: sum('rejected'), excluded: sum('excluded'), blank: sum('blank'), invalidUtf8: sum('invalidUtf8'), bytesRead: sum('bytes') },
+      files: outcomes.map((o) => ({
+        path: o.path,
+        status: failures.has(o) ? 'failed' : o.status,
+        ...(o.sameAs ? { sameAs: o.sameAs } : {}),
+        bytesRead: o.bytes,
+        size: o.size,
+        sha256: o.sha256,
+        lines: o.lines,
+        entries: o.entries,
+        rejected: o.rejected,
+        excluded: o.excluded,
+        ...(failures.has(o) ? { error: failures.get(o) } : {}),
+        stats: o.stats.toJSON(config.top),
+      })),
       cleaning: clean.labels.map((rule, i) => ({ rule, excluded: excludedByRule[i]! })),
       statistics: run.toJSON(config.top),
       errorRule: ERROR_RULE[format.family],
@@ -84,7 +97,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
     };
     for (const a of report.anomalies) ctx.log.warn(`Hour ${a.hour}: ${a.rule}.`);
     const reports = await writeReports(resolve(config.reports_dir), report);
-    store.saveRun(ctx.runId, ctx.process, { totals: report.totals, statistics: report.statistics, anomalies: report.anomalies, reports });
+    store.saveRun(ctx.runId, { totals: report.totals, statistics: report.statistics, anomalies: report.anomalies, reports });
     const t = report.totals;
     ctx.log.info(`Read ${t.lines} lines from ${t.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.entries} stored, ${t.rejected} rejected, ${t.excluded} excluded, ${t.blank} blank. Report: ${reports[0]}.`);
     return {

@@ -1,8 +1,10 @@
 import type { Entry, Family } from './formats/index.js';
 
-// Typed columns per family of formats. Each entry's id is file_id × 2^32 + line number: the key the
+// Typed columns per family of formats. Each entry's id is file_id × 2^30 + line number: the key the
 // table is stored by, so rows are appended in order, and the line a growing log ended on can be replaced.
-export const LINE_BITS = 2 ** 32;
+// Exact in a double up to 2^23 files of up to 2^30 lines each; beyond either, ingestion stops with an error.
+export const LINE_BITS = 2 ** 30;
+export const MAX_FILES = 2 ** 23;
 
 interface Table {
   name: string;
@@ -33,11 +35,17 @@ export const TABLES: Record<Family, Table> = {
   },
 };
 
+// Version 1. A file is known per process and format by its content: its first kilobyte (head_*) finds the
+// candidates, the SHA-256 at each commit (file_versions) confirms one. seen_paths lets an unchanged file be
+// skipped unread, under each name it was seen by.
+export const SCHEMA_VERSION = 1;
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
   id INTEGER PRIMARY KEY,
-  path TEXT NOT NULL,
+  process TEXT NOT NULL,
   format TEXT NOT NULL,
+  path TEXT NOT NULL,
+  gzip INTEGER NOT NULL,
   size INTEGER NOT NULL,
   sha256 TEXT NOT NULL,
   lines INTEGER NOT NULL,
@@ -46,17 +54,27 @@ CREATE TABLE IF NOT EXISTS files (
   resume_offset INTEGER NOT NULL,
   resume_line INTEGER NOT NULL,
   tail_kind TEXT,
-  source_size INTEGER NOT NULL,
-  source_mtime_ms INTEGER NOT NULL,
-  gzip INTEGER NOT NULL,
   entries INTEGER NOT NULL,
   rejected INTEGER NOT NULL,
   excluded INTEGER NOT NULL,
   first_ingested_at TEXT NOT NULL,
   ingested_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS files_by_head ON files (head_len, head_sha256);
-CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
+CREATE INDEX IF NOT EXISTS files_by_head ON files (process, format, head_len, head_sha256);
+CREATE TABLE IF NOT EXISTS file_versions (
+  file_id INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY (file_id, size)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen_paths (
+  process TEXT NOT NULL,
+  path TEXT NOT NULL,
+  source_size INTEGER NOT NULL,
+  source_mtime_ms INTEGER NOT NULL,
+  file_id INTEGER NOT NULL,
+  PRIMARY KEY (process, path)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rejects (
   file_id INTEGER NOT NULL,
   line INTEGER NOT NULL,

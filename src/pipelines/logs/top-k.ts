@@ -1,6 +1,7 @@
 // The most frequent values of a field in bounded memory. Counts are exact until more than `capacity`
 // distinct values were seen; then the rarest half is dropped now and then, and `undercount` says by how
-// much any count may fall short (a value dropped and seen again starts over).
+// much any count may fall short: a value dropped and seen again starts over, so the bound is the sum of
+// the counts cut at each pruning.
 export class TopK {
   private counts = new Map<string, number>();
   undercount = 0;
@@ -27,7 +28,7 @@ export class TopK {
 
   private prune(): void {
     const sorted = [...this.counts].sort((a, b) => b[1] - a[1]);
-    this.undercount = Math.max(this.undercount, sorted[this.capacity]![1]);
+    this.undercount += sorted[this.capacity]![1];
     this.counts = new Map(sorted.slice(0, this.capacity));
   }
 }

@@ -26,8 +26,8 @@ export function openSqliteStore(path: string): ScanStoreWriter {
   mkdirSync(dirname(path), { recursive: true });
   const Sqlite = require('better-sqlite3') as typeof Database;
   const db = new Sqlite(path);
-  db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
   db.exec(SCHEMA);
   const deleteSamples = db.prepare('DELETE FROM scan_samples WHERE layer = ? AND interface = ? AND date = ?');
   const deleteDaily = db.prepare('DELETE FROM scan_daily WHERE layer = ? AND interface = ? AND date = ?');

@@ -4,8 +4,8 @@ import { unescapeQuoted, type Entry, type LineFormat } from './entry.js';
 const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
 // %h %l %u %t "%r" %>s %b, then (combined) "%{Referer}i" "%{User-agent}i", then anything a custom format appends.
 const COMMON = `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}) (\\d+|-)`;
-const COMBINED = new RegExp(`${COMMON} ${QUOTED} ${QUOTED}(?: (.*))?$`);
-const COMMON_ONLY = new RegExp(`${COMMON}(?: (.*))?$`);
+const COMBINED = new RegExp(`${COMMON} ${QUOTED} ${QUOTED}(?: (.*))?$`, 's');
+const COMMON_ONLY = new RegExp(`${COMMON}(?: (.*))?$`, 's');
 const REQUEST = /^([A-Za-z][A-Za-z0-9_-]*) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
 
 export const HTTP_FIELDS = ['client', 'ident', 'user', 'method', 'path', 'protocol', 'request', 'status', 'bytes', 'referrer', 'user_agent', 'extra'] as const;

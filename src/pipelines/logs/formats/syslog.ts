@@ -5,7 +5,7 @@ export const SYSLOG_FIELDS = ['facility', 'severity', 'host', 'app', 'pid', 'msg
 
 // RFC 3164 as files hold it: an optional <PRI>, then "Nov 23 04:00:01" or the RFC 3339 time rsyslog writes
 // by default on Debian 12, the host, and "app[pid]: message" (the tag is optional).
-const BSD = /^(?:<(\d{1,3})>)?(?:([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})|(\d{4}-\d{2}-\d{2}T\S+)) (\S+) ?(.*)$/;
+const BSD = /^(?:<(\d{1,3})>)?(?:([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})|(\d{4}-\d{2}-\d{2}T\S+)) (\S+) ?(.*)$/s;
 const TAG = /^([^\s:[\]]{1,64})(?:\[([^\]]*)\])?:(?: (.*))?$/s;
 
 export function syslog3164(timeZone: string, now = Date.now()): LineFormat {
