@@ -21,6 +21,8 @@ interface Cluster {
 }
 
 const WILDCARD = '<*>';
+// Leading tokens that pick the leaf (Drain's depth − 2): 1 lets "user alice …" and "user bob …" meet.
+const DEPTH = 1;
 const MAX_CHILDREN = 100;
 const MAX_TOKENS = 80;
 const LEAF_LIMIT = 64;
@@ -42,10 +44,6 @@ export class Drain {
   constructor(
     private readonly similarity: number,
     private readonly maxTemplates: number,
-    /** How tokens are joined back into a template ("/" for request paths). */
-    private readonly join: (tokens: string[]) => string = (t) => t.join(' '),
-    /** Leading tokens that pick the leaf (Drain's depth − 2): 1 lets "user alice …" and "user bob …" meet. */
-    private readonly depth = 1,
   ) {}
 
   // Add a message, already cut into tokens; `original` is kept as an example.
@@ -81,13 +79,13 @@ export class Drain {
   templates(): Template[] {
     return [...this.clusters]
       .sort((a, b) => b.count - a.count)
-      .map((c) => ({ template: this.join(c.tokens), count: c.count, examples: c.examples, firstSeen: c.firstSeen, lastSeen: c.lastSeen }));
+      .map((c) => ({ template: c.tokens.join(' '), count: c.count, examples: c.examples, firstSeen: c.firstSeen, lastSeen: c.lastSeen }));
   }
 
   private leafFor(tokens: string[]): Cluster[] {
     let node = this.root.get(tokens.length) as Map<string, unknown> | undefined;
     if (!node) this.root.set(tokens.length, (node = new Map()));
-    for (let depth = 0; depth < this.depth; depth++) {
+    for (let depth = 0; depth < DEPTH; depth++) {
       const token = depth < tokens.length ? tokens[depth]! : '';
       const key = /\d/.test(token) || token === WILDCARD ? WILDCARD : token;
       let next = node.get(key) as Map<string, unknown> | undefined;

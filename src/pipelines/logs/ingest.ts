@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Cleaner } from './clean.js';
 import { hashPrefix, isGzip, openContent, readHead } from './content.js';
-import { mask, type Drain } from './drain.js';
-import type { Entry, Family, LineFormat } from './formats/index.js';
+import type { Family, LineFormat } from './formats/index.js';
 import { escapeInvalidUtf8, splitLines } from './lines.js';
+import type { PatternBatch, PatternMiner } from './patterns.js';
 import type { Rejects } from './rejects.js';
 import { Stats } from './stats.js';
 import type { FileRecord, FileState, LogStore, SourceStat, TailKind } from './store.js';
@@ -51,7 +51,7 @@ export interface IngestContext {
   format: LineFormat;
   cleaner: Cleaner;
   excludedByRule: number[];
-  drain?: Drain;
+  patterns?: PatternMiner;
   rejects: Rejects;
   topCapacity: number;
   maxLineBytes: number;
@@ -64,7 +64,7 @@ interface Batch extends Counts {
   stats: Stats;
   excludedByRule: number[];
   rejects: Array<[number, string, Buffer]>;
-  templates: Array<[string[], string, number | null]>;
+  templates?: PatternBatch;
 }
 
 // Ingest one log: skip it if its content is in already, continue it if it grew, read it whole if it is new.
@@ -98,7 +98,7 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
   if (known?.tail_kind === 'entry') totals.entries--;
   if (known?.tail_kind === 'reject') totals.rejected--;
   if (known?.tail_kind === 'excluded') totals.excluded--;
-  const newBatch = (): Batch => ({ ...zero(), stats: new Stats(family, c.topCapacity), excludedByRule: c.excludedByRule.map(() => 0), rejects: [], templates: [] });
+  const newBatch = (): Batch => ({ ...zero(), stats: new Stats(family, c.topCapacity), excludedByRule: c.excludedByRule.map(() => 0), rejects: [], templates: c.patterns?.stage() });
   let batch = newBatch();
   let lastKind: TailKind = 'blank';
   let committedLine = firstLine;
@@ -127,7 +127,7 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
     outcome.stats.merge(batch.stats);
     batch.excludedByRule.forEach((n, i) => (c.excludedByRule[i]! += n));
     for (const [line, reason, text] of batch.rejects) c.rejects.add(path, line, reason, text);
-    for (const [tokens, original, time] of batch.templates) c.drain!.add(tokens, original, time);
+    batch.templates?.commit();
     batch = newBatch();
   };
   const took = (kind: TailKind) => {
@@ -166,10 +166,7 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
         writer.add(line, parsed, text);
         batch.entries++;
         batch.stats.add(parsed);
-        if (c.drain) {
-          const template = templateOf(family === 'http', parsed);
-          if (template) batch.templates.push([template[0], template[1], parsed.time]);
-        }
+        batch.templates?.add(parsed);
         took('entry');
       },
       overlong(line: number, head: Buffer, bytes: number) {
@@ -230,20 +227,6 @@ async function findKnown(path: string, gzip: boolean, head: Buffer, size: number
     }
   }
   return undefined;
-}
-
-// Access logs: the method and the path, each segment holding a digit made <*> (GET /api/users/<*>/orders).
-// Other formats: the message, its numbers and IP addresses masked first.
-function templateOf(http: boolean, entry: Entry): [string[], string] | undefined {
-  if (http) {
-    if (!entry.method || !entry.path) return undefined;
-    const q = entry.path.indexOf('?');
-    const path = q >= 0 ? entry.path.slice(0, q) : entry.path;
-    return [[entry.method, ...path.split('/').map((s) => (/\d/.test(s) ? '<*>' : s))], `${entry.method} ${path}`];
-  }
-  if (!entry.message) return undefined;
-  const tokens = mask(entry.message).split(/\s+/).filter(Boolean);
-  return tokens.length ? [tokens, entry.message.length > 300 ? `${entry.message.slice(0, 300)}…` : entry.message] : undefined;
 }
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

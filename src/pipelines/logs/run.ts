@@ -3,7 +3,7 @@ import { describeError } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
 import { anomalousHours } from './anomalies.js';
 import { cleaner } from './clean.js';
-import { Drain } from './drain.js';
+import { patternMiner } from './patterns.js';
 import { formatOf } from './formats/index.js';
 import { emptyOutcome, FileFailed, ingestFile, type FileOutcome } from './ingest.js';
 import { expandInputs } from './inputs.js';
@@ -25,9 +25,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
   const store = new LogStore(config.database, ctx.process, format.name);
   const clean = cleaner(config.exclude);
   const excludedByRule = config.exclude.map(() => 0);
-  const http = format.family === 'http';
-  // Paths are routes, not prose: only the same route (its numbered segments aside) shares a template.
-  const drain = !config.patterns.enabled ? undefined : http ? new Drain(1, config.patterns.max_templates, (t) => `${t[0]} ${t.slice(1).join('/')}`, 8) : new Drain(config.patterns.similarity, config.patterns.max_templates);
+  const patterns = patternMiner(format.family === 'http', config.patterns);
   const rejects = new Rejects();
   const topCapacity = Math.max(5000, config.top * 100);
   const run = new Stats(format.family, topCapacity);
@@ -42,7 +40,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
       let outcome: FileOutcome;
       try {
         outcome = await ingestFile(path, {
-          store, format, cleaner: clean, excludedByRule, drain, rejects, topCapacity, maxLineBytes: config.max_line_bytes, signal: ctx.signal,
+          store, format, cleaner: clean, excludedByRule, patterns, rejects, topCapacity, maxLineBytes: config.max_line_bytes, signal: ctx.signal,
           onLines(lines) {
             if (Date.now() - lastProgress < 500) return;
             lastProgress = Date.now();
@@ -92,7 +90,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
       statistics: run.toJSON(config.top),
       errorRule: ERROR_RULE[format.family],
       anomalies: anomalousHours(run.hours, { minEntries: config.anomalies.min_entries, z: config.anomalies.z, timeZone: config.timezone }),
-      patterns: drain ? { templates: drain.templates().map((t) => ({ ...t, firstSeen: iso(t.firstSeen), lastSeen: iso(t.lastSeen) })), evicted: drain.evicted } : null,
+      patterns: patterns ? { templates: patterns.templates().map((t) => ({ ...t, firstSeen: iso(t.firstSeen), lastSeen: iso(t.lastSeen) })), evicted: patterns.evicted() } : null,
       rejects: rejects.toJSON(),
     };
     for (const a of report.anomalies) ctx.log.warn(`Hour ${a.hour}: ${a.rule}.`);
