@@ -93,15 +93,16 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
   const firstLine = known?.resume_line ?? 1;
   const family = c.format.family;
   const writer = c.store.writer(family, known);
-  // The file's running totals; the unfinished last line of the previous run is read again, so it is taken back.
-  const totals = { entries: known?.entries ?? 0, rejected: known?.rejected ?? 0, excluded: known?.excluded ?? 0 };
-  if (known?.tail_kind === 'entry') totals.entries--;
-  if (known?.tail_kind === 'reject') totals.rejected--;
-  if (known?.tail_kind === 'excluded') totals.excluded--;
+  // The file's totals over every batch handed to the writer; the unfinished last line of the previous run is
+  // read again, so it is taken back.
+  const sent = { entries: known?.entries ?? 0, rejected: known?.rejected ?? 0, excluded: known?.excluded ?? 0 };
+  if (known?.tail_kind === 'entry') sent.entries--;
+  if (known?.tail_kind === 'reject') sent.rejected--;
+  if (known?.tail_kind === 'excluded') sent.excluded--;
   const newBatch = (): Batch => ({ ...zero(), stats: new Stats(family, c.topCapacity), excludedByRule: c.excludedByRule.map(() => 0), rejects: [], templates: c.patterns?.stage() });
   let batch = newBatch();
   let lastKind: TailKind = 'blank';
-  let committedLine = firstLine;
+  let sentLine = firstLine;
   let committedOffset = from;
 
   const state = (size: number, sha256: string, nextLine: number, tail?: { offset: number; line: number }): FileState => ({
@@ -114,21 +115,27 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
     resume_offset: tail ? tail.offset : size,
     resume_line: tail ? tail.line : nextLine,
     tail_kind: tail ? lastKind : null,
-    entries: totals.entries + batch.entries,
-    rejected: totals.rejected + batch.rejected,
-    excluded: totals.excluded + batch.excluded,
+    entries: sent.entries + batch.entries,
+    rejected: sent.rejected + batch.rejected,
+    excluded: sent.excluded + batch.excluded,
   });
-  // The batch is durable: its counts, statistics, rejects and templates now belong to the run.
-  const applyBatch = () => {
-    for (const k of ['lines', 'entries', 'rejected', 'excluded', 'blank', 'invalidUtf8'] as const) outcome[k] += batch[k];
-    totals.entries += batch.entries;
-    totals.rejected += batch.rejected;
-    totals.excluded += batch.excluded;
-    outcome.stats.merge(batch.stats);
-    batch.excludedByRule.forEach((n, i) => (c.excludedByRule[i]! += n));
-    for (const [line, reason, text] of batch.rejects) c.rejects.add(path, line, reason, text);
-    batch.templates?.commit();
+  // Hand the batch to the writer with the file's new position. Once that commit is acknowledged, the batch's
+  // counts, statistics, rejects and templates belong to the run.
+  const commit = (st: FileState, source?: SourceStat): Promise<void> => {
+    const stage = batch;
     batch = newBatch();
+    sent.entries += stage.entries;
+    sent.rejected += stage.rejected;
+    sent.excluded += stage.excluded;
+    sentLine = st.lines + 1;
+    return writer.commit(st, source, () => {
+      for (const k of ['lines', 'entries', 'rejected', 'excluded', 'blank', 'invalidUtf8'] as const) outcome[k] += stage[k];
+      outcome.stats.merge(stage.stats);
+      stage.excludedByRule.forEach((n, i) => (c.excludedByRule[i]! += n));
+      for (const [line, reason, text] of stage.rejects) c.rejects.add(path, line, reason, text);
+      stage.templates?.commit();
+      committedOffset = st.size;
+    });
   };
   const took = (kind: TailKind) => {
     lastKind = kind;
@@ -172,13 +179,9 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
       overlong(line: number, head: Buffer, bytes: number) {
         reject(line, `line of ${bytes} bytes, longer than max_line_bytes (${c.maxLineBytes}); its first ${head.length} bytes are kept`, head);
       },
-      checkpoint(offset: number, nextLine: number, digest: () => string) {
+      async checkpoint(offset: number, nextLine: number, digest: () => string) {
         c.onLines(outcome.lines + batch.lines);
-        if (nextLine - committedLine < BATCH) return;
-        writer.commit(state(offset, digest(), nextLine));
-        applyBatch();
-        committedLine = nextLine;
-        committedOffset = offset;
+        if (nextLine - sentLine >= BATCH) await commit(state(offset, digest(), nextLine));
       },
     };
     result = await splitLines(openContent(path, gzip, gzip ? 0 : from), sink, {
@@ -190,10 +193,9 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
       maxLineBytes: c.maxLineBytes,
       signal: c.signal,
     });
-    writer.commit(state(result.size, result.sha256, result.nextLine, result.tail), source);
-    applyBatch();
+    await commit(state(result.size, result.sha256, result.nextLine, result.tail), source);
   } catch (error) {
-    writer.rollback();
+    await writer.rollback();
     throw new FileFailed({ ...outcome, fileId: writer.fileId, bytes: committedOffset - from }, error);
   }
   c.onLines(outcome.lines);

@@ -104,7 +104,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
       reports,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Entry, Family } from './formats/index.js';
-import { LINE_BITS, MAX_FILES, SCHEMA, SCHEMA_VERSION, TABLES } from './tables.js';
+import { Worker } from 'node:worker_threads';
+import type { WriterMessage, WriterReply } from './store-worker.js';
+import { LINE_BITS, SCHEMA, SCHEMA_VERSION, TABLES } from './tables.js';
 
 const require = createRequire(import.meta.url);
 
@@ -45,8 +47,9 @@ export interface SourceStat {
 // The logs database of one process: entries by family, files with their position, rejects, each run's statistics.
 export class LogStore {
   private readonly db: Database.Database;
+  private link: WriterLink | undefined;
 
-  constructor(path: string, readonly process: string, readonly format: string) {
+  constructor(private readonly path: string, readonly process: string, readonly format: string) {
     mkdirSync(dirname(path), { recursive: true });
     const Sqlite = require('better-sqlite3') as typeof Database;
     this.db = new Sqlite(path);
@@ -57,8 +60,6 @@ export class LogStore {
       // Each commit holds entries and the file's position together; NORMAL keeps them consistent across a crash
       // (a power cut may lose the last commits, and the next run reads those lines again).
       this.db.pragma('synchronous = NORMAL');
-      // A batch of 20,000 lines stays in memory until its commit instead of spilling pages to the WAL twice.
-      this.db.pragma('cache_size = -65536');
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
       this.db.transaction(() => {
@@ -101,7 +102,8 @@ export class LogStore {
   }
 
   writer(family: Family, existing: FileRecord | undefined): FileWriter {
-    return new FileWriter(this.db, this, family, existing);
+    this.link ??= new WriterLink(this.path);
+    return new FileWriter(this.link, this, family, existing);
   }
 
   // Rows stored for a file: what the integrity check compares with the file's own counters.
@@ -115,125 +117,146 @@ export class LogStore {
     this.db.prepare('INSERT OR REPLACE INTO log_runs VALUES (?, ?, ?, ?)').run(runId, this.process, new Date().toISOString(), JSON.stringify(stats));
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.link?.close();
     this.db.close();
   }
 }
 
-// Rows per INSERT statement: one call into SQLite for many rows is most of the speed of a bulk load.
-const ROWS_PER_INSERT = 64;
+// Rows per message to the writer thread.
+const ROWS_PER_MESSAGE = 512;
 
-// The rows of one file, written as they come inside an open transaction; each commit moves the file's
-// position in the same transaction, so a crash or a kill leaves the rows and the position in agreement.
+// The rows of one file, handed to the writer thread as they come; it writes them inside an open transaction,
+// and each commit moves the file's position in that same transaction, so a crash or a kill leaves the rows
+// and the position in agreement. One commit may be in flight while the next batch is read.
 export class FileWriter {
   private id: number | undefined;
-  private open = false;
-  private firstCommit = true;
-  private rowsInTransaction = 0;
   private readonly width: number;
   private readonly columns: (typeof TABLES)[Family]['columns'];
-  private readonly params: unknown[];
+  private values: unknown[];
   private filled = 0;
-  private readonly insertMany: Database.Statement;
-  private readonly insertOne: Database.Statement;
-  private readonly insertReject: Database.Statement;
-  private readonly insertFile: Database.Statement;
-  private readonly updateFile: Database.Statement;
-  private readonly clearFrom: Database.Statement;
-  private readonly clearRejectsFrom: Database.Statement;
-  private readonly insertVersion: Database.Statement;
-  private readonly seen: Database.Statement;
+  private rejects: Array<[number, string, Uint8Array]> = [];
+  private inFlight: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Database.Database, private readonly store: LogStore, family: Family, existing: FileRecord | undefined) {
+  constructor(private readonly link: WriterLink, private readonly store: LogStore, private readonly family: Family, existing: FileRecord | undefined) {
     this.id = existing?.id;
-    const table = TABLES[family];
-    this.columns = table.columns;
-    const names = ['id', 'file_id', 'line', ...table.columns.map(([n]) => n)];
-    this.width = names.length;
-    this.params = new Array(this.width * ROWS_PER_INSERT);
-    const row = `(${names.map(() => '?').join(', ')})`;
-    const insert = `INSERT OR REPLACE INTO ${table.name} (${names.join(', ')}) VALUES `;
-    this.insertMany = db.prepare(insert + Array(ROWS_PER_INSERT).fill(row).join(', '));
-    this.insertOne = db.prepare(insert + row);
-    this.insertReject = db.prepare('INSERT OR REPLACE INTO rejects VALUES (?, ?, ?, ?)');
-    // A new file gets its id before its first row, in the same transaction; its first commit fills the record in.
-    this.insertFile = db.prepare(`INSERT INTO files (process, format, path, gzip, size, sha256, lines, head_len, head_sha256, resume_offset, resume_line, entries, rejected, excluded, first_ingested_at, ingested_at)
-      VALUES (?, ?, ?, ?, 0, '', 0, -1, '', 0, 1, 0, 0, 0, ?, ?) RETURNING id`);
-    this.updateFile = db.prepare(`UPDATE files SET path = @path, size = @size, sha256 = @sha256, lines = @lines, head_len = @head_len, head_sha256 = @head_sha256, resume_offset = @resume_offset,
-      resume_line = @resume_line, tail_kind = @tail_kind, entries = @entries, rejected = @rejected, excluded = @excluded, ingested_at = @now WHERE id = @id`);
-    this.insertVersion = db.prepare('INSERT OR REPLACE INTO file_versions VALUES (?, ?, ?)');
-    this.seen = db.prepare('INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?, ?)');
-    this.clearFrom = db.prepare(`DELETE FROM ${table.name} WHERE id >= ? AND id < ?`);
-    this.clearRejectsFrom = db.prepare('DELETE FROM rejects WHERE file_id = ? AND line >= ?');
+    this.columns = TABLES[family].columns;
+    this.width = 1 + this.columns.length;
+    this.values = new Array(this.width * ROWS_PER_MESSAGE);
   }
 
   get fileId(): number | undefined {
     return this.id;
   }
 
-  // Rows written since the last commit.
-  get pending(): number {
-    return this.rowsInTransaction;
-  }
-
-  // Open the file's transaction: take an id for a new file, drop what a previous run stored from `fromLine` on.
+  // Open the file's transaction: a new file takes its id; what a previous run stored from `fromLine` on goes.
   begin(path: string, gzip: boolean, fromLine: number): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    this.open = true;
-    const now = new Date().toISOString();
-    if (this.id === undefined) this.id = (this.insertFile.get(this.store.process, this.store.format, path, gzip ? 1 : 0, now, now) as { id: number }).id;
-    if (this.id >= MAX_FILES) throw new Error(`the logs database holds ${MAX_FILES} files, the most line ids can tell apart; start a new database`);
-    if (this.firstCommit) {
-      const base = this.id * LINE_BITS;
-      // Continuing a file: the unfinished last line stored last time is read again.
-      this.clearFrom.run(base + fromLine, base + LINE_BITS);
-      this.clearRejectsFrom.run(this.id, fromLine);
-      this.firstCommit = false;
-    }
+    this.link.send({ op: 'begin', family: this.family, fileId: this.id, process: this.store.process, format: this.store.format, path, gzip, fromLine });
   }
 
   add(line: number, entry: Entry, text: string): void {
     if (line >= LINE_BITS) throw new Error(`line ${line}: a file of more than ${LINE_BITS - 1} lines is beyond what line ids can hold`);
-    const p = this.params;
+    const v = this.values;
     let at = this.filled * this.width;
-    p[at++] = this.id! * LINE_BITS + line;
-    p[at++] = this.id;
-    p[at++] = line;
-    for (const column of this.columns) p[at++] = column[2](entry, text);
-    this.rowsInTransaction++;
-    if (++this.filled === ROWS_PER_INSERT) {
-      this.insertMany.run(p);
-      this.filled = 0;
-    }
+    v[at++] = line;
+    for (const column of this.columns) v[at++] = column[2](entry, text);
+    if (++this.filled === ROWS_PER_MESSAGE) this.flush();
   }
 
   reject(line: number, reason: string, text: Buffer): void {
-    this.insertReject.run(this.id, line, reason, text);
-    this.rowsInTransaction++;
+    this.rejects.push([line, reason, text]);
   }
 
-  // Make everything so far durable together with the file's new position, and go on in a new transaction.
-  // `source`, at the end of the file: the next run may skip it unread while it stays as it is.
-  commit(state: FileState, source?: SourceStat): void {
-    for (let r = 0; r < this.filled; r++) this.insertOne.run(this.params.slice(r * this.width, (r + 1) * this.width));
-    this.filled = 0;
-    this.updateFile.run({ ...state, now: new Date().toISOString(), id: this.id });
-    this.insertVersion.run(this.id, state.size, state.sha256);
-    if (source) this.seen.run(this.store.process, source.path, source.size, Math.trunc(source.mtimeMs), this.id);
-    this.db.exec('COMMIT');
-    const final = source !== undefined;
-    this.open = false;
-    this.rowsInTransaction = 0;
-    if (!final) {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.open = true;
-    }
+  // Make everything so far durable with the file's new position; `onDone` runs once the writer has committed.
+  // Resolves once the commit *before* this one is done (at most one in flight), or, with `source` (the end
+  // of the file, remembered for the next run's quick check), once this one is.
+  async commit(state: FileState, source: SourceStat | undefined, onDone: () => void): Promise<void> {
+    this.flush();
+    const previous = this.inFlight;
+    const done = this.link.commit(state, source).then((fileId) => {
+      this.id = fileId;
+      onDone();
+    });
+    // Awaited by the next commit, or below; a failure in between must not go unhandled.
+    done.catch(() => {});
+    this.inFlight = done;
+    await previous;
+    if (source) await done;
   }
 
   // After an error: what was not committed is not there, and the file's position says so.
-  rollback(): void {
-    if (this.open && this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.open = false;
+  async rollback(): Promise<void> {
     this.filled = 0;
+    this.rejects = [];
+    await this.inFlight.catch(() => {});
+    await this.link.rollback();
+  }
+
+  private flush(): void {
+    if (this.filled === 0 && this.rejects.length === 0) return;
+    this.link.send({ op: 'rows', values: this.values.slice(0, this.filled * this.width), count: this.filled, rejects: this.rejects });
+    this.filled = 0;
+    this.rejects = [];
+  }
+}
+
+// The channel to the writer thread: ordered messages, acknowledged commits. A write error fails the file
+// being written (its rollback clears it for the next file); a writer that died fails everything after.
+export class WriterLink {
+  private readonly worker: Worker;
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private failure: Error | undefined;
+  private dead: Error | undefined;
+  private closing = false;
+
+  constructor(path: string) {
+    const ts = import.meta.url.endsWith('.ts');
+    this.worker = new Worker(new URL(ts ? './store-worker.ts' : './store-worker.js', import.meta.url), { workerData: { path } });
+    this.worker.on('message', (reply: WriterReply) => {
+      if (reply.op === 'error') return this.fail(new Error(`writing to the logs database: ${reply.message}`));
+      const waiter = this.waiting.get(reply.seq);
+      this.waiting.delete(reply.seq);
+      waiter?.resolve(reply.op === 'committed' ? reply.fileId : undefined);
+    });
+    this.worker.on('error', (error) => this.fail((this.dead = error)));
+    this.worker.on('exit', (code) => this.fail((this.dead ??= new Error(`the logs database writer stopped (exit code ${code})`))));
+  }
+
+  send(message: WriterMessage): void {
+    const failure = this.dead ?? this.failure;
+    if (failure) throw failure;
+    this.worker.postMessage(message);
+  }
+
+  commit(state: FileState, source?: SourceStat): Promise<number> {
+    return this.request({ op: 'commit', seq: ++this.seq, state, ...(source ? { source } : {}) }) as Promise<number>;
+  }
+
+  async rollback(): Promise<void> {
+    if (this.dead) return;
+    this.failure = undefined;
+    await this.request({ op: 'rollback', seq: ++this.seq });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+
+  private request(message: WriterMessage & { seq: number }): Promise<unknown> {
+    const failure = this.dead ?? this.failure;
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(message.seq, { resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  private fail(error: Error): void {
+    if (this.closing) return;
+    if (error !== this.dead) this.failure ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
   }
 }
