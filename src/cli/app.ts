@@ -20,6 +20,11 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return historyCommand(args, io);
       case 'run':
         return await runCommand(args, io);
+      // Loaded only when asked for: a plain `main` run does not load the transfer code.
+      case 'logs-serve':
+        return await (await import('./logs-command.js')).logsServeCommand(args, io);
+      case 'logs-send':
+        return await (await import('./logs-command.js')).logsSendCommand(args, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

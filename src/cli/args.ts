@@ -23,7 +23,43 @@ export interface HistoryArgs {
   json: boolean;
 }
 
-export type Args = RunArgs | HistoryArgs | { command: 'schema' } | { command: 'help'; text: string };
+export interface LogsServeArgs {
+  command: 'logs-serve';
+  host: string;
+  port: number;
+  inbox: string;
+  process: string;
+  config: string;
+  state: string;
+  logDir: string;
+  maxParallel: number;
+  maxBytes: number;
+  maxConnections: number;
+  /** Seconds. */
+  headerTimeout: number;
+  /** Seconds. */
+  idleTimeout: number;
+  tokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  verbose: boolean;
+}
+
+export interface LogsSendArgs {
+  command: 'logs-send';
+  files: string[];
+  host: string;
+  port: number;
+  tls: boolean;
+  ca?: string;
+  tokenFile?: string;
+  retries: number;
+  /** Seconds. */
+  timeout: number;
+  verbose: boolean;
+}
+
+export type Args = RunArgs | HistoryArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 // A mistake on the command line: exit 2, nothing runs.
 export class UsageError extends Error {
@@ -69,7 +105,53 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE))
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'history', limit: o.limit, state: o.state, json: Boolean(o.json) }));
+  const logs = program.command('logs').description('receive and send log files over TCP, for the logs kind');
+  const serve = logs
+    .command('serve')
+    .description('receive log files into an inbox and hand each to a logs process (the token: LOGS_TOKEN or --token-file)');
+  for (const option of serveOptions()) serve.addOption(option);
+  serve.action((o) => onParsed({ command: 'logs-serve', ...(o as Omit<LogsServeArgs, 'command'>), verbose: Boolean(o.verbose) }));
+  const send = logs
+    .command('send')
+    .description('send log files to a logs serve (the token: LOGS_TOKEN or --token-file)')
+    .argument('<file...>', 'the files to send');
+  for (const option of sendOptions()) send.addOption(option);
+  send.action((files: string[], o) => onParsed({ command: 'logs-send', files, ...(o as Omit<LogsSendArgs, 'command' | 'files'>), tls: Boolean(o.tls), verbose: Boolean(o.verbose) }));
   return program;
+}
+
+function serveOptions(): Option[] {
+  return [
+    new Option('--port <port>', 'TCP port to listen on (0: any free port, named in the log)').argParser(wholeNumber('--port', 0, 65535)).makeOptionMandatory(),
+    new Option('--host <address>', 'address to listen on').default('0.0.0.0'),
+    new Option('--inbox <dir>', 'folder the received files are stored in').makeOptionMandatory(),
+    new Option('--process <name>', 'the logs process each received file is handed to').makeOptionMandatory(),
+    new Option('-c, --config <dir>', 'folder of process files').default('./config'),
+    new Option('--token-file <file>', 'file holding the shared token (default: the LOGS_TOKEN environment variable)'),
+    new Option('--tls-cert <file>', 'serve TLS with this certificate (PEM), with --tls-key'),
+    new Option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
+    new Option('--max-bytes <size>', 'largest file accepted: bytes, or with K, M, G, T (powers of 1024)').default(10 * 1024 ** 3, '10G').argParser(byteSize('--max-bytes')),
+    new Option('--max-connections <n>', 'transfers at once; more are answered E_BUSY').default(64).argParser(wholeNumber('--max-connections', 1, 100000)),
+    new Option('-p, --max-parallel <n>', 'hand-offs (child processes) at once').default(2).argParser(wholeNumber('--max-parallel', 1, 1024)),
+    new Option('--header-timeout <seconds>', 'time a client has to send its header').default(10).argParser(positiveSeconds('--header-timeout')),
+    new Option('--idle-timeout <seconds>', 'silence in the middle of a file before the transfer is abandoned').default(30).argParser(positiveSeconds('--idle-timeout')),
+    new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE),
+    new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'),
+    new Option('-v, --verbose', 'debug logging'),
+  ];
+}
+
+function sendOptions(): Option[] {
+  return [
+    new Option('--host <host>', 'the server').makeOptionMandatory(),
+    new Option('--port <port>', 'its port').argParser(wholeNumber('--port', 1, 65535)).makeOptionMandatory(),
+    new Option('--tls', 'use TLS (the server runs with --tls-cert)'),
+    new Option('--ca <file>', 'also trust this CA certificate (PEM) for --tls'),
+    new Option('--token-file <file>', 'file holding the shared token (default: the LOGS_TOKEN environment variable)'),
+    new Option('--retries <n>', 'new tries of a file after a failure that another try may cure').default(5).argParser(wholeNumber('--retries', 0, 100)),
+    new Option('--timeout <seconds>', 'no progress for this long fails a try').default(30).argParser(positiveSeconds('--timeout')),
+    new Option('-v, --verbose', 'debug logging'),
+  ];
 }
 
 // Parse argv (without node and the script) into what to do; usage mistakes throw UsageError.
@@ -79,11 +161,16 @@ export function parseArgs(argv: readonly string[]): Args {
   const program = buildProgram((args) => (parsed = args));
   const capture = { writeOut: (s: string) => (help += s), writeErr: (s: string) => (help += s), outputError: () => {} };
   program.exitOverride().configureOutput(capture);
-  for (const sub of program.commands) sub.exitOverride().configureOutput(capture);
+  const configure = (command: Command): void => {
+    for (const sub of command.commands) configure(sub.exitOverride().configureOutput(capture));
+  };
+  configure(program);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError && error.exitCode === 0) return { command: 'help', text: help };
+    // A command that needs a subcommand (`main logs`): its help, as a usage error.
+    if (error instanceof CommanderError && error.code === 'commander.help') throw new UsageError(`a command is missing\n${help.trimEnd()}`);
     if (error instanceof CommanderError && error.code === 'commander.excessArguments') {
       const known = program.commands.map((c) => c.name()).join(', ');
       throw new UsageError(`unexpected argument; commands are: ${known} (see main --help)`);
@@ -100,6 +187,26 @@ function wholeNumber(flag: string, min: number, max: number) {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected ${flag} to be a whole number from ${min} to ${max}, got "${value}"`);
     return n;
+  };
+}
+
+function positiveSeconds(flag: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86400) throw new InvalidArgumentError(`expected ${flag} to be a number of seconds above 0 and at most 86400, got "${value}"`);
+    return n;
+  };
+}
+
+const UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+// `500M`, `2G`, `1.5G`, `1048576`: powers of 1024; `KB`, `KiB` and `k` mean the same.
+function byteSize(flag: string) {
+  return (value: string) => {
+    const m = /^(\d+(?:\.\d+)?)\s*([BKMGT]?)(?:i?B)?$/i.exec(value.trim());
+    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`expected ${flag} to be a size such as 500M or 2G, got "${value}"`);
+    return bytes;
   };
 }
 

@@ -21,7 +21,8 @@ export async function expandInputs(inputs: readonly string[], own: { database: s
   const missing: Inputs['missing'] = [];
   const empty: string[] = [];
   for (const input of inputs) {
-    if (!isDynamicPattern(input)) {
+    // A file that exists is that file, even when its name holds glob characters (access[1].log).
+    if (!isDynamicPattern(input) || isFile(resolve(cwd, input))) {
       const path = resolve(cwd, input);
       if (!existsSync(path)) missing.push({ input, why: 'no such file' });
       else if (!statSync(path).isFile()) missing.push({ input, why: 'not a file' });
@@ -44,6 +45,14 @@ export async function expandInputs(inputs: readonly string[], own: { database: s
     else files.push(path);
   }
   return { files: files.sort(), missing, empty, skipped };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function real(path: string): string {

@@ -12,7 +12,7 @@ export interface SendOptions {
   host: string;
   port: number;
   token: string;
-  /** TLS, trusting the system's CAs (and NODE_EXTRA_CA_CERTS), plus `ca` when given. */
+  /** TLS, trusting Node's CAs and NODE_EXTRA_CA_CERTS; with `ca`, Node's bundled CAs and `ca` (Node then ignores NODE_EXTRA_CA_CERTS). */
   tls?: { ca?: Buffer };
   /** No progress (connecting, sending, waiting for a reply) for this long fails the try. */
   timeoutMs: number;
@@ -174,7 +174,9 @@ function connect(options: SendOptions): Promise<Socket> {
 function connectError(error: NodeJS.ErrnoException, where: string, secure: boolean): TransferError {
   // A certificate the client does not trust, or a peer that does not speak TLS: trying again will not change it.
   if (secure && (error.code === undefined || /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|SSL|TLS|EPROTO/.test(error.code))) {
-    return new TransferError(ClientCode.Tls, `TLS with ${where} failed: ${error.message}`, { cause: error });
+    // OpenSSL's own text ("0A00010B:SSL routines:ssl3_get_record:wrong version number:…") says less than its code.
+    const why = /SSL routines/.test(error.message) ? `${error.code ?? 'a TLS error'} (does the server use TLS? serve does only with --tls-cert)` : error.message;
+    return new TransferError(ClientCode.Tls, `TLS with ${where} failed: ${why}`, { cause: error });
   }
   return new TransferError(ClientCode.Connect, `cannot connect to ${where}: ${error.code ?? error.message}`, { cause: error });
 }

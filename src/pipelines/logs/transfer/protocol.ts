@@ -1,5 +1,5 @@
 // Version 1 of the log transfer protocol: length-prefixed frames, a JSON header and replies, raw body chunks.
-// PROTOCOL.md beside this file is the description for people; this is the one for programs.
+// The kind's README ("The protocol, version 1") is the description for people; this is the one for programs.
 
 export const PROTOCOL_VERSION = 1;
 /** A header or a reply larger than this is refused before it is read. */

@@ -1,15 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
 import type { PipelineLogger } from '../../types.js';
 import type { Inbox } from './inbox.js';
+import { PartialFile } from './partial-file.js';
 import { checkName, FrameDecoder, jsonFrame, MAX_CHUNK_BYTES, MAX_HEADER_BYTES, parseHeader, ProtocolError, ReplyCode, type Header, type Reply } from './protocol.js';
 
 /** How long a refused client has to read its reply before the connection is cut. */
 const LINGER_MS = 2000;
-/** Disk writes queued per connection before the socket is paused. */
-const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface ReceiveOptions {
   inbox: Inbox;
@@ -34,12 +31,6 @@ export interface StoredFile {
 
 type State = 'header' | 'checking' | 'body' | 'finishing' | 'closed';
 
-interface OpenFile {
-  path: string;
-  handle: FileHandle;
-  stream: Writable;
-}
-
 // One connection, one file: header → checks → reply → body into a temporary file → verify → rename → reply.
 // Whatever goes wrong ends in a reply with a code (or a cut connection) and no temporary file left behind.
 export class Reception {
@@ -50,7 +41,7 @@ export class Reception {
   private readonly decoder: FrameDecoder;
   private headerParts: Buffer[] = [];
   private header: Header | undefined;
-  private file: OpenFile | undefined;
+  private file: PartialFile | undefined;
   private hash: Hash | undefined;
   private received = 0;
   private frameLength = 0;
@@ -94,7 +85,9 @@ export class Reception {
   private onFrameStart(length: number): void {
     this.frameLength = length;
     if (this.state === 'header') {
-      if (length > MAX_HEADER_BYTES) throw new ProtocolError(ReplyCode.HeaderTooLarge, `a header of ${length} bytes; at most ${MAX_HEADER_BYTES} are accepted`);
+      // 0x16 0x03: the start of a TLS handshake, from a client sent with --tls to a server without it.
+      const tls = length >>> 16 === 0x1603 ? ' (these are the first bytes of a TLS handshake: this server runs without TLS)' : '';
+      if (length > MAX_HEADER_BYTES) throw new ProtocolError(ReplyCode.HeaderTooLarge, `a header of ${length} bytes; at most ${MAX_HEADER_BYTES} are accepted${tls}`);
       if (length === 0) throw new ProtocolError(ReplyCode.BadHeader, 'expected the header to be a JSON object, got an empty frame');
     } else if (this.state === 'body') {
       const size = this.header!.size;
@@ -113,10 +106,10 @@ export class Reception {
     this.hash!.update(bytes);
     this.received += bytes.length;
     // Backpressure: no more socket reads while the disk is behind, so a fast client cannot fill the memory.
-    if (!this.file!.stream.write(bytes) && !this.socket.isPaused()) {
+    if (!this.file!.write(bytes) && !this.socket.isPaused()) {
       this.socket.pause();
       clearTimeout(this.idleTimer);
-      this.file!.stream.once('drain', () => {
+      this.file!.onDrain(() => {
         if (this.state !== 'body') return;
         this.armIdleTimer();
         this.socket.resume();
@@ -162,14 +155,12 @@ export class Reception {
         this.options.log.info(`"${header.name}" from ${this.peer} is already stored as ${duplicate}: nothing to receive.`);
         return this.close({ ok: true, duplicate: true, stored: duplicate });
       }
-      const { path, handle } = await inbox.createPartial();
-      this.file = { path, handle, stream: handle.createWriteStream({ autoClose: false, highWaterMark: WRITE_BUFFER_BYTES }) };
-      this.file.stream.on('error', (error) => this.failWith(error));
+      this.file = await PartialFile.create(inbox, (error) => this.failWith(error));
       // The client may have gone while the file was being opened.
       if (this.state !== 'checking') return this.release();
       this.hash = createHash('sha256');
       this.state = 'body';
-      this.bodyStarted = performance.now(); console.error('T header', new Date().toISOString());
+      this.bodyStarted = performance.now();
       this.armIdleTimer();
       this.socket.write(jsonFrame({ ok: true } satisfies Reply));
       this.decoder.resume();
@@ -184,17 +175,10 @@ export class Reception {
     const header = this.header!;
     const file = this.file!;
     try {
-      console.error('T last byte', (performance.now()-this.bodyStarted).toFixed(0));
-      await new Promise<void>((resolve, reject) => file.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await file.complete();
       const digest = this.hash!.digest('hex');
       if (this.received !== header.size) throw new ProtocolError(ReplyCode.SizeMismatch, `received ${this.received} bytes; the header announced ${header.size}`);
       if (digest !== header.sha256) throw new ProtocolError(ReplyCode.HashMismatch, `the SHA-256 of the bytes received is ${digest}; the header announced ${header.sha256}`);
-      console.error('T ended', (performance.now()-this.bodyStarted).toFixed(0));
-      await file.handle.sync();
-      console.error('T synced', (performance.now()-this.bodyStarted).toFixed(0));
-      // The stream holds the handle open until it is destroyed (autoClose is off so that the sync above could come first).
-      file.stream.destroy();
-      await file.handle.close();
       const path = await this.options.inbox.commit(file.path, header.sha256, header.name);
       this.file = undefined;
       const seconds = (performance.now() - this.bodyStarted) / 1000;
@@ -258,10 +242,8 @@ export class Reception {
     const file = this.file;
     this.file = undefined;
     if (!file) return;
-    file.stream.destroy();
     this.cleanup = this.cleanup
-      .then(() => file.handle.close().catch(() => undefined))
-      .then(() => this.options.inbox.discard(file.path))
+      .then(() => file.discard(this.options.inbox))
       .catch((error: Error) => this.options.log.error(`Could not delete the temporary file ${file.path}: ${error.message}`));
   }
 }
