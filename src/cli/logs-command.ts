@@ -148,6 +148,8 @@ async function waitingFiles(inbox: Inbox, log: { info(m: string): void; warn(m: 
   return waiting;
 }
 
+const MIN_TOKEN_LENGTH = 16;
+
 async function requireToken(tokenFile: string | undefined): Promise<string> {
   let token: string | undefined;
   try {
@@ -156,6 +158,8 @@ async function requireToken(tokenFile: string | undefined): Promise<string> {
     throw new UsageError((error as Error).message);
   }
   if (token === undefined) throw new UsageError(`no token: ${HOW_TO_SET_TOKEN}`);
+  // A short token is easy to guess, and masking it in the logs would blank out ordinary words.
+  if (token.length < MIN_TOKEN_LENGTH) throw new UsageError(`the token has ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (openssl rand -hex 24 makes one)`);
   return token;
 }
 

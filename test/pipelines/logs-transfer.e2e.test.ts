@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -187,6 +187,21 @@ describe('logs serve, against clients that misbehave', () => {
     await peer.closed();
   });
 
+  it('stores a small file sent whole, end frame included, by a client that then half-closes', async () => {
+    const content = nginxCombined(5, undefined, 404).text;
+    const peer = await LogsPeer.connect(serve.port);
+    peer.header(headerFor(content, 'half-closed.log', TOKEN)).frame(content).end();
+    peer.socket.end();
+    expect(await peer.reply()).toEqual({ ok: true });
+    expect(await peer.reply()).toEqual({ ok: true, stored: `${sha256(content).slice(0, 12)}-half-closed.log` });
+  });
+
+  it('serves a client with the token while 300 connections that never send a header wait', async () => {
+    const idle = await Promise.all(Array.from({ length: 300 }, () => LogsPeer.connect(serve.port)));
+    await expectAGoodClientServed();
+    for (const peer of idle) peer.destroy();
+  });
+
   it('answers a file it already holds as a duplicate, and receives nothing', async () => {
     const content = nginxCombined(30, undefined, 202).text;
     expect(await LogsPeer.send(serve.port, content, 'twice.log', TOKEN)).toMatchObject({ ok: true });
@@ -271,14 +286,19 @@ describe('logs send, through the command line', () => {
     expect(readStored(ws, 'growing.log').toString()).toBe(before);
   });
 
-  it('answers E_BUSY past --max-connections, and send tries again until a place frees', async () => {
+  it('answers E_BUSY past --max-connections transfers, and send tries again until a place frees', async () => {
     const serve = await serveHere(['--max-connections', '2']);
-    const holders = [await LogsPeer.connect(serve.port), await LogsPeer.connect(serve.port)];
+    // Two clients with the token, each in the middle of its file.
+    const holders = await Promise.all(['one', 'two'].map(async (name) => {
+      const peer = await LogsPeer.connect(serve.port);
+      expect(await peer.header(headerFor(`${name}\n`.repeat(100), `${name}.log`, TOKEN)).reply()).toEqual({ ok: true });
+      return peer;
+    }));
     const third = await LogsPeer.connect(serve.port);
-    expect(await third.reply()).toEqual({ ok: false, code: 'E_BUSY', message: 'the server is busy (2 transfers at once); try again later' });
+    expect(await third.header(headerFor('three\n', 'three.log', TOKEN)).reply()).toEqual({ ok: false, code: 'E_BUSY', message: 'the server is busy (2 transfers at once); try again later' });
     const file = ws.write('out/patient.log', nginxCombined(10).text);
     const sending = runCli(['logs', 'send', file, '--host', '127.0.0.1', '--port', String(serve.port), '--retries', '10'], { cwd: ws.dir, env });
-    await waitFor(() => serve.stderr().split('Refused a connection').length > 2, 10_000, 'the send to be turned away');
+    await waitFor(() => serve.stderr().split('Refused a transfer').length > 2, 10_000, 'the send to be turned away');
     for (const h of holders) h.destroy();
     const sent = await sending;
     expect(sent.code).toBe(0);
@@ -325,6 +345,17 @@ describe('logs send, through the command line', () => {
     }
   });
 
+  it('does not wait on a FIFO: it is refused as not a file, and the next file is sent', async () => {
+    const serve = await serveHere();
+    const fifo = ws.path('out/fifo.log');
+    const file = ws.write('out/next.log', 'x\n');
+    execFileSync('mkfifo', [fifo]);
+    const sent = await runCli(['logs', 'send', fifo, file, '--host', '127.0.0.1', '--port', String(serve.port)], { cwd: ws.dir, env });
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toContain(`cannot read "${fifo}": not a regular file`);
+    expect(stored(ws, 'next.log')).toHaveLength(1);
+  });
+
   it('goes on with the other files when one cannot be read, and exits 1', async () => {
     const serve = await serveHere();
     const good = ws.write('out/good.log', nginxCombined(10).text);
@@ -367,6 +398,21 @@ describe('logs serve, starting and stopping', () => {
     const r = await runCli(['logs', 'serve', '--port', '0', '--inbox', 'inbox', '--process', 'web'], { cwd: ws.dir, env: { LOGS_TOKEN: '' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('main: no token: set the shared token in the environment variable LOGS_TOKEN, or put it in a file and pass --token-file FILE');
+  });
+
+  it('refuses a token shorter than 16 characters (exit 2), which would be easy to guess', async () => {
+    const r = await runCli(['logs', 'serve', '--port', '0', '--inbox', 'inbox', '--process', 'web'], { cwd: ws.dir, env: { LOGS_TOKEN: 'short' } });
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'main: the token has 5 characters; use at least 16 (openssl rand -hex 24 makes one)']);
+  });
+
+  it('refuses an inbox whose .partial/ is a symbolic link, and deletes nothing where it points (exit 2)', async () => {
+    ws.write('elsewhere/precious.txt', 'keep me');
+    mkdirSync(ws.path('inbox'), { recursive: true });
+    symlinkSync(ws.path('elsewhere'), ws.path('inbox/.partial'));
+    const r = await runCli(['logs', 'serve', '--port', '0', '--inbox', 'inbox', '--process', 'web'], { cwd: ws.dir, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot use the inbox "inbox": .*inbox\/\.partial is a symbolic link; it must be a real folder of the inbox/);
+    expect(ws.read('elsewhere/precious.txt')).toBe('keep me');
   });
 
   it('refuses a --process that is not of type logs, naming the logs processes (exit 2)', async () => {

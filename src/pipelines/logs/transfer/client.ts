@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import net, { type Socket } from 'node:net';
 import { basename } from 'node:path';
 import tls from 'node:tls';
@@ -67,6 +67,8 @@ const SEND_BUFFERS = 4;
 // (one is hashed while the next read fills the other).
 export async function hashFile(path: string): Promise<{ size: number; sha256: string }> {
   try {
+    // Checked before opening: opening a FIFO with no writer would wait for ever.
+    if (!(await stat(path)).isFile()) throw new Error('not a regular file');
     const handle = await open(path, 'r');
     try {
       const info = await handle.stat();

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
 const PREFIX = /^([0-9a-f]{12})-/;
+// The temporary files createPartial makes: the only files the start-up clean-up deletes.
+const PARTIAL = /^\d+-[0-9a-f]{16}\.part$/;
 
 interface Known {
   size: number;
@@ -31,10 +33,15 @@ export class Inbox {
   // Creates the folders, deletes temporary files a crash left behind, and indexes what is stored.
   static async open(dir: string): Promise<{ inbox: Inbox; removedPartials: string[] }> {
     const inbox = new Inbox(dir);
-    await mkdir(inbox.partialDir, { recursive: true });
-    await mkdir(inbox.processedDir, { recursive: true });
-    const removedPartials = await readdir(inbox.partialDir);
-    for (const name of removedPartials) await rm(join(inbox.partialDir, name), { force: true, recursive: true });
+    for (const folder of [inbox.partialDir, inbox.processedDir]) {
+      await mkdir(folder, { recursive: true });
+      // A link here would send received files, and the clean-up below, into someone else's folder.
+      const info = await lstat(folder);
+      if (!info.isDirectory()) throw new Error(`${folder} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; it must be a real folder of the inbox`);
+    }
+    // Only our own temporary files, by their name; nothing recursive.
+    const removedPartials = (await readdir(inbox.partialDir, { withFileTypes: true })).filter((e) => e.isFile() && PARTIAL.test(e.name)).map((e) => e.name);
+    for (const name of removedPartials) await rm(join(inbox.partialDir, name), { force: true });
     for (const folder of [inbox.dir, inbox.processedDir]) for (const file of await regularFiles(folder)) inbox.index(join(folder, file));
     return { inbox, removedPartials };
   }
@@ -74,11 +81,12 @@ export class Inbox {
   // The complete, verified temporary file becomes `<prefix>-<name>` in the inbox; the folder is synced so the rename survives a crash.
   async commit(partial: string, sha256: string, name: string): Promise<string> {
     const target = join(this.dir, this.storedName(sha256, name));
+    const info = await stat(partial);
     await rename(partial, target);
-    await syncFolder(this.dir);
-    const info = await stat(target);
+    // Indexed before the next await: a duplicate arriving meanwhile must find it.
     this.known.set(target, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
     this.index(target);
+    await syncFolder(this.dir);
     return target;
   }
 
@@ -95,11 +103,12 @@ export class Inbox {
   async markProcessed(path: string): Promise<string> {
     const target = join(this.processedDir, basename(path));
     await rename(path, target);
-    await syncFolder(this.processedDir);
+    // Moved in the index before the next await: a duplicate arriving meanwhile must find it.
     const known = this.known.get(path);
     this.forget(path);
     if (known) this.known.set(target, known);
     this.index(target);
+    await syncFolder(this.processedDir);
     return target;
   }
 

@@ -16,6 +16,9 @@ export interface ReceiveOptions {
   idleTimeoutMs: number;
   /** Digests being received right now, on any connection: the same file twice at once is one too many. */
   receiving: Set<string>;
+  /** An authenticated client asks for one of the --max-connections transfer slots; false: none is free. */
+  admit(): boolean;
+  maxConnections: number;
   log: PipelineLogger;
   onStored(file: StoredFile): void;
 }
@@ -50,6 +53,10 @@ export class Reception {
   private idleTimer: NodeJS.Timeout | undefined;
   /** This connection holds its digest in `receiving`. */
   private claimed = false;
+  /** It passed the token and holds a transfer slot (until `done`). */
+  admitted = false;
+  /** The client has sent everything it will send (a half-close); its frames may still be waiting to be read. */
+  private peerEnded = false;
   private work: Promise<void> = Promise.resolve();
   private cleanup: Promise<void> = Promise.resolve();
 
@@ -69,10 +76,21 @@ export class Reception {
       }
     });
     const gone = () => this.onGone();
-    socket.on('end', gone);
+    // A client may send its whole file and half-close before the header is checked: its frames are still
+    // buffered then, so the end of its sending is judged once they have been read.
+    socket.on('end', () => {
+      if (this.state === 'checking') this.peerEnded = true;
+      else gone();
+    });
     socket.on('error', gone);
     const closed = new Promise<void>((resolve) => socket.once('close', () => (gone(), resolve())));
     this.done = closed.then(() => this.work).then(() => this.cleanup);
+  }
+
+  // Too many clients have not sent a valid header yet: the oldest waiting one goes, so a flood of idle
+  // connections cannot keep out the clients that have a token.
+  shed(): void {
+    if (this.state === 'header') this.fail(ReplyCode.Busy, 'too many connections are waiting to send their header; try again later');
   }
 
   // A server that is stopping turns away a client that has not started its file, and cuts one that overstays the grace.
@@ -146,6 +164,8 @@ export class Reception {
       this.header = header;
       const { maxBytes, receiving, inbox } = this.options;
       if (header.size > maxBytes) throw new ProtocolError(ReplyCode.TooLarge, `the file is ${header.size} bytes; this server accepts at most ${maxBytes}`);
+      if (!this.options.admit()) throw new ProtocolError(ReplyCode.Busy, `the server is busy (${this.options.maxConnections} transfers at once); try again later`);
+      this.admitted = true;
       if (receiving.has(header.sha256)) throw new ProtocolError(ReplyCode.Busy, 'the same file is being received on another connection; try again later');
       receiving.add(header.sha256);
       this.claimed = true;
@@ -164,6 +184,8 @@ export class Reception {
       this.armIdleTimer();
       this.socket.write(jsonFrame({ ok: true } satisfies Reply));
       this.decoder.resume();
+      // Everything the client sent has been read now; if it ended without the end frame, it is gone.
+      if (this.peerEnded && this.state === 'body') return this.onGone();
       if (this.state === 'body') this.socket.resume();
     } catch (error) {
       this.failWith(error);

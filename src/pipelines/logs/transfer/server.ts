@@ -20,12 +20,16 @@ export interface TransferServerOptions {
   onStored(file: StoredFile): void;
 }
 
-// Connections past --max-connections are answered E_BUSY; this many more may wait for that answer before the kernel's queue takes over.
-const REFUSING_HEADROOM = 64;
+// Connections that have not sent a valid header yet, beyond which the oldest of them is let go.
+const MIN_WAITING = 256;
 
-// `logs serve`: accepts connections (TCP or TLS), one Reception each, at most `maxConnections` at once.
+// `logs serve`: accepts connections (TCP or TLS), one Reception each. --max-connections bounds the transfers of
+// clients that passed the token; the others wait for their header in a separate, bounded pool.
 export class TransferServer {
   private readonly receptions = new Set<Reception>();
+  /** Receptions that have not been admitted yet, oldest first. */
+  private readonly waiting = new Set<Reception>();
+  private transfers = 0;
   private readonly sockets = new Set<Socket>();
   private stopping = false;
 
@@ -37,6 +41,7 @@ export class TransferServer {
   static async start(options: TransferServerOptions): Promise<TransferServer> {
     const receiving = new Set<string>();
     const checkToken = tokenChecker(options.token);
+    const maxWaiting = Math.max(MIN_WAITING, 4 * options.maxConnections);
     let self: TransferServer | undefined;
     const onConnection = (socket: Socket) => {
       socket.on('error', (error) => options.log.debug(`Connection from ${peerOf(socket)}: ${error.message}`));
@@ -44,20 +49,35 @@ export class TransferServer {
       server.sockets.add(socket);
       socket.once('close', () => server.sockets.delete(socket));
       if (server.stopping) return replyAndClose(socket, { ok: false, code: ReplyCode.Busy, message: 'the server is shutting down; try again later' });
-      if (server.receptions.size >= options.maxConnections) {
-        options.log.warn(`Refused a connection from ${peerOf(socket)}: ${ReplyCode.Busy}: ${options.maxConnections} transfers at once already.`);
-        return replyAndClose(socket, { ok: false, code: ReplyCode.Busy, message: `the server is busy (${options.maxConnections} transfers at once); try again later` });
+      if (server.waiting.size >= maxWaiting) {
+        const oldest = server.waiting.values().next().value!;
+        server.waiting.delete(oldest);
+        options.log.warn(`${maxWaiting} connections are waiting to send a header: letting the oldest, from ${oldest.peer}, go.`);
+        oldest.shed();
       }
-      const reception = new Reception(socket, { ...options, checkToken, receiving });
+      const admit = () => {
+        if (server.transfers >= options.maxConnections) {
+          options.log.warn(`Refused a transfer from ${peerOf(socket)}: ${ReplyCode.Busy}: ${options.maxConnections} transfers at once already.`);
+          return false;
+        }
+        server.transfers++;
+        server.waiting.delete(reception);
+        return true;
+      };
+      const reception: Reception = new Reception(socket, { ...options, checkToken, receiving, admit });
       server.receptions.add(reception);
-      void reception.done.then(() => server.receptions.delete(reception));
+      server.waiting.add(reception);
+      void reception.done.then(() => {
+        server.receptions.delete(reception);
+        server.waiting.delete(reception);
+        if (reception.admitted) server.transfers--;
+      });
     };
     const server = options.tls
       ? tls.createServer({ ...options.tls, allowHalfOpen: true, handshakeTimeout: options.headerTimeoutMs, minVersion: 'TLSv1.2' }, onConnection)
       : net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
     // A failed handshake (a client without TLS, a certificate it refused) concerns that client only.
     server.on('tlsClientError', (error: Error, socket: Socket) => options.log.debug(`TLS handshake with ${peerOf(socket)} failed: ${error.message}`));
-    server.maxConnections = options.maxConnections + REFUSING_HEADROOM;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => (server.off('error', reject), resolve()));
