@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -257,6 +258,16 @@ describe('the logs kind', () => {
       { time: Date.UTC(2026, 10, 22, 4), level: 'error', message: 'pino error', data: '{"time":"2026-11-22T04:00:00Z","level":50,"msg":"pino error"}' },
     ]);
     expect(query<{ reason: string }>('SELECT reason FROM rejects')).toEqual([{ reason: 'not a JSON object: the line is an array' }]);
+  });
+
+  it('runs from source as well (tsx main.ts), its writer thread included', async () => {
+    writeLog('access.log', nginxCombined(100, Date.UTC(2026, 10, 22), 6).text);
+    ws.write('config/web.yaml', processFile());
+    const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+    const main = fileURLToPath(new URL('../../main.ts', import.meta.url));
+    const result = spawnSync(process.execPath, [tsx, main, '--json'], { cwd: ws.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as RunSummary).processes[0]!.records).toEqual({ read: 100, written: 100, rejected: 0 });
   });
 
   it('checks a custom pattern and the cleaning rules at --validate-only, naming the file, the line, the process and the value', async () => {

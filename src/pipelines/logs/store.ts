@@ -1,13 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Entry, Family } from './formats/index.js';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriterMessage, WriterReply } from './store-worker.js';
 import { LINE_BITS, SCHEMA, SCHEMA_VERSION, TABLES } from './tables.js';
 
 const require = createRequire(import.meta.url);
+// Resolved only when run from source; a compiled build never loads tsx.
+const TSX_API = import.meta.url.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : '';
 
 export type TailKind = 'entry' | 'reject' | 'excluded' | 'blank';
 
@@ -211,8 +214,11 @@ export class WriterLink {
   private closing = false;
 
   constructor(path: string) {
-    const ts = import.meta.url.endsWith('.ts');
-    this.worker = new Worker(new URL(ts ? './store-worker.ts' : './store-worker.js', import.meta.url), { workerData: { path } });
+    const entry = new URL(`./store-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+    this.worker = entry.pathname.endsWith('.ts')
+      ? // From source (tsx, vitest) the worker is TypeScript too: Node 20 does not pass loaders to workers, so it registers tsx itself.
+        new Worker(`import(${JSON.stringify(TSX_API)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true, workerData: { path } })
+      : new Worker(entry, { workerData: { path } });
     this.worker.on('message', (reply: WriterReply) => {
       if (reply.op === 'error') return this.fail(new Error(`writing to the logs database: ${reply.message}`));
       const waiter = this.waiting.get(reply.seq);
