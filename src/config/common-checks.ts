@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import cron from 'node-cron';
+import { isTimeZone } from '../lib/time-zone.js';
 import type { CheckIssue } from '../pipelines/types.js';
 import type { ProcessSpec } from './index.js';
 
@@ -8,11 +9,14 @@ import type { ProcessSpec } from './index.js';
 export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
   const issues: CheckIssue[] = [];
   if (spec.schedule !== undefined) {
-    const result = cron.validateDetailed(spec.schedule);
+    const written = typeof spec.config.schedule === 'string';
+    const result = cron.validateDetailed(spec.schedule.cron);
     if (!result.valid) {
       const why = result.errors.map((e) => e.message).join('; ');
-      issues.push({ path: ['schedule'], message: `expected "schedule" to be a cron expression such as "0 4 * * *" (seconds optional), got "${spec.schedule}": ${why}` });
+      issues.push({ path: written ? ['schedule'] : ['schedule', 'cron'], message: `expected "${written ? 'schedule' : 'cron'}" to be a cron expression such as "0 4 * * *" (seconds optional), got "${spec.schedule.cron}": ${why}` });
     }
+    const zone = spec.schedule.timezone;
+    if (zone !== undefined && !isTimeZone(zone)) issues.push({ path: ['schedule', 'timezone'], message: `expected "timezone" to be an IANA time zone such as "America/Caracas", got "${zone}"` });
   }
   const file = spec.logging?.file;
   if (file !== undefined) {

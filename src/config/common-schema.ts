@@ -10,9 +10,26 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'debug',
 export const commonProperties: Record<string, JsonSchema> = {
   enabled: { type: 'boolean', default: true, description: 'false keeps the process in the files but never runs it.' },
   schedule: {
-    type: 'string',
-    minLength: 1,
-    description: 'When `main schedule` runs it: a cron expression, seconds optional ("0 4 * * *").',
+    description: 'When `main schedule` runs it: a cron expression, seconds optional ("0 4 * * *"), or { cron, timezone } to read it in a zone other than `main schedule --timezone`.',
+    'x-expected': 'a cron expression such as "0 4 * * *", or { cron: "0 4 * * *", timezone: "America/Caracas" }',
+    oneOf: [
+      { type: 'string', minLength: 1 },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cron'],
+        properties: {
+          cron: { type: 'string', minLength: 1 },
+          timezone: { type: 'string', minLength: 1 },
+        },
+      },
+    ],
+  },
+  after: {
+    type: 'array',
+    uniqueItems: true,
+    items: { type: 'string', minLength: 1 },
+    description: 'Processes that must succeed first: `main` starts this one only after them (and skips it when one did not succeed); `main schedule` runs it when they have succeeded. A cycle or an unknown name is an error.',
   },
   timeout: {
     type: 'number',

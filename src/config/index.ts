@@ -9,6 +9,7 @@ import { interpolateDocument, type Env } from './interpolate.js';
 import { parseProcessFile, type ParsedProcess } from './load.js';
 import type { Problem } from './problem.js';
 import { collectSecrets } from './secrets.js';
+import { closest } from './messages.js';
 import { createValidator } from './validate.js';
 import { nodeAt, positionOf } from './yaml-source.js';
 
@@ -21,7 +22,10 @@ export interface ProcessSpec {
   type: string;
   enabled: boolean;
   timeout?: number;
-  schedule?: string;
+  /** The cron expression and, when the process names one, its zone. */
+  schedule?: { cron: string; timezone?: string };
+  /** Processes that must succeed before this one runs. */
+  after?: string[];
   logging?: { level?: string; file?: string };
   /** The whole definition as validated, kind keys included. */
   config: Record<string, unknown>;
@@ -146,8 +150,46 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
     const issues = [...commonChecks(spec, cwd), ...((await kind.check?.(spec.config, ctx)) ?? [])];
     for (const issue of issues) (issue.warning ? warnings : checkProblems).push(locate(p, issue.path ?? [], issue.message));
   }
+  checkProblems.push(...orderProblems(valid));
   stage('checks', valid.length, checkProblems);
   return done(valid.map((v) => v.spec));
+}
+
+// `after` names processes that exist, and never leads back to where it started.
+function orderProblems(valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }>): Problem[] {
+  const byName = new Map(valid.map((v) => [v.spec.name, v]));
+  const problems: Problem[] = [];
+  for (const { parsed: p, spec } of valid) {
+    (spec.after ?? []).forEach((name, i) => {
+      if (name === spec.name) problems.push(locate(p, ['after', i], `"after" names the process itself`));
+      else if (!byName.has(name)) problems.push(locate(p, ['after', i], `"after" names "${name}", which is not a process${suggest(name, [...byName.keys()])}`));
+    });
+  }
+  // A cycle, reported once, at its first process in file order.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const reported = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      const key = [...cycle.slice(0, -1)].sort().join(' ');
+      if (reported.has(key)) return;
+      reported.add(key);
+      const first = byName.get(cycle[0]!)!;
+      problems.push(locate(first.parsed, ['after'], `"after" makes a cycle: ${cycle.join(' → ')}`));
+      return;
+    }
+    state.set(name, 'visiting');
+    for (const next of byName.get(name)?.spec.after ?? []) if (byName.has(next)) visit(next, [...path, name]);
+    state.set(name, 'done');
+  };
+  for (const { spec } of valid) visit(spec.name, []);
+  return problems;
+}
+
+function suggest(name: string, names: string[]): string {
+  const close = closest(name, names);
+  return close ? `; did you mean "${close}"?` : '';
 }
 
 // The kind a process names (or the default), read before any validation, for the report.
@@ -182,6 +224,8 @@ function ownerOf(processes: ParsedProcess[], offset: number | undefined): string
 }
 
 function toSpec(p: ParsedProcess, config: Record<string, unknown>): ProcessSpec {
-  const { type, enabled, timeout, schedule, logging } = config as Partial<ProcessSpec>;
-  return { name: p.name, file: p.src.file, type: type!, enabled: enabled !== false, timeout, schedule, logging, config };
+  const { type, enabled, timeout, logging, after } = config as Partial<ProcessSpec>;
+  const written = config.schedule as string | { cron: string; timezone?: string } | undefined;
+  const schedule = typeof written === 'string' ? { cron: written } : written;
+  return { name: p.name, file: p.src.file, type: type!, enabled: enabled !== false, timeout, ...(schedule ? { schedule } : {}), ...(after?.length ? { after } : {}), logging, config };
 }

@@ -117,8 +117,8 @@ function bound(keyword: string): string {
   return { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'greater than', exclusiveMaximum: 'less than' }[keyword] ?? keyword;
 }
 
-// The known key within two edits of a misspelt one.
-function closest(word: string, candidates: string[]): string | undefined {
+// The known key (or name) within two edits of a misspelt one.
+export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const c of candidates) {

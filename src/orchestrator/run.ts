@@ -29,7 +29,7 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   const started = new Date();
   const runId = newRunId(started);
   const { root } = options.logging;
-  const { stop, force } = options.interruption;
+  const { stop } = options.interruption;
   options.store.beginRun(runId, started.toISOString(), options.configDir);
   const enabled = specs.filter((s) => s.enabled);
   root.info(`Run ${runId} started: ${enabled.length} of ${specs.length} processes, at most ${options.maxParallel} at once.`, { runId });
@@ -40,35 +40,24 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
     options.store.recordProcess(runId, result);
     return result;
   };
-  const results = await Promise.all(
-    specs.map((spec) => {
-      if (!spec.enabled) return record(skipped(spec, 'disabled in its process file'));
-      return limit(async () => {
-        if (stop.aborted) return record(skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
-        const log = options.logging.forProcess(spec, runId);
-        log.info('Started.');
-        let peakMb: number | undefined;
-        const result = await runInChild(spec, {
-          runId,
-          statePath: options.store.path,
-          date: options.date,
-          level: options.logging.levelOf(spec),
-          graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
-          stop,
-          force,
-          entry: options.entry,
-          onLog: (m) => log.log(m.level, m.message, m.meta),
-          onPeakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
-        });
-        const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
-        const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;
-        const meta = { durationMs: result.durationMs, ...(peakMb === undefined ? {} : { peakMemoryMb: peakMb }) };
-        if (result.status === 'success') log.info(`${how}.`, meta);
-        else log.error(`${how}: ${result.error?.message ?? 'no reason given'}`, { code: result.error?.code, ...meta });
-        return record(result);
-      });
-    }),
-  );
+  const running = new Map<string, Promise<ProcessResult>>();
+  const selected = new Set(specs.map((s) => s.name));
+  // `after`: a process waits for those it names (when they are part of this run) before it takes a slot.
+  const runOne = async (spec: ProcessSpec): Promise<ProcessResult> => {
+    await null; // every process is in `running` by now
+    if (!spec.enabled) return record(skipped(spec, 'disabled in its process file'));
+    const before = (spec.after ?? []).filter((name) => selected.has(name));
+    const notOk = (await Promise.all(before.map((name) => running.get(name)!))).filter((r) => r.status !== 'success');
+    if (notOk.length) return record(skipped(spec, `not started: ${notOk.map((r) => `"${r.name}" ${r.status === 'skipped' ? 'did not run' : r.status}`).join(', ')}, and it runs after ${before.length === 1 ? 'it' : 'them'}`));
+    return runNow(spec);
+  };
+  const runNow = (spec: ProcessSpec) =>
+    limit(async () => {
+      if (stop.aborted) return record(skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
+      return record(await runLogged(spec, runId, options));
+    });
+  for (const spec of specs) running.set(spec.name, runOne(spec));
+  const results = await Promise.all(specs.map((spec) => running.get(spec.name)!));
 
   const summary: RunSummary = { runId, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), status: runStatus(results, stop.aborted), processes: results };
   options.store.finishRun(summary);
@@ -76,6 +65,31 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   return summary;
 }
 
-function skipped(spec: ProcessSpec, why: string): ProcessResult {
+// One process in its child, its start and end logged with the time it took and its peak memory.
+async function runLogged(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
+  const log = options.logging.forProcess(spec, runId);
+  log.info('Started.');
+  let peakMb: number | undefined;
+  const result = await runInChild(spec, {
+    runId,
+    statePath: options.store.path,
+    date: options.date,
+    level: options.logging.levelOf(spec),
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    stop: options.interruption.stop,
+    force: options.interruption.force,
+    entry: options.entry,
+    onLog: (m) => log.log(m.level, m.message, m.meta),
+    onPeakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
+  });
+  const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
+  const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;
+  const meta = { durationMs: result.durationMs, ...(peakMb === undefined ? {} : { peakMemoryMb: peakMb }) };
+  if (result.status === 'success') log.info(`${how}.`, meta);
+  else log.error(`${how}: ${result.error?.message ?? 'no reason given'}`, { code: result.error?.code, ...meta });
+  return result;
+}
+
+export function skipped(spec: ProcessSpec, why: string): ProcessResult {
   return { name: spec.name, file: spec.file, type: spec.type, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, error: { code: ErrorCode.Skipped, message: why } };
 }

@@ -53,6 +53,22 @@ describe('main runs every enabled process in its own child process', () => {
     expect(ws.read('works.txt')).toBe('done\n');
   });
 
+  it('runs a process after those it names in "after", and skips it when one of them did not succeed', async () => {
+    ws.write('config/a.yaml', [
+      proc('collect', 'sleep 0.3; echo collect >> order'),
+      proc('summarise', 'echo summarise >> order', '  after: [collect]\n'),
+      proc('store', 'echo store >> order', '  after: [summarise, collect]\n'),
+      proc('broken', 'exit 1'),
+      proc('report', 'echo report >> order', '  after: [broken]\n'),
+    ].join(''));
+    const { code, summary } = await runJson(['-p', '4']);
+    expect(code).toBe(1);
+    expect(ws.read('order')).toBe('collect\nsummarise\nstore\n');
+    const report = summary.processes.find((p) => p.name === 'report')!;
+    expect(report.status).toBe('skipped');
+    expect(report.error?.message).toBe('not started: "broken" failed, and it runs after it');
+  });
+
   it('runs at most --max-parallel children at once', async () => {
     let files = '';
     for (let i = 0; i < 6; i++) files += proc(`p${i}`, 'sleep 0.4');

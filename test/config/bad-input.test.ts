@@ -29,6 +29,22 @@ describe('a configuration with bad input is rejected, one line per problem namin
     expect(await problems()).toEqual([expect.stringMatching(/^config\/a\.yaml:\d+:\d+: Missing closing "quote/)]);
   });
 
+  it('reports an "after" that names no process, with a suggestion, and one that makes a cycle', async () => {
+    ws.write('config/a.yaml', `${ok('collect')}summary:\n  type: command\n  after: [colect]\n  run: { argv: ["true"] }\n`);
+    ws.write('config/b.yaml', `a:\n  type: command\n  after: [b]\n  run: { argv: ["true"] }\nb:\n  type: command\n  after: [a]\n  run: { argv: ["true"] }\n`);
+    expect(await problems()).toEqual([
+      'config/a.yaml:6:11: process "summary": "after" names "colect", which is not a process; did you mean "collect"?',
+      'config/b.yaml:3:10: process "a": "after" makes a cycle: a → b → a',
+    ]);
+  });
+
+  it('reports a schedule in a zone that does not exist, and a cron expression that is not one', async () => {
+    ws.write('config/a.yaml', `${ok('one').replace('  run:', '  schedule: { cron: "0 4 * * *", timezone: "Mars/Olympus" }\n  run:')}${ok('two').replace('  run:', '  schedule: "61 4 * * *"\n  run:')}`);
+    const lines = await problems();
+    expect(lines[0]).toBe('config/a.yaml:3:44: process "one": expected "timezone" to be an IANA time zone such as "America/Caracas", got "Mars/Olympus"');
+    expect(lines[1]).toMatch(/^config\/a\.yaml:7:13: process "two": expected "schedule" to be a cron expression such as "0 4 \* \* \*" \(seconds optional\), got "61 4 \* \* \*"/);
+  });
+
   it('reports a tab used for indentation', async () => {
     ws.write('config/a.yaml', 'job:\n\ttype: command\n');
     expect(await problems()).toEqual(['config/a.yaml:2:1: Tabs are not allowed as indentation']);
