@@ -18,6 +18,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return 0;
       case 'history':
         return historyCommand(args, io);
+      case 'schedule':
+        return await (await import('./schedule-command.js')).scheduleCommand(args, io);
       case 'run':
         return await runCommand(args, io);
       // Loaded only when asked for: a plain `main` run does not load the transfer code.

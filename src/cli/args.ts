@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isTimeZone } from '../lib/time-zone.js';
 import { packageVersion } from './version.js';
 
 export interface RunArgs {
@@ -59,7 +60,19 @@ export interface LogsSendArgs {
   verbose: boolean;
 }
 
-export type Args = RunArgs | HistoryArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
+export interface ScheduleArgs {
+  command: 'schedule';
+  config: string;
+  state: string;
+  logDir: string;
+  maxParallel: number;
+  timezone: string;
+  /** Seconds. */
+  grace: number;
+  verbose: boolean;
+}
+
+export type Args = RunArgs | HistoryArgs | ScheduleArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 // A mistake on the command line: exit 2, nothing runs.
 export class UsageError extends Error {
@@ -105,6 +118,17 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE))
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'history', limit: o.limit, state: o.state, json: Boolean(o.json) }));
+  program
+    .command('schedule')
+    .description('stay up and run each enabled process at its `schedule`; SIGHUP reloads the process files, SIGTERM stops')
+    .addOption(new Option('-c, --config <dir>', 'folder of process files').default('./config'))
+    .addOption(new Option('--state <file>', 'SQLite state store (shared by every scheduler that uses it)').default(DEFAULT_STATE))
+    .addOption(new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'))
+    .addOption(new Option('-p, --max-parallel <n>', 'child processes at once, per run').default(availableParallelism()).argParser(wholeNumber('--max-parallel', 1, 1024)))
+    .addOption(new Option('--timezone <zone>', 'the zone of schedules that name none').default(Intl.DateTimeFormat().resolvedOptions().timeZone).argParser(timeZone))
+    .addOption(new Option('--grace <seconds>', 'on SIGTERM, how long runs under way may take before they are stopped').default(60).argParser(wholeNumber('--grace', 0, 86400)))
+    .addOption(new Option('-v, --verbose', 'debug logging'))
+    .action((o) => onParsed({ command: 'schedule', ...(o as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) }));
   const logs = program.command('logs').description('receive and send log files over TCP, for the logs kind');
   const serve = logs
     .command('serve')
@@ -208,6 +232,11 @@ function byteSize(flag: string) {
     if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`expected ${flag} to be a size such as 500M or 2G, got "${value}"`);
     return bytes;
   };
+}
+
+function timeZone(value: string): string {
+  if (!isTimeZone(value)) throw new InvalidArgumentError(`expected --timezone to be an IANA time zone such as "Europe/Madrid", got "${value}"`);
+  return value;
 }
 
 function isoDate(value: string): string {

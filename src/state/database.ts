@@ -40,6 +40,18 @@ const MIGRATIONS = [
      updated_at TEXT NOT NULL,
      PRIMARY KEY (process, key)
    );`,
+  // `main schedule`: one holder per lock (no run of a process starts twice), and when each process last fired.
+  `CREATE TABLE locks (
+     name TEXT PRIMARY KEY,
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     acquired_at TEXT NOT NULL,
+     heartbeat_at TEXT NOT NULL
+   );
+   CREATE TABLE schedule_fires (
+     process TEXT PRIMARY KEY,
+     last_fire_at TEXT NOT NULL
+   );`,
 ];
 
 // Open (and create or migrate) the state store. WAL lets the parent and its children write side by side.

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ProcessResult, RunSummary } from '../orchestrator/summary.js';
 import { openDatabase } from './database.js';
+import { Locks } from './locks.js';
 
 export interface RunRecord {
   runId: string;
@@ -19,8 +20,20 @@ export interface RunRecord {
 export class StateStore {
   private readonly db: Database.Database;
 
+  readonly locks: Locks;
+
   constructor(readonly path: string) {
     this.db = openDatabase(path);
+    this.locks = new Locks(this.db);
+  }
+
+  // When `main schedule` last fired a process (ISO time), to tell what was missed while none ran.
+  lastFire(process: string): string | undefined {
+    return this.db.prepare('SELECT last_fire_at FROM schedule_fires WHERE process = ?').pluck().get(process) as string | undefined;
+  }
+
+  setLastFire(process: string, at: Date): void {
+    this.db.prepare('INSERT OR REPLACE INTO schedule_fires VALUES (?, ?)').run(process, at.toISOString());
   }
 
   beginRun(runId: string, startedAt: string, configDir: string): void {

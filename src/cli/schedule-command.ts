@@ -1,0 +1,80 @@
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { formatProblem } from '../config/problem.js';
+import { createLogging } from '../logging/logger.js';
+import { Redactor } from '../logging/redact.js';
+import { kinds } from '../pipelines/registry.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { StateStore } from '../state/store.js';
+import { UsageError, type ScheduleArgs } from './args.js';
+import type { Output } from './output.js';
+
+// A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
+const STALE_MS = 60_000;
+const HEARTBEAT_MS = 10_000;
+
+// `main schedule`: stays up; SIGHUP reloads the process files (an invalid set keeps the old one), SIGTERM or
+// SIGINT stops taking runs and ends those under way within --grace. Exit 0 after a clean stop, 2 when the
+// process files are invalid at start.
+export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<number> {
+  const config = await loadConfig(args.config, kinds());
+  if (config.problems.length) {
+    for (const p of config.problems) io.err(formatProblem(p));
+    io.err(`Nothing was scheduled: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
+    return 2;
+  }
+  const redactor = new Redactor();
+  redactor.add(config.secrets);
+  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
+  const log = logging.root;
+  let store: StateStore;
+  try {
+    store = new StateStore(args.state);
+  } catch (error) {
+    throw new UsageError(`cannot use the state store: ${(error as Error).message}`);
+  }
+  const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000 });
+  const warn = (c: LoadedConfig) => c.warnings.forEach((w) => log.warn(formatProblem(w)));
+  warn(config);
+  scheduler.load(config.processes);
+  log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}. SIGHUP reloads them, SIGTERM stops.`);
+
+  let reloading = Promise.resolve();
+  const onHup = () => {
+    reloading = reloading.then(async () => {
+      const next = await loadConfig(args.config, kinds());
+      if (next.problems.length) {
+        for (const p of next.problems) log.error(formatProblem(p));
+        log.error(`Reload refused: ${next.problems.length} problem(s) in ${args.config}; the ${scheduler.processes.length} process(es) loaded before stay scheduled.`);
+        return;
+      }
+      redactor.add(next.secrets);
+      warn(next);
+      scheduler.load(next.processes);
+      log.info(`Reloaded ${args.config}: ${scheduler.processes.length} process(es).`);
+    });
+  };
+  let stopped: () => void;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  let signals = 0;
+  const onStop = (signal: NodeJS.Signals) => {
+    if (++signals === 1) {
+      log.info(`${signal} received: no new runs; ${args.grace} s for those under way.`);
+      stopped();
+    } else log.warn(`${signal} again: still stopping.`);
+  };
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  try {
+    await stop;
+    await reloading;
+    await scheduler.shutdown();
+  } finally {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    store.close();
+  }
+  log.info('Scheduler stopped.');
+  return 0;
+}

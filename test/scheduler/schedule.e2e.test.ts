@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StateStore } from '../../src/state/store.js';
+import { runCli, startCli, stillRunning, waitFor, Workspace } from '../helpers/cli.js';
+
+// Real timers, second-level cron expressions: each test runs the scheduler for a few seconds.
+let ws: Workspace;
+beforeEach(() => (ws = new Workspace()));
+afterEach(() => ws.remove());
+
+const tick = (extra = '') => `tick:\n  type: command\n  schedule: "*/1 * * * * *"\n${extra}  run: { shell: "echo $$(date +%s%N) start >> ticks; sleep 1.5; echo $$(date +%s%N) end >> ticks" }\n`;
+
+interface HistoryRun {
+  processes: Array<{ name: string; status: string; error?: string }>;
+}
+
+async function history(): Promise<HistoryRun['processes']> {
+  const { stdout } = await runCli(['history', '--json', '-n', '1000'], { cwd: ws.dir });
+  return (JSON.parse(stdout) as HistoryRun[]).flatMap((r) => r.processes);
+}
+
+function schedule(args: string[] = []) {
+  const run = startCli(['schedule', '--grace', '5', ...args], { cwd: ws.dir });
+  let stderr = '';
+  run.child.stderr!.on('data', (d) => (stderr += d));
+  return { ...run, stderr: () => stderr };
+}
+
+// [start, end] of each run of `tick`, from what it wrote.
+function intervals(): Array<[bigint, bigint]> {
+  if (!ws.exists('ticks')) return [];
+  const lines = ws.read('ticks').trim().split('\n').map((l) => l.split(' ') as [string, string]);
+  const out: Array<[bigint, bigint]> = [];
+  const open: bigint[] = [];
+  for (const [t, what] of lines) {
+    if (what === 'start') open.push(BigInt(t));
+    else out.push([open.shift()!, BigInt(t)]);
+  }
+  return out;
+}
+
+describe('main schedule', () => {
+  it('runs a process at its schedule, never twice at once (a run still going makes the next one "skipped"), runs those "after" it, and stops cleanly on SIGTERM', async () => {
+    ws.write('config/a.yaml', `${tick()}report:\n  type: command\n  after: [tick]\n  run: { shell: "echo report >> reports" }\n`);
+    const s = schedule();
+    await waitFor(() => (s.stderr().match(/Skipped: the previous run is still going/g) ?? []).length >= 2 && ws.exists('reports'), 15_000, 'two skipped runs and a report');
+    s.child.kill('SIGTERM');
+    const done = await s.done;
+    expect(done.code).toBe(0);
+    expect(s.stderr()).toContain('Scheduler stopped.');
+    const runs = await history();
+    expect(runs.filter((r) => r.name === 'tick' && r.status === 'success').length).toBeGreaterThanOrEqual(1);
+    expect(runs.find((r) => r.name === 'tick' && r.status === 'skipped')?.error).toMatch(/^skipped: the previous run is still going \(started \S+ by this scheduler\)$/);
+    expect(runs.some((r) => r.name === 'report' && r.status === 'success')).toBe(true);
+    // Every run that started finished, and none overlapped.
+    const spans = intervals();
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThan(spans[i - 1]![1]);
+    expect(stillRunning(ws.dir)).toBe('');
+  });
+
+  it('lets two schedulers share one state store without running a process twice at once', async () => {
+    ws.write('config/a.yaml', tick());
+    const a = schedule();
+    const b = schedule();
+    await waitFor(() => intervals().length >= 3, 20_000, 'three runs');
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
+    expect((await b.done).code).toBe(0);
+    const spans = intervals();
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThan(spans[i - 1]![1]);
+    const held = `${hostname()}:${b.child.pid}`;
+    const heldByA = `${hostname()}:${a.child.pid}`;
+    expect(`${a.stderr()}${b.stderr()}`).toMatch(new RegExp(`previous run is still going \\(started \\S+ by (${held}|${heldByA})\\)`));
+  });
+
+  it('takes over a lock whose holder died, and says so', async () => {
+    ws.write('config/a.yaml', tick());
+    const dead = Number(execFileSync('sh', ['-c', 'sh -c "echo \\$\\$"'], { encoding: 'utf8' }).trim());
+    new StateStore(ws.path('data/state.db')).close();
+    const db = new Database(ws.path('data/state.db'));
+    db.prepare('INSERT INTO locks VALUES (?, ?, ?, ?, ?)').run('process:tick', hostname(), dead, '2026-11-23T04:00:00.000Z', new Date().toISOString());
+    db.close();
+    const s = schedule();
+    await waitFor(() => /took over its lock/.test(s.stderr()) && intervals().length >= 1, 15_000, 'the take-over');
+    s.child.kill('SIGTERM');
+    expect((await s.done).code).toBe(0);
+    expect(s.stderr()).toContain(`tick: took over its lock from ${hostname()}:${dead} (held since 2026-11-23T04:00:00.000Z): its process ${dead} is gone.`);
+  });
+
+  it('reloads its process files on SIGHUP, and keeps the old set when the new one is invalid', async () => {
+    ws.write('config/a.yaml', 'one:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo one >> ones" }\n');
+    const s = schedule();
+    await waitFor(() => ws.exists('ones'), 15_000, 'a first run');
+    ws.write('config/a.yaml', 'one:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo one >> ones" }\ntwo:\n  type: comand\n');
+    s.child.kill('SIGHUP');
+    await waitFor(() => /Reload refused/.test(s.stderr()), 10_000, 'the refusal');
+    expect(s.stderr()).toMatch(/config\/a\.yaml:6:9: process "two": unknown type "comand"/);
+    expect(s.stderr()).toContain('Reload refused: 1 problem(s) in ./config; the 1 process(es) loaded before stay scheduled.');
+    ws.write('config/a.yaml', 'two:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo two >> twos" }\n');
+    s.child.kill('SIGHUP');
+    await waitFor(() => ws.exists('twos'), 15_000, 'the new process to run');
+    const ones = ws.read('ones').split('\n').length;
+    await new Promise((r) => setTimeout(r, 1500));
+    s.child.kill('SIGTERM');
+    expect((await s.done).code).toBe(0);
+    expect(s.stderr()).toContain('Reloaded ./config: 1 process(es).');
+    expect(ws.read('ones').split('\n').length).toBeLessThanOrEqual(ones + 1);
+  });
+
+  it('does not replay runs missed while it was down; the next run says how many', async () => {
+    ws.write('config/a.yaml', 'often:\n  type: command\n  schedule: "0 * * * * *"\n  run: { shell: "echo run >> runs" }\nfast:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "true" }\n');
+    new StateStore(ws.path('data/state.db')).close();
+    const db = new Database(ws.path('data/state.db'));
+    db.prepare('INSERT INTO schedule_fires VALUES (?, ?)').run('fast', new Date(Date.now() - 3_600_000).toISOString());
+    db.close();
+    const s = schedule();
+    await waitFor(() => /were missed/.test(s.stderr()), 15_000, 'the missed runs to be told');
+    s.child.kill('SIGTERM');
+    expect((await s.done).code).toBe(0);
+    const told = /fast: (\d+) scheduled run\(s\) \(\S+ to \S+\) were missed while no scheduler was running; they are not replayed\./.exec(s.stderr());
+    expect(Number(told?.[1])).toBeGreaterThanOrEqual(3595);
+    expect(Number(told?.[1])).toBeLessThanOrEqual(3601);
+    expect((await history()).filter((r) => r.name === 'fast').length).toBeLessThan(10);
+  });
+
+  it('refuses to start on invalid process files (exit 2) and on an unknown --timezone', async () => {
+    ws.write('config/a.yaml', 'bad:\n  type: command\n  schedule: "every day"\n  run: { argv: ["true"] }\n');
+    const r = await runCli(['schedule'], { cwd: ws.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config\/a\.yaml:3:13: process "bad": expected "schedule" to be a cron expression/);
+    const tz = await runCli(['schedule', '--timezone', 'Mars/Olympus'], { cwd: ws.dir });
+    expect([tz.code, tz.stderr.trim()]).toEqual([2, 'main: option \'--timezone <zone>\' argument \'Mars/Olympus\' is invalid. expected --timezone to be an IANA time zone such as "Europe/Madrid", got "Mars/Olympus"']);
+  });
+});
