@@ -48,7 +48,7 @@ describe('parsing the command line', () => {
     [['--date', '2026-02-30'], 'expected --date to be a day as YYYY-MM-DD, got "2026-02-30"'],
     [['--date', '23/11/2026'], 'expected --date to be a day as YYYY-MM-DD, got "23/11/2026"'],
     [['--bogus'], "unknown option '--bogus'"],
-    [['bogus'], 'unexpected argument; commands are: schema, history, logs (see main --help)'],
+    [['bogus'], 'unexpected argument; commands are: schema, history, schedule, logs (see main --help)'],
     [['history', '-n', 'x'], 'expected -n to be a whole number from 1 to 100000, got "x"'],
   ])('rejects %j with a usage error saying what was expected', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
