@@ -18,7 +18,7 @@ import { TransferServer } from '../pipelines/logs/transfer/server.js';
 import { HOW_TO_SET_TOKEN, loadToken, TOKEN_VARIABLE } from '../pipelines/logs/transfer/token.js';
 import { describeError } from '../pipelines/errors.js';
 import { kinds } from '../pipelines/registry.js';
-import { StateStore } from '../state/store.js';
+import { openStore } from './run-command.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';
 import type { Output } from './output.js';
 
@@ -189,10 +189,3 @@ function logsProcess(processes: ProcessSpec[], name: string, dir: string): Proce
   return spec;
 }
 
-function openStore(path: string): StateStore {
-  try {
-    return new StateStore(path);
-  } catch (error) {
-    throw new UsageError(`cannot use the state store: ${(error as Error).message}`);
-  }
-}

@@ -69,7 +69,8 @@ function select(processes: ProcessSpec[], only: string[] | undefined): ProcessSp
   return processes.filter((p) => only.includes(p.name)).map((p) => ({ ...p, enabled: true }));
 }
 
-function openStore(path: string): StateStore {
+// The state store, or a usage error saying why it cannot be used.
+export function openStore(path: string): StateStore {
   try {
     return new StateStore(path);
   } catch (error) {

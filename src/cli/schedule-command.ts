@@ -4,9 +4,9 @@ import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { kinds } from '../pipelines/registry.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { StateStore } from '../state/store.js';
-import { UsageError, type ScheduleArgs } from './args.js';
+import type { ScheduleArgs } from './args.js';
 import type { Output } from './output.js';
+import { openStore } from './run-command.js';
 
 // A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
 const STALE_MS = 60_000;
@@ -26,12 +26,7 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
   const log = logging.root;
-  let store: StateStore;
-  try {
-    store = new StateStore(args.state);
-  } catch (error) {
-    throw new UsageError(`cannot use the state store: ${(error as Error).message}`);
-  }
+  const store = openStore(args.state);
   const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000 });
   const warn = (c: LoadedConfig) => c.warnings.forEach((w) => log.warn(formatProblem(w)));
   warn(config);

@@ -1,11 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-
-// Loaded on first use: every child process imports this module, and most never open the store (14 ms saved each).
-const require = createRequire(import.meta.url);
-let sqlite: typeof Database | undefined;
+import { openSqlite } from '../lib/sqlite.js';
 
 // Each entry moves the schema one version up; never edit a shipped entry, add one.
 const MIGRATIONS = [
@@ -56,20 +50,15 @@ const MIGRATIONS = [
 
 // Open (and create or migrate) the state store. WAL lets the parent and its children write side by side.
 export function openDatabase(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
-  sqlite ??= require('better-sqlite3') as typeof Database;
-  const db = new sqlite(path);
+  let db: Database.Database | undefined;
   try {
-    // First: a parent and its children opening a new store at once wait for each other from the first statement.
-    db.pragma('busy_timeout = 10000');
-    db.pragma('journal_mode = WAL');
     // A checkpoint that says "copied up to here" must survive a power cut, not only a crash.
-    db.pragma('synchronous = FULL');
+    db = openSqlite(path, { synchronous: 'FULL', busyTimeoutMs: 10_000 });
     db.pragma('foreign_keys = ON');
     migrate(db);
     return db;
   } catch (error) {
-    db.close();
+    db?.close();
     throw new Error(`opening the state store ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

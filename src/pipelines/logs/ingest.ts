@@ -105,13 +105,16 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
   let sentLine = firstLine;
   let committedOffset = from;
 
+  // The identity of the content so far: its first kilobyte, hashed again only while the file is shorter.
+  const heads = new Map<number, string>();
+  const headOf = (length: number) => heads.get(length) ?? heads.set(length, sha256Of(head.subarray(0, length))).get(length)!;
   const state = (size: number, sha256: string, nextLine: number, tail?: { offset: number; line: number }): FileState => ({
     path,
     size,
     sha256,
     lines: nextLine - 1,
     head_len: Math.min(HEAD_BYTES, size, head.length),
-    head_sha256: sha256Of(head.subarray(0, Math.min(HEAD_BYTES, size, head.length))),
+    head_sha256: headOf(Math.min(HEAD_BYTES, size, head.length)),
     resume_offset: tail ? tail.offset : size,
     resume_line: tail ? tail.line : nextLine,
     tail_kind: tail ? lastKind : null,

@@ -21,12 +21,12 @@ export async function expandInputs(inputs: readonly string[], own: { database: s
   const missing: Inputs['missing'] = [];
   const empty: string[] = [];
   for (const input of inputs) {
+    const path = resolve(cwd, input);
+    const file = isFile(path);
     // A file that exists is that file, even when its name holds glob characters (access[1].log).
-    if (!isDynamicPattern(input) || isFile(resolve(cwd, input))) {
-      const path = resolve(cwd, input);
-      if (!existsSync(path)) missing.push({ input, why: 'no such file' });
-      else if (!statSync(path).isFile()) missing.push({ input, why: 'not a file' });
-      else found.set(realpathSync(path), path);
+    if (file || !isDynamicPattern(input)) {
+      if (file) found.set(realpathSync(path), path);
+      else missing.push({ input, why: existsSync(path) ? 'not a file' : 'no such file' });
       continue;
     }
     const matches = await glob([input], { cwd, absolute: true, onlyFiles: true, followSymbolicLinks: true });

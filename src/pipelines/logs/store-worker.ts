@@ -1,10 +1,10 @@
 // The logs database's writer, in a worker thread: SQLite's inserts run on the second core while the main
 // thread reads and parses the next lines. Messages are applied in order; each commit is acknowledged.
-import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Family } from './formats/index.js';
-import type { FileState, SourceStat } from './store.js';
+import { openSqlite } from '../../lib/sqlite.js';
+import { LOGS_DB, type FileState, type SourceStat } from './store.js';
 import { LINE_BITS, MAX_FILES, TABLES } from './tables.js';
 
 export type WriterMessage =
@@ -18,13 +18,8 @@ export type WriterReply = { op: 'committed'; seq: number; fileId: number } | { o
 // Rows per INSERT statement: one call into SQLite for many rows is most of the speed of a bulk load.
 const ROWS_PER_INSERT = 64;
 
-const require = createRequire(import.meta.url);
-const Sqlite = require('better-sqlite3') as typeof Database;
-const db = new Sqlite((workerData as { path: string }).path);
-db.pragma('busy_timeout = 30000');
-db.pragma('synchronous = NORMAL');
 // Most of a batch of 20,000 lines stays in memory until its commit instead of spilling pages to the WAL twice.
-db.pragma('cache_size = -16384');
+const db = openSqlite((workerData as { path: string }).path, { ...LOGS_DB, cacheKiB: 16_384 });
 
 const insertFile = db.prepare(`INSERT INTO files (process, format, path, gzip, size, sha256, lines, head_len, head_sha256, resume_offset, resume_line, entries, rejected, excluded, first_ingested_at, ingested_at)
   VALUES (?, ?, ?, ?, 0, '', 0, -1, '', 0, 1, 0, 0, 0, ?, ?) RETURNING id`);

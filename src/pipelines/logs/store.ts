@@ -1,14 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, extname } from 'node:path';
-import type Database from 'better-sqlite3';
-import type { Entry, Family } from './formats/index.js';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { openSqlite, type OpenOptions } from '../../lib/sqlite.js';
+import type { Entry, Family } from './formats/index.js';
 import type { WriterMessage, WriterReply } from './store-worker.js';
 import { LINE_BITS, SCHEMA, SCHEMA_VERSION, TABLES } from './tables.js';
 
-const require = createRequire(import.meta.url);
+// The reader and the writer thread open the logs database alike.
+export const LOGS_DB: OpenOptions = { synchronous: 'NORMAL', busyTimeoutMs: 30_000 };
 // Resolved only when run from source; a compiled build never loads tsx.
 const TSX_API = import.meta.url.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : '';
 
@@ -53,16 +53,14 @@ export class LogStore {
   private link: WriterLink | undefined;
 
   constructor(private readonly path: string, readonly process: string, readonly format: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    const Sqlite = require('better-sqlite3') as typeof Database;
-    this.db = new Sqlite(path);
     try {
-      // First: processes opening a new database at once wait for each other from the very first statement.
-      this.db.pragma('busy_timeout = 30000');
-      this.db.pragma('journal_mode = WAL');
       // Each commit holds entries and the file's position together; NORMAL keeps them consistent across a crash
       // (a power cut may lose the last commits, and the next run reads those lines again).
-      this.db.pragma('synchronous = NORMAL');
+      this.db = openSqlite(path, LOGS_DB);
+    } catch (error) {
+      throw new Error(`opening the logs database ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
       this.db.transaction(() => {

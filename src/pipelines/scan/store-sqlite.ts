@@ -1,10 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import type Database from 'better-sqlite3';
+import { openSqlite } from '../../lib/sqlite.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
-
-const require = createRequire(import.meta.url);
 
 // WITHOUT ROWID: the primary key is the table, one B-tree to write per sample instead of two.
 const SCHEMA = `
@@ -23,11 +18,7 @@ CREATE TABLE IF NOT EXISTS scan_daily (
 
 // SQLite (WAL): the day of each interface is deleted and written again, all in one transaction.
 export function openSqliteStore(path: string): ScanStoreWriter {
-  mkdirSync(dirname(path), { recursive: true });
-  const Sqlite = require('better-sqlite3') as typeof Database;
-  const db = new Sqlite(path);
-  db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
+  const db = openSqlite(path, { synchronous: 'FULL', busyTimeoutMs: 10_000 });
   db.exec(SCHEMA);
   const deleteSamples = db.prepare('DELETE FROM scan_samples WHERE layer = ? AND interface = ? AND date = ?');
   const deleteDaily = db.prepare('DELETE FROM scan_daily WHERE layer = ? AND interface = ? AND date = ?');

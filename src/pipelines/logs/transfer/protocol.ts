@@ -25,7 +25,6 @@ export const ReplyCode = {
   Storage: 'E_STORAGE',
 } as const;
 
-export type ReplyCodeValue = (typeof ReplyCode)[keyof typeof ReplyCode];
 
 export interface Header {
   v: 1;
