@@ -20,11 +20,18 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return historyCommand(args, io);
       case 'schedule':
         return await (await import('./schedule-command.js')).scheduleCommand(args, io);
+      // Every 30 s in a container: loads neither the process files nor the scheduler.
+      case 'health':
+        return (await import('./health-command.js')).healthCommand(args, io);
       case 'run':
         return await runCommand(args, io);
       // Loaded only when asked for: a plain `main` run does not load the transfer code.
       case 'logs-serve':
         return await (await import('./logs-command.js')).logsServeCommand(args, io);
+      case 'worker':
+        return await (await import('./worker-command.js')).workerCommand(args, io);
+      case 'queue-status':
+        return await (await import('./queue-command.js')).queueStatusCommand(args, io);
       case 'logs-send':
         return await (await import('./logs-command.js')).logsSendCommand(args, io);
     }

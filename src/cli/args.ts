@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isTimeZone } from '../lib/time-zone.js';
+import { queueTarget } from '../queue/connection.js';
 import { packageVersion } from './version.js';
 
 export interface RunArgs {
@@ -15,6 +16,38 @@ export interface RunArgs {
   state: string;
   logDir: string;
   verbose: boolean;
+  /** Distributed mode: enqueue one job per process on this Redis and wait for the workers' results. */
+  queue?: string;
+  attempts: number;
+  /** Seconds before the first retry of a failed job. */
+  backoff: number;
+}
+
+// Where jobs go and how failed ones are tried again (main, schedule and logs serve with --queue).
+export interface QueueArgs {
+  queue?: string;
+  attempts: number;
+  backoff: number;
+}
+
+export interface WorkerArgs {
+  command: 'worker';
+  queue: string;
+  concurrency: number;
+  config: string;
+  state: string;
+  logDir: string;
+  /** Seconds. */
+  grace: number;
+  /** Seconds without a lock renewal before a job counts as stalled. */
+  stalledAfter: number;
+  verbose: boolean;
+}
+
+export interface QueueStatusArgs {
+  command: 'queue-status';
+  queue: string;
+  json: boolean;
 }
 
 export interface HistoryArgs {
@@ -24,7 +57,7 @@ export interface HistoryArgs {
   json: boolean;
 }
 
-export interface LogsServeArgs {
+export interface LogsServeArgs extends QueueArgs {
   command: 'logs-serve';
   host: string;
   port: number;
@@ -60,7 +93,7 @@ export interface LogsSendArgs {
   verbose: boolean;
 }
 
-export interface ScheduleArgs {
+export interface ScheduleArgs extends QueueArgs {
   command: 'schedule';
   config: string;
   state: string;
@@ -72,7 +105,14 @@ export interface ScheduleArgs {
   verbose: boolean;
 }
 
-export type Args = RunArgs | HistoryArgs | ScheduleArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
+export interface HealthArgs {
+  command: 'health';
+  state: string;
+  /** Seconds. */
+  maxAge: number;
+}
+
+export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 // A mistake on the command line: exit 2, nothing runs.
 export class UsageError extends Error {
@@ -94,6 +134,16 @@ function options(): Option[] {
     new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE),
     new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'),
     new Option('-v, --verbose', 'debug logging'),
+    ...queueOptions(),
+  ];
+}
+
+// --queue and its retries, for the commands that can run processes through the queue.
+function queueOptions(): Option[] {
+  return [
+    new Option('--queue <url>', 'distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s').argParser(queueUrl),
+    new Option('--attempts <n>', 'with --queue: tries per job, the first included (a failed process is tried again)').default(3).argParser(wholeNumber('--attempts', 1, 100)),
+    new Option('--backoff <seconds>', 'with --queue: delay before the first retry, doubled each time').default(30).argParser(wholeNumber('--backoff', 0, 86400)),
   ];
 }
 
@@ -118,7 +168,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE))
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'history', limit: o.limit, state: o.state, json: Boolean(o.json) }));
-  program
+  const schedule = program
     .command('schedule')
     .description('stay up and run each enabled process at its `schedule`; SIGHUP reloads the process files, SIGTERM stops')
     .addOption(new Option('-c, --config <dir>', 'folder of process files').default('./config'))
@@ -129,11 +179,38 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--grace <seconds>', 'on SIGTERM, how long runs under way may take before they are stopped').default(60).argParser(wholeNumber('--grace', 0, 86400)))
     .addOption(new Option('-v, --verbose', 'debug logging'))
     .action((o) => onParsed({ command: 'schedule', ...(o as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) }));
+  for (const option of queueOptions()) schedule.addOption(option);
+  program
+    .command('worker')
+    .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
+    .addOption(new Option('--queue <url>', 'the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').argParser(queueUrl).makeOptionMandatory())
+    .addOption(new Option('--concurrency <n>', 'jobs at once (each a child process)').default(availableParallelism()).argParser(wholeNumber('--concurrency', 1, 1024)))
+    .addOption(new Option('-c, --config <dir>', 'folder of process files: the same files as the producer\'s').default('./config'))
+    .addOption(new Option('--state <file>', 'SQLite state store (checkpoints of incremental processes)').default(DEFAULT_STATE))
+    .addOption(new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'))
+    .addOption(new Option('--grace <seconds>', 'on SIGTERM, how long running jobs may take before they are stopped and put back in the queue').default(60).argParser(wholeNumber('--grace', 0, 86400)))
+    .addOption(new Option('--stalled-after <seconds>', 'a job whose worker has not renewed its lock for this long is taken by another worker').default(30).argParser(wholeNumber('--stalled-after', 1, 3600)))
+    .addOption(new Option('-v, --verbose', 'debug logging'))
+    .action((o) => onParsed({ command: 'worker', ...(o as Omit<WorkerArgs, 'command'>), verbose: Boolean(o.verbose) }));
+  program
+    .command('queue')
+    .description('distributed mode: the state of the queue')
+    .command('status')
+    .description('jobs waiting, active, delayed, failed and completed; the workers connected')
+    .addOption(new Option('--queue <url>', 'the Redis of the queue').argParser(queueUrl).makeOptionMandatory())
+    .addOption(new Option('--json', 'print JSON'))
+    .action((o) => onParsed({ command: 'queue-status', queue: o.queue, json: Boolean(o.json) }));
+  program
+    .command('health')
+    .description('exit 0 when a `main schedule` of this host has a recent heartbeat in the state store (a container HEALTHCHECK), 1 with the reason otherwise')
+    .addOption(new Option('--state <file>', 'SQLite state store (read only, never created)').default(DEFAULT_STATE))
+    .addOption(new Option('--max-age <seconds>', 'oldest heartbeat that still counts (the scheduler beats every 10 s)').default(60).argParser(wholeNumber('--max-age', 1, 86400)))
+    .action((o) => onParsed({ command: 'health', state: o.state, maxAge: o.maxAge }));
   const logs = program.command('logs').description('receive and send log files over TCP, for the logs kind');
   const serve = logs
     .command('serve')
     .description('receive log files into an inbox and hand each to a logs process (the token: LOGS_TOKEN or --token-file)');
-  for (const option of serveOptions()) serve.addOption(option);
+  for (const option of [...serveOptions(), ...queueOptions()]) serve.addOption(option);
   serve.action((o) => onParsed({ command: 'logs-serve', ...(o as Omit<LogsServeArgs, 'command'>), verbose: Boolean(o.verbose) }));
   const send = logs
     .command('send')
@@ -212,6 +289,15 @@ function wholeNumber(flag: string, min: number, max: number) {
     if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected ${flag} to be a whole number from ${min} to ${max}, got "${value}"`);
     return n;
   };
+}
+
+function queueUrl(value: string): string {
+  try {
+    queueTarget(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
 function positiveSeconds(flag: string) {

@@ -7,6 +7,7 @@ import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { listenForInterruption } from '../orchestrator/interruption.js';
 import { runProcesses } from '../orchestrator/run.js';
+import { openQueue, QueueUnreachable, type QueueExecutor } from '../queue/producer.js';
 import { sendFile } from '../pipelines/logs/transfer/client.js';
 import { TransferError } from '../pipelines/logs/transfer/errors.js';
 import { Handoff } from '../pipelines/logs/transfer/handoff.js';
@@ -47,6 +48,15 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     throw new UsageError(`cannot use the inbox "${args.inbox}": ${error.message}`);
   });
   if (removedPartials.length) log.warn(`Deleted ${removedPartials.length} temporary file(s) an earlier serve left in ${inbox.partialDir}.`);
+  let executor: QueueExecutor | undefined;
+  try {
+    // With --queue, any worker ingests a received file: it must see the inbox at the same path (a shared folder).
+    executor = args.queue ? await openQueue(args, { redactor, log }) : undefined;
+  } catch (error) {
+    if (!(error instanceof QueueUnreachable)) throw error;
+    io.err(`main: ${error.message}. Not serving.`);
+    return 1;
+  }
   const store = openStore(args.state);
   const interruption = listenForInterruption((signal, forced) =>
     log.warn(forced ? `${signal} again: killing the running hand-offs now.` : `${signal} received: no new files; finishing the transfers under way and the running hand-offs (send it again to kill them now).`),
@@ -57,7 +67,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     log,
     maxParallel: args.maxParallel,
     stop: interruption.stop,
-    run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption }),
+    run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor }),
   });
   try {
     let server: TransferServer;
@@ -90,6 +100,8 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
   } finally {
     interruption.dispose();
     store.close();
+    await executor?.close();
+    await logging.close();
   }
 }
 

@@ -13,8 +13,10 @@ import { StateStore } from '../state/store.js';
 import type { RunArgs } from './args.js';
 import { UsageError } from './args.js';
 import type { Output } from './output.js';
+import { createProgressDisplay, wantsProgressDisplay } from './progress-display.js';
 import { renderSummary } from './summary-table.js';
 import { renderValidation } from './validate-report.js';
+import { openQueue, QueueUnreachable, type QueueExecutor } from '../queue/producer.js';
 
 // `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
 export async function runCommand(args: RunArgs, io: Output): Promise<number> {
@@ -33,18 +35,32 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
   const redactor = new Redactor();
   redactor.add(config.secrets);
-  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
+  // A live line per running process on a terminal only (never in logs, cron or CI); log lines pass above it.
+  const display = wantsProgressDisplay(process.stderr) ? createProgressDisplay({ stream: process.stderr, color: io.color }) : undefined;
+  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor, consoleStream: display?.logStream });
   for (const w of config.warnings) logging.root.warn(formatProblem(w));
   const store = openStore(args.state);
   const interruption = listenForInterruption((signal, forced) =>
     logging.root.warn(forced ? `${signal} again: killing the child processes now.` : `${signal} received: stopping the running processes (send it again to kill them now).`),
   );
+  interruption.stop.addEventListener('abort', () => display?.close()); // Ctrl-C: the live area goes at once
   let summary: RunSummary;
+  let executor: QueueExecutor | undefined;
   try {
-    summary = await runProcesses(selected, { configDir: args.config, maxParallel: args.maxParallel, date: args.date, logging, redactor, store, interruption });
+    executor = args.queue ? await openQueue(args, { date: args.date, redactor, log: logging.root }) : undefined;
+    // Through the queue every job is enqueued at once: the workers' --concurrency sets the pace.
+    const maxParallel = executor ? Math.max(1, selected.length) : args.maxParallel;
+    summary = await runProcesses(selected, { configDir: args.config, maxParallel, date: args.date, logging, redactor, store, interruption, executor, observers: display ? [display] : [] });
+  } catch (error) {
+    if (!(error instanceof QueueUnreachable)) throw error;
+    io.err(`main: ${error.message}. Nothing was run.`);
+    return 1;
   } finally {
+    await executor?.close();
+    display?.close();
     interruption.dispose();
     store.close();
+    await logging.close();
   }
   io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
   const code = exitCodeOf(summary, interruption.signal);

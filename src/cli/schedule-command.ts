@@ -3,6 +3,8 @@ import { formatProblem } from '../config/problem.js';
 import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { kinds } from '../pipelines/registry.js';
+import { queueTarget } from '../queue/connection.js';
+import { openQueue, QueueUnreachable, type QueueExecutor } from '../queue/producer.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { ScheduleArgs } from './args.js';
 import type { Output } from './output.js';
@@ -26,12 +28,22 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
   const log = logging.root;
+  let executor: QueueExecutor | undefined;
+  try {
+    executor = args.queue ? await openQueue(args, { redactor, log, graceMs: args.grace * 1000 }) : undefined;
+  } catch (error) {
+    if (!(error instanceof QueueUnreachable)) throw error;
+    io.err(`main: ${error.message}. Nothing was scheduled.`);
+    return 1;
+  }
   const store = openStore(args.state);
-  const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000 });
+  const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
   const warn = (c: LoadedConfig) => c.warnings.forEach((w) => log.warn(formatProblem(w)));
   warn(config);
   scheduler.load(config.processes);
-  log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}. SIGHUP reloads them, SIGTERM stops.`);
+  scheduler.register();
+  const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
+  log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}${where}. SIGHUP reloads them, SIGTERM stops.`);
 
   let reloading = Promise.resolve();
   const onHup = () => {
@@ -69,7 +81,9 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
     process.off('SIGTERM', onStop);
     process.off('SIGINT', onStop);
     store.close();
+    await executor?.close();
   }
   log.info('Scheduler stopped.');
+  await logging.close();
   return 0;
 }

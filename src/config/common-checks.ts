@@ -2,10 +2,11 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import cron from 'node-cron';
 import { isTimeZone } from '../lib/time-zone.js';
+import { monitoringChecks } from '../monitoring/checks.js';
 import type { CheckIssue } from '../pipelines/types.js';
 import type { ProcessSpec } from './index.js';
 
-// Checks every kind shares: a schedule cron understands, a log file that can be written.
+// Checks every kind shares: a schedule cron understands, a log file that can be written, monitoring names.
 export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
   const issues: CheckIssue[] = [];
   if (spec.schedule !== undefined) {
@@ -23,6 +24,7 @@ export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
     const problem = unwritable(resolve(cwd, file));
     if (problem) issues.push({ path: ['logging', 'file'], message: `log file "${file}" cannot be written: ${problem}` });
   }
+  issues.push(...monitoringChecks(spec));
   return issues;
 }
 

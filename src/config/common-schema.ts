@@ -1,3 +1,4 @@
+import { lokiSchema, monitoringSchema } from '../monitoring/schema.js';
 import type { JsonSchema } from '../pipelines/types.js';
 
 // The kind a process has when its definition names none: files of the original toolkit validate unchanged.
@@ -43,6 +44,8 @@ export const commonProperties: Record<string, JsonSchema> = {
     properties: {
       level: { enum: [...LOG_LEVELS], 'x-expected': 'one of DEBUG, INFO, WARNING, ERROR', description: 'Lowest level logged for this process (default: INFO, or DEBUG with --verbose).' },
       file: { type: 'string', minLength: 1, description: "A file that receives this process's log lines too (relative to the working directory)." },
+      loki: lokiSchema,
     },
   },
+  monitoring: monitoringSchema,
 };

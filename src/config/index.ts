@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { isMap, type Scalar } from 'yaml';
+import type { LokiConfig, MonitoringConfig } from '../monitoring/schema.js';
 import type { PipelineDefinition } from '../pipelines/types.js';
 import { commonChecks } from './common-checks.js';
 import { DEFAULT_KIND } from './common-schema.js';
@@ -26,9 +27,13 @@ export interface ProcessSpec {
   schedule?: { cron: string; timezone?: string };
   /** Processes that must succeed before this one runs. */
   after?: string[];
-  logging?: { level?: string; file?: string };
+  logging?: { level?: string; file?: string; loki?: LokiConfig };
+  /** Where a point with the result goes after the process. */
+  monitoring?: MonitoringConfig;
   /** The whole definition as validated, kind keys included. */
   config: Record<string, unknown>;
+  /** `logs serve`: the received file, run instead of the definition's `inputs`. */
+  inputs?: string[];
 }
 
 export type StageName = 'found' | 'parsed' | 'interpolated' | 'schema' | 'checks';
@@ -224,8 +229,8 @@ function ownerOf(processes: ParsedProcess[], offset: number | undefined): string
 }
 
 function toSpec(p: ParsedProcess, config: Record<string, unknown>): ProcessSpec {
-  const { type, enabled, timeout, logging, after } = config as Partial<ProcessSpec>;
+  const { type, enabled, timeout, logging, after, monitoring } = config as Partial<ProcessSpec>;
   const written = config.schedule as string | { cron: string; timezone?: string } | undefined;
   const schedule = typeof written === 'string' ? { cron: written } : written;
-  return { name: p.name, file: p.src.file, type: type!, enabled: enabled !== false, timeout, ...(schedule ? { schedule } : {}), ...(after?.length ? { after } : {}), logging, config };
+  return { name: p.name, file: p.src.file, type: type!, enabled: enabled !== false, timeout, ...(schedule ? { schedule } : {}), ...(after?.length ? { after } : {}), logging, ...(monitoring ? { monitoring } : {}), config };
 }

@@ -1,8 +1,11 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import winston from 'winston';
 import type { ProcessSpec } from '../config/index.js';
+import type { LokiConfig } from '../monitoring/schema.js';
 import type { LogLevel } from '../runtime/protocol.js';
 import { allows, toLogLevel } from './levels.js';
+import { LokiTransport } from './loki-transport.js';
 import type { Redactor } from './redact.js';
 
 const { combine, timestamp, printf, json } = winston.format;
@@ -21,6 +24,8 @@ export interface LoggingOptions {
   color: boolean;
   redactor: Redactor;
   cwd?: string;
+  /** Where the console lines go instead of stderr: a live progress display, which keeps them above its lines. */
+  consoleStream?: NodeJS.WritableStream;
 }
 
 export interface Logging {
@@ -29,6 +34,8 @@ export interface Logging {
   forProcess(spec: ProcessSpec, runId: string): winston.Logger;
   /** The level a process logs at, sent to its child so that it filters at the source. */
   levelOf(spec: ProcessSpec): LogLevel;
+  /** Send what is still held for Loki (within `deadlineMs`); call once the program is about to end. */
+  close(deadlineMs?: number): Promise<void>;
 }
 
 // Console (stderr, human), JSON lines under logDir, and per-process files; every line redacted first.
@@ -43,10 +50,7 @@ export function createLogging(options: LoggingOptions): Logging {
     return info;
   });
   const transports: winston.transport[] = [
-    new winston.transports.Console({
-      stderrLevels: ['error', 'warn', 'info', 'debug'],
-      format: printf((info) => consoleLine(info, options.color)),
-    }),
+    consoleTransport(options),
   ];
   if (options.logDir) {
     transports.push(new winston.transports.File({ filename: resolve(options.logDir, 'sysadmintoolkit.jsonl'), format: json(), ...ROTATE }));
@@ -54,6 +58,7 @@ export function createLogging(options: LoggingOptions): Logging {
   const root = winston.createLogger({ level: 'debug', format: combine(redact(), timestamp()), transports });
 
   const files = new Map<string, Set<string>>();
+  const lokis = new Map<string, LokiTransport>();
   const levelOf = (spec: ProcessSpec) => (options.level === 'debug' ? 'debug' : toLogLevel(spec.logging?.level, options.level));
   return {
     root,
@@ -61,7 +66,11 @@ export function createLogging(options: LoggingOptions): Logging {
     forProcess(spec, runId) {
       processLevels.set(spec.name, levelOf(spec));
       if (spec.logging?.file) attachProcessFile(root, files, resolve(options.cwd ?? '.', spec.logging.file), spec.name);
+      if (spec.logging?.loki) attachLoki(root, lokis, spec.logging.loki, spec.name);
       return root.child({ runId, process: spec.name, type: spec.type });
+    },
+    async close(deadlineMs = 5000) {
+      await Promise.all([...lokis.values()].map((t) => t.drain(deadlineMs)));
     },
   };
 }
@@ -74,6 +83,17 @@ function attachProcessFile(root: winston.Logger, files: Map<string, Set<string>>
   files.set(filename, names);
   const mine = winston.format((info) => (names.has(String(info.process)) ? info : false));
   root.add(new winston.transports.File({ filename, format: combine(mine(), printf(fileLine)), ...ROTATE }));
+}
+
+// One Loki transport per server and label set, shared like the files. Its troubles are logged without a
+// process, so they never go to Loki themselves.
+function attachLoki(root: winston.Logger, lokis: Map<string, LokiTransport>, loki: LokiConfig, name: string): void {
+  const key = JSON.stringify([loki.url, loki.user, loki.password, loki.tls_verify, loki.labels]);
+  const existing = lokis.get(key);
+  if (existing) return existing.follow(name);
+  const transport = new LokiTransport({ ...loki, host: hostname(), processes: new Set([name]), onTrouble: (message) => root.warn(message) });
+  lokis.set(key, transport);
+  root.add(transport);
 }
 
 // 2026-11-23 04:00:01 INFO  nightly (influxdb-copy): Copied 1000 points.
@@ -99,4 +119,11 @@ function localTime(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+// The human lines: on stderr, or through the stream given (the Console transport takes no stream).
+function consoleTransport(options: LoggingOptions): winston.transport {
+  const format = printf((info) => consoleLine(info, options.color));
+  if (options.consoleStream) return new winston.transports.Stream({ stream: options.consoleStream, format });
+  return new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'], format });
 }

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { Logger } from 'winston';
 import type { ProcessSpec } from '../config/index.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
@@ -6,6 +7,9 @@ import { ErrorCode } from '../pipelines/errors.js';
 import type { StateStore } from '../state/store.js';
 import { runInChild } from './child-runner.js';
 import type { Interruption } from './interruption.js';
+import { monitoringObserver } from '../monitoring/observer.js';
+import type { RunObserver } from './observer.js';
+import { effectiveConfig, type Executor } from './executor.js';
 import { newRunId, runStatus, type ProcessResult, type RunSummary } from './summary.js';
 
 export interface RunOptions {
@@ -20,6 +24,10 @@ export interface RunOptions {
   interruption: Pick<Interruption, 'stop' | 'force'>;
   /** The child program; tests swap in fixtures. */
   entry?: string;
+  /** Followers of the run (a live display); each process's `monitoring` is always followed. */
+  observers?: RunObserver[];
+  /** Where processes run: a child process here unless told otherwise (the queue). */
+  executor?: Executor;
 }
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -35,9 +43,11 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   root.info(`Run ${runId} started: ${enabled.length} of ${specs.length} processes, at most ${options.maxParallel} at once.`, { runId });
 
   const limit = pLimit(options.maxParallel);
-  const record = (raw: ProcessResult) => {
+  const observers = new Observers([monitoringObserver(root), ...(options.observers ?? [])], root);
+  const record = (spec: ProcessSpec, raw: ProcessResult) => {
     const result = options.redactor.value(raw) as ProcessResult;
     options.store.recordProcess(runId, result);
+    observers.finished(spec, result, runId);
     return result;
   };
   const running = new Map<string, Promise<ProcessResult>>();
@@ -45,19 +55,20 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   // `after`: a process waits for those it names (when they are part of this run) before it takes a slot.
   const runOne = async (spec: ProcessSpec): Promise<ProcessResult> => {
     await null; // every process is in `running` by now
-    if (!spec.enabled) return record(skipped(spec, 'disabled in its process file'));
+    if (!spec.enabled) return record(spec, skipped(spec, 'disabled in its process file'));
     const before = (spec.after ?? []).filter((name) => selected.has(name));
     const notOk = (await Promise.all(before.map((name) => running.get(name)!))).filter((r) => r.status !== 'success');
-    if (notOk.length) return record(skipped(spec, `not started: ${notOk.map((r) => `"${r.name}" ${r.status === 'skipped' ? 'did not run' : r.status}`).join(', ')}, and it runs after ${before.length === 1 ? 'it' : 'them'}`));
+    if (notOk.length) return record(spec, skipped(spec, `not started: ${notOk.map((r) => `"${r.name}" ${r.status === 'skipped' ? 'did not run' : r.status}`).join(', ')}, and it runs after ${before.length === 1 ? 'it' : 'them'}`));
     return runNow(spec);
   };
   const runNow = (spec: ProcessSpec) =>
     limit(async () => {
-      if (stop.aborted) return record(skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
-      return record(await runLogged(spec, runId, options));
+      if (stop.aborted) return record(spec, skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
+      return record(spec, await runLogged(spec, runId, { ...options, observers: observers.list }));
     });
   for (const spec of specs) running.set(spec.name, runOne(spec));
   const results = await Promise.all(specs.map((spec) => running.get(spec.name)!));
+  await observers.close();
 
   const summary: RunSummary = { runId, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), status: runStatus(results, stop.aborted), processes: results };
   options.store.finishRun(summary);
@@ -65,22 +76,19 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   return summary;
 }
 
-// One process in its child, its start and end logged with the time it took and its peak memory.
-async function runLogged(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
+// One process, in its child or on a worker, its start and end logged with the time it took and its peak memory.
+export async function runLogged(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
   const log = options.logging.forProcess(spec, runId);
   log.info('Started.');
+  const observers = options.observers ?? [];
+  for (const o of observers) guard(log, o, () => o.started?.(spec, runId));
   let peakMb: number | undefined;
-  const result = await runInChild(spec, {
-    runId,
-    statePath: options.store.path,
-    date: options.date,
-    level: options.logging.levelOf(spec),
-    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+  const executor = options.executor ?? localExecutor(options);
+  const result = await executor.run(spec, runId, {
+    log,
+    progress: (p) => observers.forEach((o) => guard(log, o, () => o.progress?.(spec, p))),
+    peakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
     stop: options.interruption.stop,
-    force: options.interruption.force,
-    entry: options.entry,
-    onLog: (m) => log.log(m.level, m.message, m.meta),
-    onPeakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
   });
   const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
   const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;
@@ -90,6 +98,59 @@ async function runLogged(spec: ProcessSpec, runId: string, options: RunOptions):
   return result;
 }
 
+// Each process in a child process of this one.
+function localExecutor(options: RunOptions): Executor {
+  return {
+    run: (spec, runId, hooks) =>
+      runInChild(
+        { ...spec, config: effectiveConfig(spec) },
+        {
+          runId,
+          statePath: options.store.path,
+          date: options.date,
+          level: options.logging.levelOf(spec),
+          graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+          stop: options.interruption.stop,
+          force: options.interruption.force,
+          entry: options.entry,
+          onLog: (m) => hooks.log.log(m.level, m.message, m.meta),
+          onProgress: hooks.progress,
+          onPeakMemory: hooks.peakMemory,
+        },
+      ),
+  };
+}
+
 export function skipped(spec: ProcessSpec, why: string): ProcessResult {
   return { name: spec.name, file: spec.file, type: spec.type, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, error: { code: ErrorCode.Skipped, message: why } };
+}
+
+// Observers are told in order; a throw or a rejection is logged and never reaches the run.
+class Observers {
+  private readonly pending: Promise<void>[] = [];
+  constructor(
+    readonly list: RunObserver[],
+    private readonly log: Logger,
+  ) {}
+
+  finished(spec: ProcessSpec, result: ProcessResult, runId: string): void {
+    for (const o of this.list) {
+      if (!o.finished) continue;
+      const done = new Promise<void>((resolve) => resolve(o.finished!(spec, result, runId)));
+      this.pending.push(done.catch((error: unknown) => void this.log.warn(`${o.name}: ${(error as Error).message}`, { process: spec.name })));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pending);
+    for (const o of this.list) await new Promise<void>((resolve) => resolve(o.close?.())).catch((error: unknown) => void this.log.warn(`${o.name}: ${(error as Error).message}`));
+  }
+}
+
+function guard(log: Logger, observer: RunObserver, call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    log.warn(`${observer.name}: ${(error as Error).message}`);
+  }
 }

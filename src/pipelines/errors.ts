@@ -12,6 +12,10 @@ export const ErrorCode = {
   ChildDied: 'E_CHILD_DIED',
   /** Not run: disabled, or the run was interrupted before it started. */
   Skipped: 'E_SKIPPED',
+  /** Distributed mode: the worker's process files do not define the process as the producer's do. */
+  ConfigDrift: 'E_CONFIG_DRIFT',
+  /** Distributed mode: the job failed on the queue without a result from a worker (its worker vanished twice). */
+  Queue: 'E_QUEUE',
 } as const;
 
 // An error whose code says what went wrong, so a summary can be read by a program.

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { ProcessSpec } from '../config/index.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
+import type { Executor } from '../orchestrator/executor.js';
 import { runProcesses, skipped } from '../orchestrator/run.js';
 import { newRunId, type RunSummary } from '../orchestrator/summary.js';
 import type { StateStore } from '../state/store.js';
@@ -20,6 +21,8 @@ export interface SchedulerOptions {
   heartbeatMs: number;
   graceMs: number;
   entry?: string;
+  /** `--queue`: each run is a job for the workers instead of a child process here. */
+  executor?: Executor;
 }
 
 // `main schedule`: each enabled process at its cron schedule, in a child process through the same runner as
@@ -34,6 +37,8 @@ export class Scheduler {
   /** What was missed while no scheduler ran, told by the next run of the process. */
   private readonly missed = new Map<string, Missed>();
   private stopping = false;
+  /** Keeps this scheduler's row in the store fresh (`main health`), every heartbeatMs like the locks. */
+  private heartbeat?: NodeJS.Timeout;
   private readonly stop = new AbortController();
   private readonly force = new AbortController();
 
@@ -64,10 +69,36 @@ export class Scheduler {
     }
     const chained = this.specs.filter((s) => s.after?.length);
     for (const spec of chained) log.info(`${spec.name} runs after ${spec.after!.join(', ')} succeed${spec.after!.length === 1 ? 's' : ''}.`);
+    if (this.heartbeat) this.beat();
+  }
+
+  // Record this scheduler in the state store, for `main health`, and keep its heartbeat until shutdown.
+  register(): void {
+    this.o.store.schedulers.register(this.specs.length);
+    this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
+  }
+
+  private beat(): void {
+    try {
+      this.o.store.schedulers.heartbeat(this.specs.length);
+    } catch (error) {
+      this.o.logging.root.warn(`The scheduler's heartbeat was not recorded in the state store: ${(error as Error).message}.`);
+    }
   }
 
   // Stop taking runs; let those under way finish within the grace period, then stop them (SIGTERM), then kill.
+  // The scheduler's row leaves the state store once they are over.
   async shutdown(): Promise<void> {
+    try {
+      await this.drain();
+    } finally {
+      clearInterval(this.heartbeat);
+      if (this.heartbeat) this.o.store.schedulers.unregister();
+      this.heartbeat = undefined;
+    }
+  }
+
+  private async drain(): Promise<void> {
     this.stopping = true;
     for (const task of this.tasks) void task.destroy();
     this.tasks = [];
@@ -126,6 +157,7 @@ export class Scheduler {
         store,
         interruption: { stop: this.stop.signal, force: this.force.signal },
         entry: this.o.entry,
+        executor: this.o.executor,
       });
     } finally {
       clearInterval(beat);

@@ -46,6 +46,15 @@ const MIGRATIONS = [
      process TEXT PRIMARY KEY,
      last_fire_at TEXT NOT NULL
    );`,
+  // Every `main schedule` on the store and its last sign of life, for `main health`.
+  `CREATE TABLE schedulers (
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     started_at TEXT NOT NULL,
+     heartbeat_at TEXT NOT NULL,
+     processes INTEGER NOT NULL,
+     PRIMARY KEY (host, pid)
+   );`,
 ];
 
 // Open (and create or migrate) the state store. WAL lets the parent and its children write side by side.

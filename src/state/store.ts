@@ -22,9 +22,12 @@ export class StateStore {
 
   readonly locks: Locks;
 
+  readonly schedulers: Schedulers;
+
   constructor(readonly path: string) {
     this.db = openDatabase(path);
     this.locks = new Locks(this.db);
+    this.schedulers = new Schedulers(this.db);
   }
 
   // When `main schedule` last fired a process (ISO time), to tell what was missed while none ran.
@@ -84,5 +87,60 @@ export class StateStore {
 
   close(): void {
     this.db.close();
+  }
+}
+
+export interface SchedulerRecord {
+  host: string;
+  pid: number;
+  startedAt: string;
+  heartbeatAt: string;
+  /** Enabled processes it has loaded. */
+  processes: number;
+}
+
+// Each `main schedule` using the store and its last heartbeat, so that `main health` can tell one is alive.
+export class Schedulers {
+  private readonly host = hostname();
+
+  constructor(private readonly db: Database.Database) {}
+
+  // This scheduler's row, new; rows of schedulers of this host whose process is gone are dropped.
+  register(processes: number, now = new Date()): void {
+    this.db.transaction(() => {
+      for (const row of this.list(this.host)) if (row.pid !== process.pid && !processAlive(row.pid)) this.db.prepare('DELETE FROM schedulers WHERE host = ? AND pid = ?').run(row.host, row.pid);
+      this.db.prepare('INSERT OR REPLACE INTO schedulers VALUES (?, ?, ?, ?, ?)').run(this.host, process.pid, now.toISOString(), now.toISOString(), processes);
+    }).immediate();
+  }
+
+  // A sign of life; writes the row again if it was removed meanwhile.
+  heartbeat(processes: number, now = new Date()): void {
+    this.db
+      .prepare('INSERT INTO schedulers VALUES (?, ?, ?, ?, ?) ON CONFLICT (host, pid) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, processes = excluded.processes')
+      .run(this.host, process.pid, now.toISOString(), now.toISOString(), processes);
+  }
+
+  unregister(): void {
+    this.db.prepare('DELETE FROM schedulers WHERE host = ? AND pid = ?').run(this.host, process.pid);
+  }
+
+  // The schedulers of `host` (default: every host), latest heartbeat first; none in a store older than the table.
+  list(host?: string): SchedulerRecord[] {
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schedulers'").get();
+    if (!exists) return [];
+    const columns = 'host, pid, started_at AS startedAt, heartbeat_at AS heartbeatAt, processes';
+    const rows = host === undefined ? this.db.prepare(`SELECT ${columns} FROM schedulers ORDER BY heartbeat_at DESC`).all() : this.db.prepare(`SELECT ${columns} FROM schedulers WHERE host = ? ORDER BY heartbeat_at DESC`).all(host);
+    return rows as SchedulerRecord[];
+  }
+}
+
+// Whether a process of this host (and PID namespace) is still there; EPERM: it is, under another user.
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false; // 0 and -n would signal process groups
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -14,6 +14,8 @@ describe('parsing the command line', () => {
       logDir: './data/logs',
       verbose: false,
       only: undefined,
+      attempts: 3,
+      backoff: 30,
     });
   });
 
@@ -30,12 +32,40 @@ describe('parsing the command line', () => {
       state: 's.db',
       logDir: 'logs',
       verbose: true,
+      attempts: 3,
+      backoff: 30,
     });
+  });
+
+  it('reads the distributed mode: --queue on main, schedule and logs serve, worker and queue status', () => {
+    expect(parseArgs(['--queue', 'redis://q:6379/2', '--attempts', '5', '--backoff', '10'])).toMatchObject({ command: 'run', queue: 'redis://q:6379/2', attempts: 5, backoff: 10 });
+    expect(parseArgs(['schedule', '--queue', 'rediss://q'])).toMatchObject({ command: 'schedule', queue: 'rediss://q', attempts: 3, backoff: 30 });
+    expect(parseArgs(['logs', 'serve', '--port', '0', '--inbox', 'in', '--process', 'p', '--queue', 'redis://q'])).toMatchObject({ command: 'logs-serve', queue: 'redis://q' });
+    expect(parseArgs(['worker', '--queue', 'redis://q'])).toEqual({
+      command: 'worker',
+      queue: 'redis://q',
+      concurrency: availableParallelism(),
+      config: './config',
+      state: './data/state.db',
+      logDir: './data/logs',
+      grace: 60,
+      stalledAfter: 30,
+      verbose: false,
+    });
+    expect(parseArgs(['queue', 'status', '--queue', 'redis://q', '--json'])).toEqual({ command: 'queue-status', queue: 'redis://q', json: true });
+    expect(() => parseArgs(['worker'])).toThrow(/required option '--queue <url>' not specified/);
+    expect(() => parseArgs(['--queue', 'redis://q/x'])).toThrow(/expected the database in --queue to be a number \(redis:\/\/host:6379\/0\), got "x"/);
+    expect(() => parseArgs(['--queue', 'q:6379'])).toThrow(/expected --queue to be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('reads the history and schema commands', () => {
     expect(parseArgs(['history', '-n', '3', '--json'])).toEqual({ command: 'history', limit: 3, state: './data/state.db', json: true });
     expect(parseArgs(['schema'])).toEqual({ command: 'schema' });
+  });
+
+  it('reads the health command: the default state store and a heartbeat at most 60 s old', () => {
+    expect(parseArgs(['health'])).toEqual({ command: 'health', state: './data/state.db', maxAge: 60 });
+    expect(parseArgs(['health', '--state', '/app/data/state.db', '--max-age', '90'])).toEqual({ command: 'health', state: '/app/data/state.db', maxAge: 90 });
   });
 
   it('returns help and version text instead of exiting', () => {
@@ -48,7 +78,10 @@ describe('parsing the command line', () => {
     [['--date', '2026-02-30'], 'expected --date to be a day as YYYY-MM-DD, got "2026-02-30"'],
     [['--date', '23/11/2026'], 'expected --date to be a day as YYYY-MM-DD, got "23/11/2026"'],
     [['--bogus'], "unknown option '--bogus'"],
-    [['bogus'], 'unexpected argument; commands are: schema, history, schedule, logs (see main --help)'],
+    [['bogus'], 'unexpected argument; commands are: schema, history, schedule, worker, queue, health, logs (see main --help)'],
+    [['health', '--max-age', '0'], 'expected --max-age to be a whole number from 1 to 86400, got "0"'],
+    [['health', '--max-age', '1.5'], 'expected --max-age to be a whole number from 1 to 86400, got "1.5"'],
+    [['health', '--config', 'config'], "unknown option '--config'"],
     [['history', '-n', 'x'], 'expected -n to be a whole number from 1 to 100000, got "x"'],
   ])('rejects %j with a usage error saying what was expected', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);

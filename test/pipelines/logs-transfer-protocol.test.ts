@@ -113,6 +113,8 @@ describe('the command line of logs serve and logs send', () => {
       state: './data/state.db',
       logDir: './data/logs',
       verbose: false,
+      attempts: 3,
+      backoff: 30,
     });
   });
 

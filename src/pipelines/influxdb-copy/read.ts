@@ -1,4 +1,4 @@
-import { escapeFieldKey, rowToLine, seriesPrefix, type FieldType } from './line-protocol.js';
+import { escapeFieldKey, rowToLine, seriesPrefix, type FieldType } from '../../lib/line-protocol.js';
 import { quoteIdent, type InfluxServer } from './server.js';
 
 export interface Window {

@@ -1,6 +1,6 @@
 import { decodeMultiStream, type DecoderOptions } from '@msgpack/msgpack';
 import { InfluxDB } from 'influx';
-import type { FieldType } from './line-protocol.js';
+import type { FieldType } from '../../lib/line-protocol.js';
 import { withRetries } from '../../lib/retry.js';
 import { InfluxHttp, isPermanent, PermanentError, readAll } from '../../lib/influx-http.js';
 import type { ServerConfig } from './schema.js';

@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import { Batch } from './batch.js';
-import type { FieldType } from './line-protocol.js';
+import type { FieldType } from '../../lib/line-protocol.js';
 import { eachLine, type Window } from './read.js';
 import type { InfluxServer } from './server.js';
 

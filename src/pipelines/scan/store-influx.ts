@@ -1,5 +1,5 @@
 import { InfluxHttp, readAll } from '../../lib/influx-http.js';
-import { escapeFieldKey, fieldValue, seriesPrefix } from '../influxdb-copy/line-protocol.js';
+import { escapeFieldKey, fieldValue, seriesPrefix } from '../../lib/line-protocol.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
 
 // An InfluxDB 1.x database: measurements scan_samples (one point per five minutes) and scan_daily (one point

@@ -49,7 +49,7 @@ export class Handoff {
     const name = basename(path);
     if (stop.aborted) return;
     try {
-      const summary = await this.options.run([{ ...spec, enabled: true, config: { ...spec.config, inputs: [path] } }]);
+      const summary = await this.options.run([{ ...spec, enabled: true, inputs: [path] }]);
       const result = summary.processes[0];
       if (result?.status === 'success') {
         await inbox.markProcessed(path);

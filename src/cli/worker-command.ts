@@ -1,0 +1,60 @@
+import { loadConfig } from '../config/index.js';
+import { formatProblem } from '../config/problem.js';
+import { createLogging } from '../logging/logger.js';
+import { Redactor } from '../logging/redact.js';
+import { listenForInterruption } from '../orchestrator/interruption.js';
+import { kinds } from '../pipelines/registry.js';
+import { queueTarget } from '../queue/connection.js';
+import { probe } from '../queue/producer.js';
+import { runWorker } from '../queue/worker.js';
+import type { WorkerArgs } from './args.js';
+import type { Output } from './output.js';
+import { openStore } from './run-command.js';
+
+// `main worker --queue URL`: exit 0 after a clean stop (SIGTERM/SIGINT), 2 when its process files are invalid.
+export async function workerCommand(args: WorkerArgs, io: Output): Promise<number> {
+  const config = await loadConfig(args.config, kinds());
+  if (config.problems.length) {
+    for (const p of config.problems) io.err(formatProblem(p));
+    io.err(`Not taking jobs: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
+    return 2;
+  }
+  const target = queueTarget(args.queue);
+  try {
+    // A worker that cannot reach its queue at start is misconfigured; later outages are waited out.
+    await probe(target);
+  } catch (error) {
+    io.err(`main: ${(error as Error).message}. Not taking jobs.`);
+    return 1;
+  }
+  const redactor = new Redactor();
+  redactor.add(config.secrets);
+  if (target.connection.password) redactor.add([target.connection.password]);
+  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
+  for (const w of config.warnings) logging.root.warn(formatProblem(w));
+  const store = openStore(args.state);
+  const interruption = listenForInterruption((signal, forced) =>
+    logging.root.warn(forced ? `${signal} again: killing the running jobs' processes now.` : `${signal} received: no new jobs; ${args.grace} s for those running, then they go back to the queue.`),
+  );
+  try {
+    await runWorker({
+      target,
+      concurrency: args.concurrency,
+      configDir: args.config,
+      processes: new Map(config.processes.map((p) => [p.name, p])),
+      logging,
+      redactor,
+      store,
+      stalledAfterMs: args.stalledAfter * 1000,
+      graceMs: args.grace * 1000,
+      stop: interruption.stop,
+      force: interruption.force,
+    });
+  } finally {
+    interruption.dispose();
+    store.close();
+  }
+  logging.root.info('Worker stopped.');
+  await logging.close();
+  return 0;
+}

@@ -1,0 +1,17 @@
+import type { ProcessSpec } from '../config/index.js';
+import type { CheckIssue } from '../pipelines/types.js';
+import { NAME, RESERVED_LABELS, RESERVED_TAGS } from './schema.js';
+
+// Tag and label names: plain identifiers, and none of those every point or line already has.
+export function monitoringChecks(spec: ProcessSpec): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  const names = (what: string, path: string[], written: Record<string, string> | undefined, reserved: string[]) => {
+    for (const name of Object.keys(written ?? {})) {
+      if (reserved.includes(name)) issues.push({ path: [...path, name], message: `${what} "${name}" is set on every ${what === 'tag' ? 'point' : 'line'} already (${reserved.join(', ')}); give yours another name` });
+      else if (!NAME.test(name)) issues.push({ path: [...path, name], message: `expected a ${what} name of letters, digits and _ (not starting with a digit), got "${name}"` });
+    }
+  };
+  names('tag', ['monitoring', 'tags'], spec.monitoring?.tags, RESERVED_TAGS);
+  names('label', ['logging', 'loki', 'labels'], spec.logging?.loki?.labels, RESERVED_LABELS);
+  return issues;
+}

@@ -1,0 +1,59 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'winston';
+import type { ProcessSpec } from '../config/index.js';
+import { InfluxHttp, isPermanent, readAll } from '../lib/influx-http.js';
+import { withRetries } from '../lib/retry.js';
+import type { RunObserver } from '../orchestrator/observer.js';
+import type { ProcessResult } from '../orchestrator/summary.js';
+import { resultPoint } from './point.js';
+import type { MonitoringConfig } from './schema.js';
+
+// After each process with a `monitoring` section, its result as a point in InfluxDB. Monitoring must never
+// cost a backup: a write that fails (server down, wrong password, too slow) is logged as a warning and the
+// process keeps the status it earned.
+export function monitoringObserver(log: Logger): RunObserver {
+  const clients = new Map<string, InfluxHttp>();
+  const created = new Set<string>();
+  const host = hostname();
+  const clientFor = (m: MonitoringConfig) => {
+    const key = JSON.stringify([m.url, m.user, m.password, m.tls_verify]);
+    let client = clients.get(key);
+    if (!client) clients.set(key, (client = new InfluxHttp({ url: m.url, user: m.user, password: m.password, tls_verify: m.tls_verify })));
+    return client;
+  };
+  return {
+    name: 'monitoring',
+    async finished(spec: ProcessSpec, result: ProcessResult, runId: string) {
+      const m = spec.monitoring;
+      if (!m) return;
+      const line = resultPoint(m.measurement, m.tags, host, result, runId, Date.now());
+      const signal = AbortSignal.timeout(m.timeout * 1000);
+      const http = clientFor(m);
+      const write = async () => readAll(await http.request({ method: 'POST', path: '/write', params: { db: m.database, precision: 'ms' }, body: line, timeoutMs: m.timeout * 1000, signal }));
+      try {
+        await withRetries(
+          async () => {
+            try {
+              return await write();
+            } catch (error) {
+              // A fresh monitoring server has no database yet: create it once (idempotent in InfluxDB 1.x), then write.
+              if (!/database not found/i.test((error as Error).message) || created.has(m.url + m.database)) throw error;
+              created.add(m.url + m.database);
+              await readAll(await http.request({ method: 'POST', path: '/query', params: { q: `CREATE DATABASE "${m.database.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` }, timeoutMs: m.timeout * 1000, signal }));
+              return await write();
+            }
+          },
+          { retries: 2, baseMs: 200, signal, isPermanent },
+        );
+        log.debug(`Monitoring: wrote the result to ${m.url} (database ${m.database}).`, { process: spec.name, runId, type: spec.type });
+      } catch (error) {
+        const why = signal.aborted ? `no answer within ${m.timeout} s` : (error as Error).message;
+        log.warn(`Monitoring: could not write the result to ${m.url} (database ${m.database}): ${why}. The process keeps its status (${result.status}).`, { process: spec.name, runId, type: spec.type });
+      }
+    },
+    close() {
+      for (const client of clients.values()) client.close();
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { Logger } from 'winston';
+import type { ProcessSpec } from '../config/index.js';
+import type { Progress } from '../pipelines/types.js';
+import type { ProcessResult } from './summary.js';
+
+export interface ExecuteHooks {
+  /** The process's logger (bound to run, process and type). */
+  log: Logger;
+  progress(progress: Progress): void;
+  peakMemory(bytes: number): void;
+  /** Aborted when the run is asked to stop (its reason: the signal). */
+  stop: AbortSignal;
+}
+
+// Where a process runs: in a child process here (the default), or on a worker through the queue. Either way
+// the result is a ProcessResult that runProcesses records, summarises and reports the same.
+export interface Executor {
+  run(spec: ProcessSpec, runId: string, hooks: ExecuteHooks): Promise<ProcessResult>;
+}
+
+// The definition a child runs: `inputs` set by `logs serve` replaces the process's own.
+export function effectiveConfig(spec: ProcessSpec): Record<string, unknown> {
+  return spec.inputs ? { ...spec.config, inputs: spec.inputs } : spec.config;
+}

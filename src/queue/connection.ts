@@ -1,0 +1,43 @@
+import type { RedisOptions } from 'ioredis';
+
+// The one queue every command shares; two deployments on one Redis use two database numbers (redis://host/1).
+export const QUEUE_NAME = 'processes';
+export const QUEUE_PREFIX = 'sysadmintoolkit';
+// Workers listen here for "stop this job" from a `main` that was interrupted.
+export const CANCEL_CHANNEL = `${QUEUE_PREFIX}:cancel`;
+
+export interface QueueTarget {
+  connection: RedisOptions;
+  /** The URL without its password: for logs and messages. */
+  shown: string;
+}
+
+// redis://[user:password@]host[:port][/db] or rediss:// (TLS); the password from SAT_QUEUE_PASSWORD when the
+// URL has none (a URL on the command line is visible to every user of the machine). Throws a message for a user.
+export function queueTarget(url: string, env: NodeJS.ProcessEnv = process.env): QueueTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`expected --queue to be a Redis URL such as redis://localhost:6379, got "${url}"`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`expected --queue to be a redis:// or rediss:// URL, got "${parsed.protocol}//…"`);
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db && !/^\d+$/.test(db)) throw new Error(`expected the database in --queue to be a number (redis://host:6379/0), got "${db}"`);
+  const shownUrl = new URL(parsed.href);
+  if (shownUrl.password) shownUrl.password = '***';
+  if (!parsed.password && env.SAT_QUEUE_PASSWORD) parsed.password = encodeURIComponent(env.SAT_QUEUE_PASSWORD);
+  return {
+    shown: shownUrl.href,
+    connection: {
+      host: parsed.hostname.replace(/^\[|\]$/g, '') || 'localhost',
+      port: parsed.port ? Number(parsed.port) : 6379,
+      ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+      ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+      ...(db ? { db: Number(db) } : {}),
+      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+      // BullMQ's workers block on Redis: a command must wait for a reconnection, not fail after N tries.
+      maxRetriesPerRequest: null,
+    },
+  };
+}

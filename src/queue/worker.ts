@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { ProcessSpec } from '../config/index.js';
+import type { Logging } from '../logging/logger.js';
+import type { Redactor } from '../logging/redact.js';
+import type { RunObserver } from '../orchestrator/observer.js';
+import { runLogged } from '../orchestrator/run.js';
+import type { ProcessResult } from '../orchestrator/summary.js';
+import { ErrorCode } from '../pipelines/errors.js';
+import type { Progress } from '../pipelines/types.js';
+import type { StateStore } from '../state/store.js';
+import { CANCEL_CHANNEL, QUEUE_NAME, QUEUE_PREFIX, type QueueTarget } from './connection.js';
+import { definitionHash, type JobProgress, type ProcessJob } from './job.js';
+
+export interface WorkerOptions {
+  target: QueueTarget;
+  concurrency: number;
+  configDir: string;
+  /** The processes of this worker's own files, by name. */
+  processes: Map<string, ProcessSpec>;
+  logging: Logging;
+  redactor: Redactor;
+  store: StateStore;
+  /** A job whose worker has not renewed its lock for this long is stalled, and another worker takes it. */
+  stalledAfterMs: number;
+  graceMs: number;
+  /** Aborted on SIGTERM/SIGINT: no new jobs; those running end within graceMs or go back to the queue. */
+  stop: AbortSignal;
+  /** Aborted on a second signal: kill the running children now. */
+  force: AbortSignal;
+}
+
+const PROGRESS_EVERY_MS = 250;
+
+// `main worker`: takes jobs from the queue, `concurrency` at a time, and runs each through the same runner
+// as a local run (runLogged: a child process, its logs, its timeout). Returns when it has stopped.
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const name = `${hostname()}:${process.pid}`;
+  const log = options.logging.root;
+  const running = new Map<string, AbortController>();
+  const cancelled = new Set<string>();
+  const subscriber = new Redis({ ...options.target.connection, lazyConnect: true });
+  subscriber.on('error', () => {}); // the worker's own connection reports the outage
+  subscriber.on('message', (_channel, jobId: string) => {
+    const controller = running.get(jobId);
+    if (!controller) return;
+    cancelled.add(jobId);
+    log.warn(`Job ${jobId}: its producer was interrupted; stopping the process.`);
+    controller.abort('SIGTERM');
+  });
+  await subscriber.connect();
+  await subscriber.subscribe(CANCEL_CHANNEL);
+
+  const processor = async (job: Job<ProcessJob>, token?: string): Promise<ProcessResult> => {
+    const data = job.data;
+    const spec = options.processes.get(data.process);
+    if (!spec) throw new UnrecoverableError(`${ErrorCode.ConfigDrift}: worker ${name} has no process "${data.process}" in ${options.configDir}; every worker needs the same process files as the producer`);
+    const hash = definitionHash(spec);
+    if (hash !== data.hash) {
+      throw new UnrecoverableError(`${ErrorCode.ConfigDrift}: process "${data.process}" in ${spec.file} on worker ${name} differs from the producer's (definition ${hash.slice(0, 12)}, job ${data.hash.slice(0, 12)}); deploy the same process files and environment to every worker`);
+    }
+    const controller = new AbortController();
+    const onStop = () => setTimeout(() => controller.abort('SIGTERM'), options.graceMs).unref();
+    options.stop.addEventListener('abort', onStop, { once: true });
+    running.set(job.id!, controller);
+    try {
+      await job.updateProgress({ started: { worker: name, pid: process.pid } } satisfies JobProgress);
+      const result = await runLogged({ ...spec, enabled: true, ...(data.inputs ? { inputs: data.inputs } : {}) }, data.runId, {
+        configDir: options.configDir,
+        maxParallel: 1,
+        date: data.date,
+        graceMs: options.graceMs,
+        logging: options.logging,
+        redactor: options.redactor,
+        store: options.store,
+        interruption: { stop: controller.signal, force: options.force },
+        observers: [progressToJob(job)],
+      });
+      const clean = options.redactor.value(result) as ProcessResult;
+      if (clean.status === 'success') return clean;
+      // Stopped because this worker is stopping: back to the queue for another worker, no attempt spent.
+      if (clean.status === 'interrupted' && options.stop.aborted && !cancelled.has(job.id!)) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      await job.updateData({ ...data, result: clean });
+      const reason = `${clean.error?.code ?? ErrorCode.Pipeline}: ${clean.error?.message ?? clean.status}`;
+      // The producer asked to stop it: trying again would undo what was asked.
+      if (cancelled.has(job.id!)) throw new UnrecoverableError(reason);
+      throw new Error(reason);
+    } finally {
+      running.delete(job.id!);
+      cancelled.delete(job.id!);
+      options.stop.removeEventListener('abort', onStop);
+    }
+  };
+
+  const worker = new Worker<ProcessJob, ProcessResult>(QUEUE_NAME, processor, {
+    connection: options.target.connection,
+    prefix: QUEUE_PREFIX,
+    concurrency: options.concurrency,
+    name,
+    lockDuration: options.stalledAfterMs,
+    stalledInterval: options.stalledAfterMs,
+    maxStalledCount: 1,
+    autorun: false,
+  });
+  let down = false;
+  worker.on('error', (error) => {
+    if (down) return;
+    down = true;
+    log.warn(`Queue ${options.target.shown}: ${error.message}; retrying the connection.`);
+  });
+  worker.on('ready', () => {
+    if (down) log.info(`Queue ${options.target.shown}: connected again.`);
+    down = false;
+  });
+  worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
+  worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
+  log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGTERM stops it.`);
+  const done = worker.run();
+  await new Promise<void>((resolve) => (options.stop.aborted ? resolve() : options.stop.addEventListener('abort', () => resolve(), { once: true })));
+  log.info(`Stopping: no new jobs; ${running.size} running, ${options.graceMs / 1000} s to finish.`);
+  await worker.close();
+  await done;
+  subscriber.disconnect();
+}
+
+// Progress to the producer, at most every 250 ms per job (each update is a Redis write and an event).
+function progressToJob(job: Job<ProcessJob>): RunObserver {
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let latest: Progress | undefined;
+  const send = () => {
+    timer = undefined;
+    last = Date.now();
+    if (latest) void job.updateProgress({ progress: latest } satisfies JobProgress).catch(() => {});
+  };
+  return {
+    name: 'queue progress',
+    progress(_spec, p) {
+      latest = p;
+      if (timer) return;
+      timer = setTimeout(send, Math.max(0, last + PROGRESS_EVERY_MS - Date.now()));
+    },
+    close() {
+      clearTimeout(timer);
+    },
+  };
+}

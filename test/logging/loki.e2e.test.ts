@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src/orchestrator/summary.js';
+import { runCli, Workspace } from '../helpers/cli.js';
+import { freePort } from '../helpers/influxd.js';
+import { LokiPushServer } from '../helpers/loki-push.js';
+
+let ws: Workspace;
+let loki: LokiPushServer;
+beforeEach(async () => {
+  ws = new Workspace();
+  loki = await LokiPushServer.start();
+});
+afterEach(async () => {
+  ws.remove();
+  await loki.stop();
+});
+
+const SECRET = 'loki-s3cret-4471';
+
+async function run(files: string) {
+  ws.write('config/jobs.yaml', files);
+  const started = Date.now();
+  const { code, stdout, stderr } = await runCli(['--json'], { cwd: ws.dir, env: { DB_PASSWORD: SECRET } });
+  return { code, summary: JSON.parse(stdout) as RunSummary, stderr, ms: Date.now() - started };
+}
+
+describe('logging.loki: the log lines of a process pushed to Loki', () => {
+  it('sends every line of the processes that ask, labelled job, host, run, process, type and level, in order, secrets masked', async () => {
+    const { code, summary } = await run(
+      `.loki: &loki { url: "${loki.url}", labels: { site: caracas } }
+talky:
+  type: command
+  logging: { loki: *loki }
+  run: { shell: 'for i in 1 2 3; do echo "line $i"; done; echo "password is $P" >&2', env: { P: "\${DB_PASSWORD}" } }
+quiet:
+  type: command
+  run: { shell: 'echo "not for loki"' }
+`,
+    );
+    expect(code).toBe(0);
+    const lines = loki.lines;
+    expect(lines.length).toBeGreaterThan(0);
+    expect(new Set(lines.map((l) => l.labels.process))).toEqual(new Set(['talky']));
+    for (const l of lines) {
+      expect(l.labels).toMatchObject({ job: 'sysadmintoolkit', run: summary.runId, process: 'talky', type: 'command', site: 'caracas' });
+      expect(l.labels.host).toBeTruthy();
+      expect(['debug', 'info', 'warn', 'error']).toContain(l.labels.level);
+    }
+    const text = lines.map((l) => l.line);
+    expect(text[0]).toBe('Started.');
+    expect(text.filter((t) => t.startsWith('line '))).toEqual(['line 1 stream=stdout', 'line 2 stream=stdout', 'line 3 stream=stdout']);
+    expect(text.at(-1)).toMatch(/^Finished: success in/);
+    expect(text.some((t) => t.includes('password is ***'))).toBe(true);
+    expect(loki.bodies.join('\n')).not.toContain(SECRET);
+    expect(lines.find((l) => l.line.startsWith('password is'))!.line).toBe('password is *** stream=stderr');
+    // Timestamps strictly increase within the stream: Loki keeps them in this order.
+    const ns = lines.filter((l) => l.labels.level === 'info').map((l) => l.ns);
+    expect(ns).toEqual([...ns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(new Set(ns).size).toBe(ns.length);
+  });
+
+  it('never fails the backup: a Loki that is down is reported once, without delaying the exit', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const { code, summary, stderr, ms } = await run(`job:\n  type: command\n  logging: { loki: { url: "${down}" } }\n  run: { shell: 'echo hello' }\n`);
+    expect(code).toBe(0);
+    expect(summary.processes[0]!.status).toBe('success');
+    expect(stderr.match(/did not take the log lines/g)).toHaveLength(1);
+    expect(stderr).toMatch(new RegExp(`Loki at ${down} did not take the log lines \\(.*ECONNREFUSED.*\\).*The processes go on\\.`));
+    expect(stderr).toMatch(/log line\(s\) could not be sent before exit/);
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it('holds the lines while Loki is not ready and sends them when it answers', async () => {
+    loki.failFirst = 1;
+    const { code, stderr } = await run(`job:\n  type: command\n  logging: { loki: { url: "${loki.url}" } }\n  run: { shell: 'echo one; sleep 2.5; echo two' }\n`);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/did not take the log lines \(HTTP 503: Ingester not ready\)/);
+    expect(stderr).toMatch(/answers again/);
+    const text = loki.lines.map((l) => l.line);
+    expect(text[0]).toBe('Started.');
+    expect(text).toContain('one stream=stdout');
+    expect(text).toContain('two stream=stdout');
+    expect(text.at(-1)).toMatch(/^Finished: success/);
+  });
+});
