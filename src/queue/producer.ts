@@ -11,6 +11,7 @@ import { CANCEL_CHANNEL, QUEUE_NAME, QUEUE_PREFIX, queueTarget, type QueueTarget
 import { codedReason, definitionHash, type JobProgress, type ProcessJob } from './job.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+const WATCH_MS = 5_000;
 
 export interface ProducerOptions {
   /** Tries per job, the first included (BullMQ's attempts); a failed, timed-out or interrupted process is tried again. */
@@ -85,10 +86,14 @@ export class QueueExecutor implements Executor {
     if (hooks.stop.aborted) onStop();
     else hooks.stop.addEventListener('abort', onStop, { once: true });
     try {
-      const finished = job.waitUntilFinished(this.events).then(
-        (value: ProcessResult) => ({ value }),
-        (error: Error) => ({ error }),
-      );
+      const watch = new AbortController();
+      const finished = Promise.race([
+        job.waitUntilFinished(this.events).then(
+          (value: ProcessResult) => ({ value }),
+          (error: Error) => ({ error }),
+        ),
+        this.watch(job.id!, watch.signal),
+      ]).finally(() => watch.abort());
       const first = await Promise.race([finished, stopping]);
       if (first !== 'stopped') return 'value' in first ? first.value : await this.failed(spec, job.id!, started, first.error);
       return await this.withdraw(spec, job, started, finished, String(hooks.stop.reason ?? 'SIGTERM'));
@@ -96,6 +101,28 @@ export class QueueExecutor implements Executor {
       this.events.off('progress', onProgress);
       hooks.stop.removeEventListener('abort', onStop);
     }
+  }
+
+  // The events are the fast path; this is the safety net. Every few seconds, the job itself: finished while its
+  // event was lost (a reconnection), or gone (Redis restarted without persistence, a job removed by hand). A
+  // wait that cannot end must not hang `main` for ever.
+  private async watch(jobId: string, signal: AbortSignal): Promise<{ value: ProcessResult } | { error: Error }> {
+    while (!signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, WATCH_MS).unref());
+      if (signal.aborted) break;
+      let job: Job<ProcessJob, ProcessResult> | undefined;
+      let state: string;
+      try {
+        job = await Job.fromId<ProcessJob, ProcessResult>(this.queue, jobId);
+        state = job ? await job.getState() : 'unknown';
+      } catch {
+        continue; // Redis away: ioredis reconnects; look again next time
+      }
+      if (state === 'completed' && job?.returnvalue) return { value: job.returnvalue };
+      if (state === 'failed') return { error: new Error(job?.failedReason ?? 'failed') };
+      if (state === 'unknown') return { error: new Error(`${ErrorCode.Queue}: job ${jobId} is no longer in the queue (removed, or Redis restarted without persistence)`) };
+    }
+    return new Promise(() => {}); // the events answered first
   }
 
   // Interrupted: a job no worker has taken is removed; a running one is asked to stop and has the grace period.

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { isNotConnectionError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ProcessSpec } from '../config/index.js';
 import type { Logging } from '../logging/logger.js';
@@ -108,6 +108,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   });
   let down = false;
   worker.on('error', (error) => {
+    // Not the connection: a job that vanished under its worker (removed, Redis restarted empty), a script error.
+    if (isNotConnectionError(error)) return void log.warn(`Queue ${options.target.shown}: ${error.message}.`);
     if (down) return;
     down = true;
     log.warn(`Queue ${options.target.shown}: ${error.message}; retrying the connection.`);
