@@ -148,6 +148,23 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     }
   }, 60_000);
 
+  it('does not wait for ever for a job that left the queue (Redis emptied under it): E_QUEUE, exit 1', async () => {
+    ws.write('config/jobs.yaml', `slow:\n  type: command\n  run: { shell: "sleep 4" }\n`);
+    const worker = startWorker();
+    await worker.ready();
+    const run = startCli(['--json', '--queue', queue], { cwd: ws.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the worker to take the job');
+    const { Redis } = await import('ioredis');
+    const client = new Redis(queue);
+    await client.flushdb();
+    client.disconnect();
+    const done = await run.done;
+    expect(done.code).toBe(1);
+    expect((JSON.parse(done.stdout) as RunSummary).processes[0]!.error).toEqual({ code: 'E_QUEUE', message: expect.stringMatching(/^job \S+ is no longer in the queue \(removed, or Redis restarted without persistence\)$/) });
+  }, 30_000);
+
   it('rejects a bad --queue URL as a usage error', async () => {
     const bad = await runCli(['--queue', 'http://localhost:6379'], { cwd: ws.dir });
     expect(bad.code).toBe(2);
