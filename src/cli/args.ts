@@ -141,7 +141,7 @@ function options(): Option[] {
 // --queue and its retries, for the commands that can run processes through the queue.
 function queueOptions(): Option[] {
   return [
-    new Option('--queue <url>', 'distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s').argParser(queueUrl),
+    new Option('--queue <url>', 'distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s'),
     new Option('--attempts <n>', 'with --queue: tries per job, the first included (a failed process is tried again)').default(3).argParser(wholeNumber('--attempts', 1, 100)),
     new Option('--backoff <seconds>', 'with --queue: delay before the first retry, doubled each time').default(30).argParser(wholeNumber('--backoff', 0, 86400)),
   ];
@@ -183,7 +183,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   program
     .command('worker')
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
-    .addOption(new Option('--queue <url>', 'the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').argParser(queueUrl).makeOptionMandatory())
+    .addOption(new Option('--queue <url>', 'the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--concurrency <n>', 'jobs at once (each a child process)').default(availableParallelism()).argParser(wholeNumber('--concurrency', 1, 1024)))
     .addOption(new Option('-c, --config <dir>', 'folder of process files: the same files as the producer\'s').default('./config'))
     .addOption(new Option('--state <file>', 'SQLite state store (checkpoints of incremental processes)').default(DEFAULT_STATE))
@@ -197,7 +197,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .description('distributed mode: the state of the queue')
     .command('status')
     .description('jobs waiting, active, delayed, failed and completed; the workers connected')
-    .addOption(new Option('--queue <url>', 'the Redis of the queue').argParser(queueUrl).makeOptionMandatory())
+    .addOption(new Option('--queue <url>', 'the Redis of the queue').makeOptionMandatory())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'queue-status', queue: o.queue, json: Boolean(o.json) }));
   program
@@ -280,6 +280,15 @@ export function parseArgs(argv: readonly string[]): Args {
     throw error;
   }
   if (!parsed) throw new UsageError('nothing to do');
+  // Checked here, not by commander: commander's message would repeat the URL, and its password, as typed.
+  const queue = (parsed as { queue?: string }).queue;
+  if (queue !== undefined) {
+    try {
+      queueTarget(queue);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   return parsed;
 }
 
@@ -289,15 +298,6 @@ function wholeNumber(flag: string, min: number, max: number) {
     if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected ${flag} to be a whole number from ${min} to ${max}, got "${value}"`);
     return n;
   };
-}
-
-function queueUrl(value: string): string {
-  try {
-    queueTarget(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-  return value;
 }
 
 function positiveSeconds(flag: string) {

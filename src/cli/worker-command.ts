@@ -36,12 +36,26 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   const interruption = listenForInterruption((signal, forced) =>
     logging.root.warn(forced ? `${signal} again: killing the running jobs' processes now.` : `${signal} received: no new jobs; ${args.grace} s for those running, then they go back to the queue.`),
   );
+  const processes = new Map(config.processes.map((p) => [p.name, p]));
+  // SIGHUP reloads the process files (after a deployment), as for `main schedule`; an invalid set keeps the old.
+  const onHup = () =>
+    void loadConfig(args.config, kinds()).then((next) => {
+      if (next.problems.length) {
+        for (const p of next.problems) logging.root.error(formatProblem(p));
+        return void logging.root.error(`Reload refused: ${next.problems.length} problem(s) in ${args.config}; the ${processes.size} process(es) loaded before stay.`);
+      }
+      redactor.add(next.secrets);
+      processes.clear();
+      for (const p of next.processes) processes.set(p.name, p);
+      logging.root.info(`Reloaded ${args.config}: ${processes.size} process(es).`);
+    });
+  process.on('SIGHUP', onHup);
   try {
     await runWorker({
       target,
       concurrency: args.concurrency,
       configDir: args.config,
-      processes: new Map(config.processes.map((p) => [p.name, p])),
+      processes,
       logging,
       redactor,
       store,
@@ -51,6 +65,7 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
       force: interruption.force,
     });
   } finally {
+    process.off('SIGHUP', onHup);
     interruption.dispose();
     store.close();
   }

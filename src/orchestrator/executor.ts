@@ -10,6 +10,8 @@ export interface ExecuteHooks {
   peakMemory(bytes: number): void;
   /** Aborted when the run is asked to stop (its reason: the signal). */
   stop: AbortSignal;
+  /** Aborted when it is asked again: stop waiting. */
+  force?: AbortSignal;
 }
 
 // Where a process runs: in a child process here (the default), or on a worker through the queue. Either way

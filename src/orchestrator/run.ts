@@ -89,6 +89,7 @@ export async function runLogged(spec: ProcessSpec, runId: string, options: RunOp
     progress: (p) => observers.forEach((o) => guard(log, o, () => o.progress?.(spec, p))),
     peakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
     stop: options.interruption.stop,
+    force: options.interruption.force,
   });
   const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
   const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;

@@ -3,8 +3,17 @@ import type { RedisOptions } from 'ioredis';
 // The one queue every command shares; two deployments on one Redis use two database numbers (redis://host/1).
 export const QUEUE_NAME = 'processes';
 export const QUEUE_PREFIX = 'sysadmintoolkit';
-// Workers listen here for "stop this job" from a `main` that was interrupted.
+// Workers listen here for "stop this job" from a `main` that was interrupted: "<job id> <signal>".
 export const CANCEL_CHANNEL = `${QUEUE_PREFIX}:cancel`;
+export const cancelMessage = (jobId: string, signal: string) => `${jobId} ${signal}`;
+export function parseCancel(message: string): { jobId: string; signal: string } {
+  const [jobId = '', signal = 'SIGTERM'] = message.split(' ');
+  return { jobId, signal: /^SIG[A-Z]+$/.test(signal) ? signal : 'SIGTERM' };
+}
+
+// A producer keeps this key alive while it waits for the jobs of a run; a worker refuses a job whose key is gone.
+export const runKey = (runId: string) => `${QUEUE_PREFIX}:run:${runId}`;
+export const RUN_KEY_TTL_MS = 30_000;
 
 export interface QueueTarget {
   connection: RedisOptions;
@@ -15,15 +24,17 @@ export interface QueueTarget {
 // redis://[user:password@]host[:port][/db] or rediss:// (TLS); the password from SAT_QUEUE_PASSWORD when the
 // URL has none (a URL on the command line is visible to every user of the machine). Throws a message for a user.
 export function queueTarget(url: string, env: NodeJS.ProcessEnv = process.env): QueueTarget {
+  // Messages show the URL with its password masked: a mistyped URL still holds the real password.
+  const shownRaw = url.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1***@');
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`expected --queue to be a Redis URL such as redis://localhost:6379, got "${url}"`);
+    throw new Error(`expected --queue to be a Redis URL such as redis://localhost:6379, got "${shownRaw}"`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`expected --queue to be a redis:// or rediss:// URL, got "${parsed.protocol}//…"`);
   const db = parsed.pathname.replace(/^\//, '');
-  if (db && !/^\d+$/.test(db)) throw new Error(`expected the database in --queue to be a number (redis://host:6379/0), got "${db}"`);
+  if (db && !/^\d+$/.test(db)) throw new Error(`expected the database in --queue to be a number (redis://host:6379/0), got "${db}" in "${shownRaw}"`);
   const shownUrl = new URL(parsed.href);
   if (shownUrl.password) shownUrl.password = '***';
   if (!parsed.password && env.SAT_QUEUE_PASSWORD) parsed.password = encodeURIComponent(env.SAT_QUEUE_PASSWORD);

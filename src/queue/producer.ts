@@ -1,20 +1,24 @@
 import { resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from 'winston';
 import type { ProcessSpec } from '../config/index.js';
+import type { Redactor } from '../logging/redact.js';
 import type { Executor, ExecuteHooks } from '../orchestrator/executor.js';
 import type { ProcessResult } from '../orchestrator/summary.js';
+import type { Progress } from '../pipelines/types.js';
 import { ErrorCode } from '../pipelines/errors.js';
-import type { Logger } from 'winston';
-import type { Redactor } from '../logging/redact.js';
-import { CANCEL_CHANNEL, QUEUE_NAME, QUEUE_PREFIX, queueTarget, type QueueTarget } from './connection.js';
+import { CANCEL_CHANNEL, cancelMessage, QUEUE_NAME, QUEUE_PREFIX, queueTarget, RUN_KEY_TTL_MS, runKey, type QueueTarget } from './connection.js';
 import { codedReason, definitionHash, type JobProgress, type ProcessJob } from './job.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+// How often the producer looks at each job itself, and renews the keys that tell workers it still waits.
 const WATCH_MS = 5_000;
+// A Redis call made while stopping: past this, Redis is taken to be away and the stop goes on without it.
+const STOP_CALL_MS = 3_000;
 
 export interface ProducerOptions {
-  /** Tries per job, the first included (BullMQ's attempts); a failed, timed-out or interrupted process is tried again. */
+  /** Tries per job, the first included (BullMQ's attempts); a failed or timed-out process is tried again. */
   attempts: number;
   /** First retry delay; each next one doubles (BullMQ's exponential backoff). */
   backoffMs: number;
@@ -23,37 +27,53 @@ export interface ProducerOptions {
   graceMs: number;
 }
 
+type Outcome = { value: ProcessResult } | { error: Error };
+
 // Runs each process as a job on the queue and waits for its worker's result: `main --queue`, `main schedule
 // --queue` and `logs serve --queue` use it in place of the local child process.
 export class QueueExecutor implements Executor {
+  // One listener for every job's progress (a listener per job would pass Node's limit of ten at once).
+  private readonly progress = new Map<string, (p: JobProgress) => void>();
+  // Runs with jobs in flight: their keys are renewed so that workers know someone still waits.
+  private readonly runs = new Map<string, number>();
+  private readonly renew: NodeJS.Timeout;
+
   private constructor(
     private readonly target: QueueTarget,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    private readonly publisher: Redis,
+    private readonly client: Redis,
     private readonly options: ProducerOptions,
-  ) {}
+  ) {
+    events.on('progress', ({ jobId, data }: { jobId: string; data: unknown }) => this.progress.get(jobId)?.(data as JobProgress));
+    this.renew = setInterval(() => void this.renewRuns(), WATCH_MS).unref();
+  }
 
   static async open(target: QueueTarget, options: ProducerOptions): Promise<QueueExecutor> {
     // QueueEvents reads the event stream from where it stands when its first read starts: an event written
-    // between that and the first job (a fast worker's "started", even "completed") would be missed, and its
-    // wait would never end. Reading from the stream's last id now closes that gap.
+    // between that and the first job (a fast worker's "started", even "completed") would be missed. Reading
+    // from the stream's last id now closes that gap.
     const lastEventId = await probe(target, `${QUEUE_PREFIX}:${QUEUE_NAME}:events`);
     const queue = new Queue(QUEUE_NAME, { connection: target.connection, prefix: QUEUE_PREFIX });
     const events = new QueueEvents(QUEUE_NAME, { connection: target.connection, prefix: QUEUE_PREFIX, lastEventId });
-    const publisher = new Redis({ ...target.connection, lazyConnect: true });
+    const client = new Redis({ ...target.connection, lazyConnect: true });
+    // Each waiting job adds listeners of BullMQ's own (waitUntilFinished): as many as the jobs in flight.
+    queue.setMaxListeners(0);
+    events.setMaxListeners(0);
     // Later connection errors are retried by BullMQ and ioredis; a job waits for the connection to come back.
     queue.on('error', () => {});
     events.on('error', () => {});
-    publisher.on('error', () => {});
-    // Before the first job: an event sent before QueueEvents listens is never seen.
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), publisher.connect()]);
-    return new QueueExecutor(target, queue, events, publisher, options);
+    client.on('error', () => {});
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), client.connect()]);
+    return new QueueExecutor(target, queue, events, client, options);
   }
 
-  /** Workers connected now (each `main worker` registers under its name). */
-  async workers(): Promise<number> {
-    return (await this.queue.getWorkers()).length;
+  /** Workers connected now, or undefined when Redis will not say (an ACL without CLIENT LIST). */
+  async workers(): Promise<number | undefined> {
+    return this.queue.getWorkers().then(
+      (list) => list.length,
+      () => undefined,
+    );
   }
 
   async run(spec: ProcessSpec, runId: string, hooks: ExecuteHooks): Promise<ProcessResult> {
@@ -61,54 +81,46 @@ export class QueueExecutor implements Executor {
     const data: ProcessJob = { process: spec.name, hash: definitionHash(spec), runId, ...(this.options.date ? { date: this.options.date } : {}), ...(spec.inputs ? { inputs: spec.inputs.map((p) => resolve(p)) } : {}) };
     // A colon separates the parts of BullMQ's keys: none in a job id.
     const jobId = `${runId.replace(/:/g, '')}.${spec.name}`;
-    const job = await this.queue.add(spec.name, data, {
-      jobId,
-      attempts: this.options.attempts,
-      backoff: { type: 'exponential', delay: this.options.backoffMs },
-      removeOnComplete: { age: 7 * 86_400, count: 10_000 },
-      removeOnFail: { age: 30 * 86_400 },
-    });
-    hooks.log.info(`Queued as job ${job.id} on ${this.target.shown}.`);
-    const onProgress = ({ jobId: id, data: sent }: { jobId: string; data: unknown }) => {
-      if (id !== job.id) return;
-      const p = sent as JobProgress;
-      if ('progress' in p) {
-        hooks.progress(p.progress);
-        hooks.log.debug(`Progress on the worker: ${p.progress.done}${p.progress.total ? `/${p.progress.total}` : ''} ${p.progress.unit}.`);
-      }
-      else if ('started' in p) hooks.log.info(`Running on worker ${p.started.worker} (pid ${p.started.pid}).`);
-    };
-    this.events.on('progress', onProgress);
-    let stopped: (() => void) | undefined;
-    const stopping = new Promise<'stopped'>((resolve) => (stopped = () => resolve('stopped')));
-    // Interrupted: waiting jobs are withdrawn, running ones are asked to stop.
-    const onStop = () => stopped!();
-    if (hooks.stop.aborted) onStop();
-    else hooks.stop.addEventListener('abort', onStop, { once: true });
+    this.runs.set(runId, (this.runs.get(runId) ?? 0) + 1);
     try {
-      const watch = new AbortController();
+      await this.renewRun(runId);
+      this.progress.set(jobId, (p) => {
+        if ('started' in p) return void hooks.log.info(`Running on worker ${p.started.worker} (pid ${p.started.pid}).`);
+        hooks.progress(p.progress as Progress);
+        hooks.log.debug(`Progress on the worker: ${p.progress.done}${p.progress.total ? `/${p.progress.total}` : ''} ${p.progress.unit}.`);
+      });
+      const job = await this.queue.add(spec.name, data, {
+        jobId,
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+        removeOnComplete: { age: 7 * 86_400, count: 10_000 },
+        removeOnFail: { age: 30 * 86_400 },
+      });
+      hooks.log.info(`Queued as job ${job.id} on ${this.target.shown}.`);
+      const watching = new AbortController();
       const finished = Promise.race([
         job.waitUntilFinished(this.events).then(
           (value: ProcessResult) => ({ value }),
           (error: Error) => ({ error }),
         ),
-        this.watch(job.id!, watch.signal),
-      ]).finally(() => watch.abort());
-      const first = await Promise.race([finished, stopping]);
-      if (first !== 'stopped') return 'value' in first ? first.value : await this.failed(spec, job.id!, started, first.error);
-      return await this.withdraw(spec, job, started, finished, String(hooks.stop.reason ?? 'SIGTERM'));
+        this.watch(jobId, watching.signal),
+      ]).finally(() => watching.abort());
+      const first = await Promise.race([finished, aborted(hooks.stop)]);
+      if (first !== 'aborted') return await this.settle(spec, jobId, started, first);
+      return await this.withdraw(spec, job, started, finished, hooks);
     } finally {
-      this.events.off('progress', onProgress);
-      hooks.stop.removeEventListener('abort', onStop);
+      this.progress.delete(jobId);
+      const left = (this.runs.get(runId) ?? 1) - 1;
+      if (left > 0) this.runs.set(runId, left);
+      else this.runs.delete(runId);
     }
   }
 
   // The events are the fast path; this is the safety net. Every few seconds, the job itself: finished while its
-  // event was lost (a reconnection), or gone (Redis restarted without persistence, a job removed by hand). A
-  // wait that cannot end must not hang `main` for ever.
-  private async watch(jobId: string, signal: AbortSignal): Promise<{ value: ProcessResult } | { error: Error }> {
+  // event was lost (a reconnection), or gone (Redis restarted without persistence, a job removed by hand).
+  private async watch(jobId: string, signal: AbortSignal): Promise<Outcome> {
     while (!signal.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, WATCH_MS).unref());
+      await new Promise((r) => setTimeout(r, WATCH_MS).unref());
       if (signal.aborted) break;
       let job: Job<ProcessJob, ProcessResult> | undefined;
       let state: string;
@@ -126,40 +138,71 @@ export class QueueExecutor implements Executor {
   }
 
   // Interrupted: a job no worker has taken is removed; a running one is asked to stop and has the grace period.
-  private async withdraw(spec: ProcessSpec, job: Job, started: Date, finished: Promise<{ value: ProcessResult } | { error: Error }>, signal: string): Promise<ProcessResult> {
+  // Every Redis call here is bounded (Redis may be what failed), and a second signal ends the wait at once.
+  private async withdraw(spec: ProcessSpec, job: Job, started: Date, finished: Promise<Outcome>, hooks: ExecuteHooks): Promise<ProcessResult> {
+    const signal = String(hooks.stop.reason ?? 'SIGTERM');
     const why = `interrupted by ${signal}`;
-    const removed = await job.remove().then(
-      () => true,
-      () => false, // locked by a worker: it is running
-    );
-    if (removed) return interrupted(spec, started, `${why} before a worker took job ${job.id}; it was withdrawn from the queue`);
-    await this.publisher.publish(CANCEL_CHANNEL, job.id!);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.options.graceMs + 5000)));
-    const outcome = await Promise.race([finished, late]);
-    clearTimeout(timer);
-    if (outcome === 'late') return interrupted(spec, started, `${why}; the worker running job ${job.id} did not answer the stop within ${this.options.graceMs / 1000 + 5} s`);
-    return 'value' in outcome ? outcome.value : await this.failed(spec, job.id!, started, outcome.error);
+    const state = await bounded(job.getState(), STOP_CALL_MS);
+    if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
+      const removed = await bounded(
+        job.remove().then(() => true, () => false),
+        STOP_CALL_MS,
+      );
+      if (removed) return interrupted(spec, started, `${why} before a worker took job ${job.id}; it was withdrawn from the queue`);
+    }
+    await bounded(this.client.publish(CANCEL_CHANNEL, cancelMessage(job.id!, signal)), STOP_CALL_MS);
+    const waitMs = this.options.graceMs + 5000;
+    const outcome = await Promise.race([finished, delay(waitMs), aborted(hooks.force ?? new AbortController().signal)]);
+    if (outcome === 'aborted') return interrupted(spec, started, `${why}; stopped waiting for the worker of job ${job.id} on a second signal`);
+    if (outcome === 'late') return interrupted(spec, started, `${why}; the worker of job ${job.id} did not answer the stop within ${waitMs / 1000} s`);
+    return this.settle(spec, job.id!, started, outcome);
   }
 
-  // The worker's own result when it wrote one before failing, else the reason BullMQ kept.
-  private async failed(spec: ProcessSpec, jobId: string, started: Date, error: Error): Promise<ProcessResult> {
-    const job = (await Job.fromId(this.queue, jobId)) as Job<ProcessJob> | undefined;
-    const attempts = job ? ` (attempt ${job.attemptsMade} of ${this.options.attempts})` : '';
-    const result = job?.data.result;
-    if (result) return result.error ? { ...result, error: { ...result.error, message: `${result.error.message}${attempts}` } } : result;
-    const { code, message } = codedReason(job?.failedReason ?? error.message);
+  // The worker's result, or when the job failed: the result its last attempt wrote, else the reason BullMQ kept.
+  private async settle(spec: ProcessSpec, jobId: string, started: Date, outcome: Outcome): Promise<ProcessResult> {
+    if ('value' in outcome) return outcome.value;
+    const job = (await bounded(Job.fromId(this.queue, jobId), STOP_CALL_MS)) as Job<ProcessJob> | undefined | 'late';
+    const known = job && job !== 'late' ? job : undefined;
+    const tried = known ? Math.max(known.attemptsStarted ?? 0, known.attemptsMade) : 0;
+    const attempts = known ? ` (attempt ${tried} of ${this.options.attempts})` : '';
+    const result = known?.data.result;
+    if (result) return result.error && result.status !== 'interrupted' ? { ...result, error: { ...result.error, message: `${result.error.message}${attempts}` } } : result;
+    const { code, message } = codedReason(known?.failedReason ?? outcome.error.message);
     return { name: spec.name, file: spec.file, type: spec.type, status: 'failed', startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), error: { code: code ?? ErrorCode.Queue, message: `${message}${attempts}` } };
   }
 
+  private async renewRuns(): Promise<void> {
+    await Promise.all([...this.runs.keys()].map((id) => this.renewRun(id).catch(() => {})));
+  }
+
+  private renewRun(runId: string): Promise<unknown> {
+    return this.client.set(runKey(runId), '1', 'PX', RUN_KEY_TTL_MS);
+  }
+
   async close(): Promise<void> {
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
-    this.publisher.disconnect();
+    clearInterval(this.renew);
+    // A clean close waits for Redis; when Redis is away, drop the connections instead of waiting for ever.
+    if ((await bounded(Promise.allSettled([this.events.close(), this.queue.close()]), STOP_CALL_MS)) === 'late') {
+      await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
+    }
+    this.client.disconnect();
   }
 }
 
 function interrupted(spec: ProcessSpec, started: Date, message: string): ProcessResult {
   return { name: spec.name, file: spec.file, type: spec.type, status: 'interrupted', startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), error: { code: ErrorCode.Interrupted, message } };
+}
+
+function aborted(signal: AbortSignal): Promise<'aborted'> {
+  return new Promise((resolve) => (signal.aborted ? resolve('aborted') : signal.addEventListener('abort', () => resolve('aborted'), { once: true })));
+}
+
+function delay(ms: number): Promise<'late'> {
+  return new Promise((resolve) => setTimeout(() => resolve('late'), ms).unref());
+}
+
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
+  return Promise.race([promise.catch(() => 'late' as const), delay(ms)]);
 }
 
 // One connection that gives up at once, before BullMQ's own (which retry for ever, and cannot be closed

@@ -10,7 +10,7 @@ import type { ProcessResult } from '../orchestrator/summary.js';
 import { ErrorCode } from '../pipelines/errors.js';
 import type { Progress } from '../pipelines/types.js';
 import type { StateStore } from '../state/store.js';
-import { CANCEL_CHANNEL, QUEUE_NAME, QUEUE_PREFIX, type QueueTarget } from './connection.js';
+import { CANCEL_CHANNEL, parseCancel, QUEUE_NAME, QUEUE_PREFIX, runKey, type QueueTarget } from './connection.js';
 import { definitionHash, type JobProgress, type ProcessJob } from './job.js';
 
 export interface WorkerOptions {
@@ -38,19 +38,23 @@ const PROGRESS_EVERY_MS = 250;
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const name = `${hostname()}:${process.pid}`;
   const log = options.logging.root;
-  const running = new Map<string, AbortController>();
-  const cancelled = new Set<string>();
+  // Per running job: `stop` (graceful), `kill` (now), and why it was stopped from outside, if it was.
+  const running = new Map<string, { stop: AbortController; kill: AbortController; why?: 'cancelled' | 'lost' }>();
   const subscriber = new Redis({ ...options.target.connection, lazyConnect: true });
   subscriber.on('error', () => {}); // the worker's own connection reports the outage
-  subscriber.on('message', (_channel, jobId: string) => {
-    const controller = running.get(jobId);
-    if (!controller) return;
-    cancelled.add(jobId);
-    log.warn(`Job ${jobId}: its producer was interrupted; stopping the process.`);
-    controller.abort('SIGTERM');
+  subscriber.on('message', (_channel, message: string) => {
+    const { jobId, signal } = parseCancel(message);
+    const job = running.get(jobId);
+    if (!job || job.why) return;
+    job.why = 'cancelled';
+    log.warn(`Job ${jobId}: its producer was interrupted by ${signal}; stopping the process.`);
+    job.stop.abort(signal);
   });
   await subscriber.connect();
   await subscriber.subscribe(CANCEL_CHANNEL);
+  const client = new Redis(options.target.connection);
+  client.on('error', () => {});
+  options.force.addEventListener('abort', () => running.forEach((j) => j.kill.abort(options.force.reason)), { once: true });
 
   const processor = async (job: Job<ProcessJob>, token?: string): Promise<ProcessResult> => {
     const data = job.data;
@@ -60,10 +64,15 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (hash !== data.hash) {
       throw new UnrecoverableError(`${ErrorCode.ConfigDrift}: process "${data.process}" in ${spec.file} on worker ${name} differs from the producer's (definition ${hash.slice(0, 12)}, job ${data.hash.slice(0, 12)}); deploy the same process files and environment to every worker`);
     }
-    const controller = new AbortController();
-    const onStop = () => setTimeout(() => controller.abort('SIGTERM'), options.graceMs).unref();
+    // A killed `main` cannot withdraw its jobs: nobody waits for their results, and its next run may start the same process.
+    if ((await client.exists(runKey(data.runId))) !== 1) throw new UnrecoverableError(`${ErrorCode.Queue}: its producer is gone (run ${data.runId} no longer waits for it); not run`);
+    // What an earlier attempt reported is not this attempt's result.
+    if (data.result) await job.updateData({ ...data, result: undefined });
+    const entry = { stop: new AbortController(), kill: new AbortController() } as { stop: AbortController; kill: AbortController; why?: 'cancelled' | 'lost' };
+    const onStop = () => setTimeout(() => entry.stop.abort('SIGTERM'), options.graceMs).unref();
     options.stop.addEventListener('abort', onStop, { once: true });
-    running.set(job.id!, controller);
+    running.set(job.id!, entry);
+    const progress = progressToJob(job);
     try {
       await job.updateProgress({ started: { worker: name, pid: process.pid } } satisfies JobProgress);
       const result = await runLogged({ ...spec, enabled: true, ...(data.inputs ? { inputs: data.inputs } : {}) }, data.runId, {
@@ -74,24 +83,27 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         logging: options.logging,
         redactor: options.redactor,
         store: options.store,
-        interruption: { stop: controller.signal, force: options.force },
-        observers: [progressToJob(job)],
+        interruption: { stop: entry.stop.signal, force: entry.kill.signal },
+        observers: [progress],
       });
+      progress.close!();
+      // Another worker has the job now: whatever this run ended with is not the job's result.
+      if (entry.why === 'lost') throw new Error(`${ErrorCode.Queue}: worker ${name} lost the job's lock; another worker runs it`);
       const clean = options.redactor.value(result) as ProcessResult;
       if (clean.status === 'success') return clean;
       // Stopped because this worker is stopping: back to the queue for another worker, no attempt spent.
-      if (clean.status === 'interrupted' && options.stop.aborted && !cancelled.has(job.id!)) {
+      if (clean.status === 'interrupted' && options.stop.aborted && !entry.why) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
       await job.updateData({ ...data, result: clean });
       const reason = `${clean.error?.code ?? ErrorCode.Pipeline}: ${clean.error?.message ?? clean.status}`;
       // The producer asked to stop it: trying again would undo what was asked.
-      if (cancelled.has(job.id!)) throw new UnrecoverableError(reason);
+      if (entry.why === 'cancelled') throw new UnrecoverableError(reason);
       throw new Error(reason);
     } finally {
+      progress.close!();
       running.delete(job.id!);
-      cancelled.delete(job.id!);
       options.stop.removeEventListener('abort', onStop);
     }
   };
@@ -103,13 +115,14 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     name,
     lockDuration: options.stalledAfterMs,
     stalledInterval: options.stalledAfterMs,
-    maxStalledCount: 1,
+    // A job whose worker died is taken again, twice; a third death fails it (a process that kills its worker).
+    maxStalledCount: 2,
     autorun: false,
   });
   let down = false;
   worker.on('error', (error) => {
     // Not the connection: a job that vanished under its worker (removed, Redis restarted empty), a script error.
-    if (isNotConnectionError(error)) return void log.warn(`Queue ${options.target.shown}: ${error.message}.`);
+    if (!isConnectionError(error)) return void log.warn(`Queue ${options.target.shown}: ${error.message}.`);
     if (down) return;
     down = true;
     log.warn(`Queue ${options.target.shown}: ${error.message}; retrying the connection.`);
@@ -119,14 +132,33 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     down = false;
   });
   worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
+  // This worker could not renew a job's lock (Redis unreachable for longer than --stalled-after): another
+  // worker may take the job now. Its child is killed at once, so the two never run side by side for long.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) {
+      const job = running.get(id);
+      if (!job || job.why === 'lost') continue;
+      job.why = 'lost';
+      log.error(`Job ${id}: its lock could not be renewed, so another worker may take it; killing its process here.`);
+      job.stop.abort('SIGTERM');
+      job.kill.abort('SIGKILL');
+    }
+  });
   worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
-  log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGTERM stops it.`);
+  log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGHUP reloads the process files, SIGTERM stops.`);
   const done = worker.run();
   await new Promise<void>((resolve) => (options.stop.aborted ? resolve() : options.stop.addEventListener('abort', () => resolve(), { once: true })));
   log.info(`Stopping: no new jobs; ${running.size} running, ${options.graceMs / 1000} s to finish.`);
   await worker.close();
   await done;
   subscriber.disconnect();
+  client.disconnect();
+}
+
+// BullMQ's own test knows ECONNREFUSED only; a cut connection says EPIPE, ECONNRESET …
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN', 'EAI_AGAIN']);
+function isConnectionError(error: Error): boolean {
+  return !isNotConnectionError(error) || CONNECTION_CODES.has(String((error as NodeJS.ErrnoException).code)) || /Connection is closed/i.test(error.message);
 }
 
 // Progress to the producer, at most every 250 ms per job (each update is a Redis write and an event).
@@ -148,6 +180,7 @@ function progressToJob(job: Job<ProcessJob>): RunObserver {
     },
     close() {
       clearTimeout(timer);
+      latest = undefined;
     },
   };
 }

@@ -56,6 +56,15 @@ describe('parsing the command line', () => {
     expect(() => parseArgs(['worker'])).toThrow(/required option '--queue <url>' not specified/);
     expect(() => parseArgs(['--queue', 'redis://q/x'])).toThrow(/expected the database in --queue to be a number \(redis:\/\/host:6379\/0\), got "x"/);
     expect(() => parseArgs(['--queue', 'q:6379'])).toThrow(/expected --queue to be a redis:\/\/ or rediss:\/\/ URL/);
+    // A mistyped URL still holds the real password: it is never repeated.
+    for (const bad of ['redis://:hunter2@127.0.0.1:99999', 'redis://u:hunter2@h/x', 'redis://u:hunter2@h ost']) {
+      expect(() => parseArgs(['--queue', bad])).toThrow(UsageError);
+      try {
+        parseArgs(['--queue', bad]);
+      } catch (error) {
+        expect((error as Error).message).not.toContain('hunter2');
+      }
+    }
   });
 
   it('reads the history and schema commands', () => {

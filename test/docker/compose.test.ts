@@ -4,7 +4,7 @@ import { dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseArgs, type Args } from '../../src/cli/args.js';
+import { parseArgs, type Args, type ScheduleArgs, type WorkerArgs } from '../../src/cli/args.js';
 import { resultPoint } from '../../src/monitoring/point.js';
 import type { ProcessResult } from '../../src/orchestrator/summary.js';
 import { runCli } from '../helpers/cli.js';
@@ -12,14 +12,15 @@ import { Influxd } from '../helpers/influxd.js';
 
 // No Docker engine runs on the development machines: the stack under docker/ is checked statically here. The
 // compose file is parsed, every path it mounts or builds from must exist, every variable must be in
-// .env.example, the scheduler's command line is parsed by main's own parser and its mounted config validated
-// by the real CLI, and the Grafana provisioning and dashboards must read what the scheduler writes.
+// .env.example, the scheduler's and the workers' command lines are parsed by main's own parser and the mounted
+// config validated by the real CLI, the distributed profile's Redis is checked for a password, persistence and
+// an authenticated healthcheck, and the Grafana provisioning and dashboards must read what the scheduler writes.
 // Each check collects problems as "file: what is wrong", so that a failure names them all.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCKER = join(ROOT, 'docker');
 const COMPOSE = join(DOCKER, 'docker-compose.yml');
-const PROFILES = ['development', 'production'];
+const PROFILES = ['development', 'production', 'distributed'];
 const MEASUREMENT = 'backup_runs';
 // The monitoring contract: the tags and fields of a backup_runs point.
 const POINT_KEYS = ['process', 'type', 'status', 'host', 'duration_ms', 'failed', 'records_read', 'records_written', 'records_rejected', 'integrity_ok', 'integrity_failed_checks', 'run_id', 'error_code'];
@@ -80,6 +81,9 @@ interface Service {
   env_file?: string | Array<string | { path: string }>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
   ports?: string[];
+  hostname?: string;
+  deploy?: { replicas?: number | string };
+  stop_grace_period?: string;
 }
 
 interface Compose {
@@ -197,6 +201,25 @@ function mainArgs(argv: string[] | undefined, what: string): Args {
 // Services that run our image: built from docker/Dockerfile.
 const ours = services.filter(([, s]) => buildOf(s)?.dockerfile === DOCKERFILE);
 const schedulers = ours.filter(([, s]) => words(s.command)?.[0] === 'schedule');
+const workers = ours.filter(([, s]) => words(s.command)?.[0] === 'worker');
+const redises = services.filter(([, s]) => /^redis:/.test(s.image ?? ''));
+const inProfile = (profile: string) => ([, s]: [string, Service]) => Boolean(s.profiles?.includes(profile));
+
+// The variable a value is taken from when it is exactly one ${VAR} (with a default or an error), else undefined.
+const variableOf = (value: unknown): string | undefined => (typeof value === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?][^}]*)?\}$/.exec(value)?.[1] : undefined);
+// The word after a flag of a command line.
+const optionOf = (argv: string[] | undefined, flag: string): string | undefined => {
+  const i = (argv ?? []).indexOf(flag);
+  return i < 0 ? undefined : argv![i + 1];
+};
+// A compose duration (150s, 1m30s) in seconds.
+function seconds(duration: string | undefined): number | undefined {
+  if (!duration || !/^(\d+(\.\d+)?(h|ms|m|s|us))+$/.test(duration)) return undefined;
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 0.000001 };
+  return [...duration.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u!]!, 0);
+}
+// The --queue of a `main` command line, when it has one.
+const queueOf = (args: Args): string | undefined => (args.command === 'worker' || args.command === 'schedule' ? args.queue : undefined);
 
 describe('docker/docker-compose.yml', () => {
   it('gives every service a known profile, and every dependency is a service of each of its profiles with the healthcheck it waits for', () => {
@@ -213,7 +236,8 @@ describe('docker/docker-compose.yml', () => {
         }
         const missing = (s.profiles ?? []).filter((p) => !(t.profiles ?? PROFILES).includes(p));
         if (missing.length) problems.push(`${show(COMPOSE)}: service "${name}" depends on "${target}", which is not in its profile(s) ${missing.join(', ')}: compose refuses to start it there`);
-        const checked = (t.healthcheck && !t.healthcheck.disable) || (buildOf(t)?.dockerfile === DOCKERFILE && healthcheck);
+        // A service's own test replaces the image's HEALTHCHECK; `disable: true` removes both.
+        const checked = !t.healthcheck?.disable && (t.healthcheck?.test !== undefined || (buildOf(t)?.dockerfile === DOCKERFILE && Boolean(healthcheck)));
         if (condition === 'service_healthy' && !checked) problems.push(`${show(COMPOSE)}: service "${name}" waits for "${target}" to be healthy, and "${target}" has no healthcheck`);
       }
     }
@@ -278,8 +302,14 @@ describe('docker/docker-compose.yml', () => {
     for (const name of new Set(strings(raw).flatMap(composeVariables))) if (!(name in env)) problems.push(`${show(COMPOSE)}: \${${name}} is not defined in docker/.env.example`);
     for (const [name, s] of Object.entries(raw.services)) {
       for (const [key, value] of Object.entries(environment(s))) {
-        if (/PASSWORD|SECRET|TOKEN/i.test(key) && !/^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$/.test(value)) problems.push(`${show(COMPOSE)}: service "${name}" sets ${key} to a literal; take it from .env as \${VAR}`);
+        if (/PASSWORD|SECRET|TOKEN|_AUTH$/i.test(key) && !/^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$/.test(value)) problems.push(`${show(COMPOSE)}: service "${name}" sets ${key} to a literal; take it from .env as \${VAR}`);
       }
+      const argv = words(s.command) ?? [];
+      for (const flag of ['--requirepass', '--masterauth', '-a', '--pass']) {
+        const value = optionOf(argv, flag);
+        if (value !== undefined && !variableOf(value)) problems.push(`${show(COMPOSE)}: service "${name}" gives ${flag} a literal in its command; take it from .env as \${VAR}`);
+      }
+      for (const arg of argv) if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]+@/i.test(arg)) problems.push(`${show(COMPOSE)}: service "${name}" has a password in the URL ${arg.replace(/:[^/@:]+@/, ':***@')} of its command; a command line is visible to every user, use the environment (SAT_QUEUE_PASSWORD)`);
     }
     for (const file of yamlFiles(join(DOCKER, 'config'))) {
       const config = readYaml(file);
@@ -357,6 +387,94 @@ describe('docker/docker-compose.yml', () => {
       }
       expect([...new Set(problems)]).toEqual([]);
     }
+  });
+  it('runs a Redis in each profile that queues: official 7.x image, a password from .env, appendonly on a named volume, an authenticated redis-cli ping, not published beyond 127.0.0.1', () => {
+    const problems: string[] = [];
+    const queued = PROFILES.filter((p) => ours.some(([n, s]) => s.profiles?.includes(p) && queueOf(mainArgs(words(s.command), `${show(COMPOSE)} service "${n}"`))));
+    for (const profile of queued) if (!redises.some(inProfile(profile))) problems.push(`${show(COMPOSE)}: profile "${profile}" runs \`main\` with --queue and no Redis service (image redis:…)`);
+    for (const [name, s] of redises) {
+      const rawService = raw.services[name]!;
+      if (!/^redis:7\.\d+(\.\d+)?(-[a-z0-9.]+)?$/.test(s.image!)) problems.push(`${show(COMPOSE)}: service "${name}" should run the official Redis image pinned to a 7.x tag (redis:7.4.2), runs ${s.image}`);
+      const argv = words(s.command) ?? [];
+      if (argv[0] !== 'redis-server') problems.push(`${show(COMPOSE)}: service "${name}": its command should start redis-server (with the options below), is ${JSON.stringify(argv)}`);
+      if (optionOf(argv, '--appendonly') !== 'yes') problems.push(`${show(COMPOSE)}: service "${name}" runs Redis without --appendonly yes: restarted empty, it loses every queued job`);
+      const dir = optionOf(argv, '--dir') ?? '/data';
+      const data = mountOf(s, dir);
+      if (!data || data.bind || !data.source) problems.push(`${show(COMPOSE)}: service "${name}" keeps its append-only file in ${dir}, on no named volume: it would go with the container`);
+      const passVar = variableOf(optionOf(words(rawService.command), '--requirepass'));
+      if (!passVar) problems.push(`${show(COMPOSE)}: service "${name}" should set --requirepass to a \${VAR} of .env in its command, has ${optionOf(argv, '--requirepass') === undefined ? 'none' : 'a literal'}`);
+      const test = JSON.stringify(rawService.healthcheck?.test ?? '');
+      if (rawService.healthcheck?.disable || !/redis-cli/.test(test) || !/\bping\b/i.test(test)) problems.push(`${show(COMPOSE)}: service "${name}" has no redis-cli ping healthcheck (${test})`);
+      else {
+        // With requirepass an unauthenticated ping answers NOAUTH; older redis-cli exits 0 on it, so look for PONG.
+        const authenticated = passVar && (variableOf(environment(rawService).REDISCLI_AUTH) === passVar || (/\s-a\s/.test(test) && test.includes(passVar)));
+        if (!authenticated) problems.push(`${show(COMPOSE)}: service "${name}": its healthcheck does not authenticate with ${passVar ? `\${${passVar}}` : 'the --requirepass password'} (REDISCLI_AUTH or -a): it would always get NOAUTH`);
+        if (!/PONG/.test(test)) problems.push(`${show(COMPOSE)}: service "${name}": its healthcheck should look for PONG; redis-cli may exit 0 on an error answer such as NOAUTH`);
+      }
+      for (const [k, port] of (s.ports ?? []).entries()) {
+        const rawPort = String(rawService.ports?.[k]);
+        const loopback = /^127\.0\.0\.1:/.test(String(port)) && (/^127\.0\.0\.1:/.test(rawPort) || /^\$\{[A-Za-z_][A-Za-z0-9_]*:-127\.0\.0\.1\}:/.test(rawPort));
+        if (!loopback) problems.push(`${show(COMPOSE)}: service "${name}" publishes Redis on ${rawPort} (${port} with .env.example); by default it should be 127.0.0.1 only`);
+      }
+    }
+    expect([...new Set(problems)]).toEqual([]);
+  });
+
+  it('runs `main worker` and `main schedule --queue` (parsed by main\'s parser) on the Redis service of their profile, with the password in SAT_QUEUE_PASSWORD, the same process files, and state on their own named volumes', () => {
+    const problems: string[] = [];
+    for (const profile of PROFILES) {
+      const producers = schedulers.filter(inProfile(profile)).filter(([n, s]) => queueOf(mainArgs(words(s.command), `${show(COMPOSE)} service "${n}"`)));
+      const takers = workers.filter(inProfile(profile));
+      if (takers.length && !producers.length) problems.push(`${show(COMPOSE)}: profile "${profile}" runs \`main worker\` (${takers.map(([n]) => n).join(', ')}) and its scheduler enqueues nothing (no --queue): the workers would wait for ever`);
+      if (producers.length && !takers.length) problems.push(`${show(COMPOSE)}: profile "${profile}" enqueues (${producers.map(([n]) => n).join(', ')} has --queue) and runs no \`main worker\` service to take the jobs`);
+      for (const [wName, w] of takers) {
+        const wArgs = mainArgs(words(w.command), `${show(COMPOSE)} service "${wName}"`) as WorkerArgs;
+        for (const [pName, p] of producers) {
+          const pArgs = mainArgs(words(p.command), `${show(COMPOSE)} service "${pName}"`) as ScheduleArgs;
+          if (new URL(wArgs.queue).host !== new URL(pArgs.queue!).host || new URL(wArgs.queue).pathname !== new URL(pArgs.queue!).pathname) problems.push(`${show(COMPOSE)}: profile "${profile}": service "${wName}" takes jobs from ${wArgs.queue}, service "${pName}" enqueues on ${pArgs.queue}`);
+          if (hostPath(w, wArgs.config) !== hostPath(p, pArgs.config)) problems.push(`${show(COMPOSE)}: profile "${profile}": service "${wName}" reads its process files from ${hostPath(w, wArgs.config) ?? 'no bind mount'}, service "${pName}" from ${hostPath(p, pArgs.config) ?? 'no bind mount'}: every job would fail with E_CONFIG_DRIFT`);
+        }
+      }
+    }
+    for (const [name, s] of ours) {
+      const args = mainArgs(words(s.command), `${show(COMPOSE)} service "${name}"`);
+      const queue = queueOf(args);
+      if (args.command === 'worker' || args.command === 'schedule') {
+        const grace = seconds(s.stop_grace_period) ?? 10;
+        if (grace <= args.grace) problems.push(`${show(COMPOSE)}: service "${name}": stop_grace_period ${s.stop_grace_period ?? '10s (the default)'} is not longer than its --grace ${args.grace}: compose would kill it before the runs under way end or go back to the queue`);
+      }
+      if (!queue) continue;
+      const url = new URL(queue);
+      if (url.username || url.password) problems.push(`${show(COMPOSE)}: service "${name}": --queue ${url.protocol}//***@${url.host} carries credentials; a command line is visible to every user: use SAT_QUEUE_PASSWORD`);
+      const target = compose.services[url.hostname];
+      const targetPort = Number(optionOf(words(target?.command), '--port') ?? 6379);
+      for (const profile of s.profiles ?? []) {
+        if (!target || !/^redis:/.test(target.image ?? '') || !target.profiles?.includes(profile)) problems.push(`${show(COMPOSE)}: service "${name}": --queue ${queue} names "${url.hostname}", which is not a Redis service of profile ${profile}`);
+      }
+      if (!target) continue;
+      if (Number(url.port || 6379) !== targetPort) problems.push(`${show(COMPOSE)}: service "${name}": --queue ${queue} uses port ${url.port || 6379}, service "${url.hostname}" listens on ${targetPort}`);
+      if (dependsOn(s)[url.hostname]?.condition !== 'service_healthy') problems.push(`${show(COMPOSE)}: service "${name}" should wait for "${url.hostname}" to be healthy (depends_on … condition: service_healthy): main exits 1 when its queue cannot be reached at start`);
+      const passVar = variableOf(optionOf(words(raw.services[url.hostname]!.command), '--requirepass'));
+      const given = variableOf(environment(raw.services[name]!).SAT_QUEUE_PASSWORD);
+      if (passVar && given !== passVar) problems.push(`${show(COMPOSE)}: service "${name}" should get SAT_QUEUE_PASSWORD as \${${passVar}} (the --requirepass of "${url.hostname}"), ${given ? `gets \${${given}}` : 'does not get it'}`);
+    }
+    const schedulerVolumes = new Set(schedulers.flatMap(([, s]) => mounts(s).filter((m) => !m.bind && m.source).map((m) => m.source!)));
+    for (const [name, w] of workers) {
+      const args = mainArgs(words(w.command), `${show(COMPOSE)} service "${name}"`) as WorkerArgs;
+      const config = mountOf(w, args.config);
+      if (!config?.bind || config.target !== args.config || !config.readOnly) problems.push(`${show(COMPOSE)}: service "${name}": --config ${args.config} should be a read-only bind mount of the folder of process files`);
+      for (const [flag, path] of [['--state', dirname(args.state)], ['--log-dir', args.logDir]] as const) {
+        const m = mountOf(w, path);
+        if (!m || m.bind || !m.source) problems.push(`${show(COMPOSE)}: service "${name}": ${flag} ${path} is on no named volume, and would be lost with the container (the checkpoints are there)`);
+        else if (schedulerVolumes.has(m.source)) problems.push(`${show(COMPOSE)}: service "${name}": ${flag} ${path} is on the volume "${m.source}" of a scheduler; give the workers their own`);
+      }
+      if (w.hostname) problems.push(`${show(COMPOSE)}: service "${name}" sets hostname "${w.hostname}": its replicas would share it, and a worker names itself and its locks by host (and pid, the same in each container)`);
+      const test = w.healthcheck?.test;
+      if (!w.healthcheck?.disable && (test === undefined || JSON.stringify(test).includes('"health"'))) problems.push(`${show(COMPOSE)}: service "${name}" keeps the image's HEALTHCHECK (\`main health\`, the heartbeat of \`main schedule\`), which a worker never writes: it would be unhealthy for ever; disable it or give one that is true of a worker`);
+      const replicas = w.deploy?.replicas;
+      if (replicas !== undefined && !(/^\d+$/.test(String(replicas)) && Number(replicas) >= 1)) problems.push(`${show(COMPOSE)}: service "${name}": deploy.replicas is "${replicas}" with .env.example, not a whole number from 1`);
+    }
+    expect([...new Set(problems)]).toEqual([]);
   });
 });
 

@@ -165,6 +165,27 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     expect((JSON.parse(done.stdout) as RunSummary).processes[0]!.error).toEqual({ code: 'E_QUEUE', message: expect.stringMatching(/^job \S+ is no longer in the queue \(removed, or Redis restarted without persistence\)$/) });
   }, 30_000);
 
+  it('does not run the jobs of a producer that was killed: the worker refuses them once the run key is gone', async () => {
+    ws.write('config/jobs.yaml', `once:\n  type: command\n  run: { shell: "echo ran >> ran.txt" }\n`);
+    const run = startCli(['--queue', queue], { cwd: ws.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /Queued as job/.test(stderr), 15_000, 'the job to be queued');
+    run.child.kill('SIGKILL');
+    await run.done;
+    const { Redis } = await import('ioredis');
+    const client = new Redis(queue);
+    // The producer renews its run key every 5 s for 30 s: deleting it stands for those 30 s passing.
+    const keys = await client.keys('sysadmintoolkit:run:*');
+    expect(keys).toHaveLength(1);
+    await client.del(...keys);
+    client.disconnect();
+    const worker = startWorker();
+    await worker.ready();
+    await waitFor(() => /failed: E_QUEUE: its producer is gone/.test(worker.stderr()), 15_000, 'the worker to refuse the job');
+    expect(ws.exists('ran.txt')).toBe(false);
+  }, 30_000);
+
   it('rejects a bad --queue URL as a usage error', async () => {
     const bad = await runCli(['--queue', 'http://localhost:6379'], { cwd: ws.dir });
     expect(bad.code).toBe(2);
