@@ -66,11 +66,16 @@ export function createLogging(options: LoggingOptions): Logging {
     forProcess(spec, runId) {
       processLevels.set(spec.name, levelOf(spec));
       if (spec.logging?.file) attachProcessFile(root, files, resolve(options.cwd ?? '.', spec.logging.file), spec.name);
-      if (spec.logging?.loki) attachLoki(root, lokis, spec.logging.loki, spec.name);
+      attachLoki(root, lokis, spec.logging?.loki, spec.name);
       return root.child({ runId, process: spec.name, type: spec.type });
     },
     async close(deadlineMs = 5000) {
-      await Promise.all([...lokis.values()].map((t) => t.drain(deadlineMs)));
+      if (!lokis.size) return;
+      // winston hands lines to its transports through a stream: the last ones may still be on their way
+      // (held back by a slower transport, the JSON file). Let them arrive before the last push.
+      const deadline = Date.now() + deadlineMs;
+      while ((root.readableLength > 0 || [...lokis.values()].some((t) => t.writableLength > 0)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all([...lokis.values()].map((t) => t.drain(Math.max(0, deadline - Date.now()))));
     },
   };
 }
@@ -87,8 +92,11 @@ function attachProcessFile(root: winston.Logger, files: Map<string, Set<string>>
 
 // One Loki transport per server and label set, shared like the files. Its troubles are logged without a
 // process, so they never go to Loki themselves.
-function attachLoki(root: winston.Logger, lokis: Map<string, LokiTransport>, loki: LokiConfig, name: string): void {
-  const key = JSON.stringify([loki.url, loki.user, loki.password, loki.tls_verify, loki.labels]);
+function attachLoki(root: winston.Logger, lokis: Map<string, LokiTransport>, loki: LokiConfig | undefined, name: string): void {
+  const key = loki ? JSON.stringify([loki.url, loki.user, loki.password, loki.tls_verify, loki.labels]) : undefined;
+  // A reloaded definition (SIGHUP) may have moved the process to another Loki, or off Loki.
+  for (const [k, t] of lokis) if (k !== key) t.unfollow(name);
+  if (!loki || !key) return;
   const existing = lokis.get(key);
   if (existing) return existing.follow(name);
   const transport = new LokiTransport({ ...loki, host: hostname(), processes: new Set([name]), onTrouble: (message) => root.warn(message) });

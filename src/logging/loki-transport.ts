@@ -30,11 +30,18 @@ const REQUEST_TIMEOUT_MS = 10_000;
 // Log lines pushed to Loki's HTTP API in batches: one request in flight, bounded memory while Loki is away,
 // a last flush on close. Written here rather than taken from winston-loki: that one needs protobuf and snappy
 // for its default mode, retries without bound, and has no way to wait for the last batch before exit.
+class Refused extends Error {}
+
 export class LokiTransport extends Transport {
   private pending: Entry[] = [];
+  /** Lines given up on since the last report: over the bound while Loki was away, or refused by it (4xx). */
   private dropped = 0;
   private failing = false;
+  private failures = 0;
+  private nextTryAt = 0;
+  private shut = false;
   private inFlight?: Promise<void>;
+  private inFlightLines = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly agent: http.Agent;
   private readonly endpoint: URL;
@@ -49,7 +56,10 @@ export class LokiTransport extends Transport {
     this.agent = secure ? new https.Agent({ keepAlive: true, rejectUnauthorized: options.tls_verify !== false }) : new http.Agent({ keepAlive: true });
     if (options.user !== undefined) this.auth = `Basic ${Buffer.from(`${options.user}:${options.password ?? ''}`).toString('base64')}`;
     // unref: a pending push never keeps `main` alive; close() sends what is left.
-    this.timer = setInterval(() => void this.flush(), options.flushMs ?? 1000).unref();
+    this.timer = setInterval(() => {
+      // While Loki is away, tries space out (1 s, 2 s, 4 s … 30 s) rather than hammering it.
+      if (!this.failing || Date.now() >= this.nextTryAt) void this.flush();
+    }, options.flushMs ?? 1000).unref();
   }
 
   override log(info: Record<string, unknown>, next: () => void): void {
@@ -63,6 +73,11 @@ export class LokiTransport extends Transport {
     this.options.processes.add(process);
   }
 
+  /** No longer send this process's lines. */
+  unfollow(process: string): void {
+    this.options.processes.delete(process);
+  }
+
   private enqueue(info: Record<string, unknown>, process: string): void {
     const stream: Record<string, string> = { ...this.options.labels, job: 'sysadmintoolkit', host: this.options.host, process, level: String(info.level) };
     if (typeof info.runId === 'string') stream.run = info.runId;
@@ -72,9 +87,8 @@ export class LokiTransport extends Transport {
       .map(([k, v]) => `${k}=${typeof v === 'string' && /^[^\s"=\\]+$/.test(v) ? v : JSON.stringify(v)}`);
     const line = extras.length ? `${String(info.message)} ${extras.join(' ')}` : String(info.message);
     this.pending.push({ labels: JSON.stringify(stream), stream, ns: this.nanoseconds(info.timestamp), line });
-    const max = this.options.maxPending ?? 10_000;
-    if (this.pending.length > max) this.dropped += this.pending.splice(0, this.pending.length - max).length;
-    if (this.pending.length >= BATCH) void this.flush();
+    this.bound();
+    if (this.pending.length >= BATCH && !this.failing) void this.flush();
   }
 
   // Distinct, increasing timestamps within a millisecond keep the lines of one stream in their order.
@@ -85,6 +99,12 @@ export class LokiTransport extends Transport {
     return `${ms}${String(this.seq).padStart(6, '0')}`;
   }
 
+  // At most maxPending lines held, the batch in flight included; the oldest go first, counted.
+  private bound(): void {
+    const over = this.pending.length + this.inFlightLines - (this.options.maxPending ?? 10_000);
+    if (over > 0) this.dropped += this.pending.splice(0, Math.min(over, this.pending.length)).length;
+  }
+
   // Push what is pending, a batch at a time; a failed batch goes back to the front for the next try.
   flush(): Promise<void> {
     this.inFlight ??= this.pushAll().finally(() => (this.inFlight = undefined));
@@ -92,16 +112,30 @@ export class LokiTransport extends Transport {
   }
 
   private async pushAll(): Promise<void> {
-    while (this.pending.length) {
+    while (this.pending.length && !this.shut) {
       const batch = this.pending.splice(0, BATCH);
+      this.inFlightLines = batch.length;
       try {
         await this.push(batch);
       } catch (error) {
+        this.inFlightLines = 0;
+        if (this.shut) return; // counted as not sent by drain()
+        if (error instanceof Refused) {
+          // Loki will refuse these lines whatever the number of tries (a 4xx): they go, and are counted.
+          this.dropped += batch.length;
+          this.options.onTrouble(`Loki at ${this.options.url} refused ${batch.length} log line(s) (${error.message}); they are dropped.`);
+          continue;
+        }
         this.pending.unshift(...batch);
+        this.bound();
         if (!this.failing) this.options.onTrouble(`Loki at ${this.options.url} did not take the log lines (${(error as Error).message}); they are held (at most ${this.options.maxPending ?? 10_000}) and sent when it answers. The processes go on.`);
         this.failing = true;
+        this.failures++;
+        this.nextTryAt = Date.now() + Math.min(30_000, 1000 * 2 ** (this.failures - 1));
         return;
       }
+      this.inFlightLines = 0;
+      this.failures = 0;
       if (this.failing || this.dropped) {
         this.options.onTrouble(`Loki at ${this.options.url} answers again${this.dropped ? `; ${this.dropped} log line(s) were dropped while it did not` : ''}.`);
         this.failing = false;
@@ -128,7 +162,9 @@ export class LokiTransport extends Transport {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve();
-          reject(new Error(`HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').trim().slice(0, 200)}`));
+          const message = `HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').trim().slice(0, 200)}`;
+          // 429 (rate limited) is worth another try; another 4xx is not (a line too long, too old, a bad label).
+          reject(status >= 400 && status < 500 && status !== 429 ? new Refused(message) : new Error(message));
         });
         res.on('error', reject);
       });
@@ -138,20 +174,24 @@ export class LokiTransport extends Transport {
     });
   }
 
-  // The last lines, within `deadlineMs`; what Loki has not taken by then is reported lost.
+  // The last lines, within `deadlineMs`; what Loki has not taken by then is reported as not sent.
   async drain(deadlineMs: number): Promise<void> {
     clearInterval(this.timer);
     const deadline = Date.now() + deadlineMs;
     // One more try for a Loki that is down (it has been told already); a slow one gets until the deadline.
-    while ((this.pending.length || this.inFlight) && Date.now() < deadline) {
+    let tried = false;
+    while ((this.pending.length || this.inFlight) && Date.now() < deadline && !(this.failing && tried)) {
+      tried = true;
       // The timer is held (not unref'd) on purpose: the program waits for these last lines, up to the deadline.
       let wait: NodeJS.Timeout | undefined;
       await Promise.race([this.flush(), new Promise((r) => (wait = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
       clearTimeout(wait);
-      if (this.failing) break;
     }
-    if (this.pending.length) this.options.onTrouble(`Loki at ${this.options.url}: ${this.pending.length} log line(s) could not be sent before exit.`);
+    this.shut = true;
+    const lost = this.pending.length + this.inFlightLines + this.dropped;
+    if (lost) this.options.onTrouble(`Loki at ${this.options.url}: ${lost} log line(s) were not sent (${this.pending.length + this.inFlightLines} still held at exit, ${this.dropped} dropped before).`);
     this.pending = [];
+    this.dropped = 0;
     this.agent.destroy();
   }
 }

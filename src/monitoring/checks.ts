@@ -12,6 +12,15 @@ export function monitoringChecks(spec: ProcessSpec): CheckIssue[] {
     }
   };
   names('tag', ['monitoring', 'tags'], spec.monitoring?.tags, RESERVED_TAGS);
+  // What line protocol cannot carry: a line break ends the point, a last backslash escapes the separator after
+  // it, and a measurement starting with # makes the line a comment (InfluxDB answers 204 and stores nothing).
+  for (const [name, value] of Object.entries(spec.monitoring?.tags ?? {})) {
+    if (/[\r\n]/.test(value) || value.endsWith('\\')) issues.push({ path: ['monitoring', 'tags', name], message: `tag "${name}" cannot hold a line break or end with a backslash, got ${JSON.stringify(value)}` });
+  }
+  const measurement = spec.monitoring?.measurement;
+  if (measurement !== undefined && (/[\r\n]/.test(measurement) || measurement.endsWith('\\') || measurement.startsWith('#'))) {
+    issues.push({ path: ['monitoring', 'measurement'], message: `measurement cannot start with #, hold a line break or end with a backslash, got ${JSON.stringify(measurement)}` });
+  }
   names('label', ['logging', 'loki', 'labels'], spec.logging?.loki?.labels, RESERVED_LABELS);
   return issues;
 }

@@ -10,10 +10,11 @@ import type { MonitoringConfig } from './schema.js';
 
 // After each process with a `monitoring` section, its result as a point in InfluxDB. Monitoring must never
 // cost a backup: a write that fails (server down, wrong password, too slow) is logged as a warning and the
-// process keeps the status it earned.
-export function monitoringObserver(log: Logger): RunObserver {
+// process keeps the status it earned. Known limit: the timeout cannot cut a DNS lookup short (getaddrinfo
+// runs to its end in libuv's thread pool), so a resolver that never answers delays the exit by its own timeout.
+export function monitoringObserver(log: Logger, stop: AbortSignal): RunObserver {
   const clients = new Map<string, InfluxHttp>();
-  const created = new Set<string>();
+  const created = new Map<string, Promise<unknown>>();
   const host = hostname();
   const clientFor = (m: MonitoringConfig) => {
     const key = JSON.stringify([m.url, m.user, m.password, m.tls_verify]);
@@ -27,7 +28,9 @@ export function monitoringObserver(log: Logger): RunObserver {
       const m = spec.monitoring;
       if (!m) return;
       const line = resultPoint(m.measurement, m.tags, host, result, runId, Date.now());
-      const signal = AbortSignal.timeout(m.timeout * 1000);
+      // Bounded by its timeout, and cut short when the run is interrupted: nobody waits for monitoring.
+      const timeout = AbortSignal.timeout(m.timeout * 1000);
+      const signal = AbortSignal.any([timeout, stop]);
       const http = clientFor(m);
       const write = async () => readAll(await http.request({ method: 'POST', path: '/write', params: { db: m.database, precision: 'ms' }, body: line, timeoutMs: m.timeout * 1000, signal }));
       try {
@@ -36,10 +39,17 @@ export function monitoringObserver(log: Logger): RunObserver {
             try {
               return await write();
             } catch (error) {
-              // A fresh monitoring server has no database yet: create it once (idempotent in InfluxDB 1.x), then write.
-              if (!/database not found/i.test((error as Error).message) || created.has(m.url + m.database)) throw error;
-              created.add(m.url + m.database);
-              await readAll(await http.request({ method: 'POST', path: '/query', params: { q: `CREATE DATABASE "${m.database.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` }, timeoutMs: m.timeout * 1000, signal }));
+              // A fresh monitoring server has no database yet: create it (idempotent in InfluxDB 1.x), once for
+              // all the processes that find it missing at the same moment, then write.
+              if (!/database not found/i.test((error as Error).message)) throw error;
+              const key = `${m.url}\n${m.database}`;
+              let creating = created.get(key);
+              if (!creating) {
+                const q = `CREATE DATABASE "${m.database.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+                creating = http.request({ method: 'POST', path: '/query', params: { q }, timeoutMs: m.timeout * 1000, signal }).then(readAll);
+                created.set(key, creating);
+              }
+              await creating;
               return await write();
             }
           },
@@ -47,7 +57,7 @@ export function monitoringObserver(log: Logger): RunObserver {
         );
         log.debug(`Monitoring: wrote the result to ${m.url} (database ${m.database}).`, { process: spec.name, runId, type: spec.type });
       } catch (error) {
-        const why = signal.aborted ? `no answer within ${m.timeout} s` : (error as Error).message;
+        const why = stop.aborted ? `not written: the run was interrupted by ${stop.reason}` : timeout.aborted ? `no answer within ${m.timeout} s` : (error as Error).message;
         log.warn(`Monitoring: could not write the result to ${m.url} (database ${m.database}): ${why}. The process keeps its status (${result.status}).`, { process: spec.name, runId, type: spec.type });
       }
     },

@@ -43,7 +43,7 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   root.info(`Run ${runId} started: ${enabled.length} of ${specs.length} processes, at most ${options.maxParallel} at once.`, { runId });
 
   const limit = pLimit(options.maxParallel);
-  const observers = new Observers([monitoringObserver(root), ...(options.observers ?? [])], root);
+  const observers = new Observers([monitoringObserver(root, stop), ...(options.observers ?? [])], root);
   const record = (spec: ProcessSpec, raw: ProcessResult) => {
     const result = options.redactor.value(raw) as ProcessResult;
     options.store.recordProcess(runId, result);
@@ -68,10 +68,11 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
     });
   for (const spec of specs) running.set(spec.name, runOne(spec));
   const results = await Promise.all(specs.map((spec) => running.get(spec.name)!));
-  await observers.close();
-
+  // The run is what its processes did: recorded before the observers' last writes, which a signal cuts short
+  // but which never change it.
   const summary: RunSummary = { runId, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), status: runStatus(results, stop.aborted), processes: results };
   options.store.finishRun(summary);
+  await observers.close();
   root.info(`Run ${runId} ${summary.status}.`, { runId });
   return summary;
 }

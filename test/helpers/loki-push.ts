@@ -19,6 +19,8 @@ export class LokiPushServer {
   requests = 0;
   /** Answers 503 to this many requests first (a Loki that is starting). */
   failFirst = 0;
+  /** Answers every request with this status instead (400: Loki refusing the lines), or never ('hang'). */
+  answerWith?: number | 'hang';
 
   private constructor(
     private readonly server: Server,
@@ -33,6 +35,8 @@ export class LokiPushServer {
         if (req.method !== 'POST' || req.url !== '/loki/api/v1/push') return answer(404, '404 page not found');
         self!.requests++;
         self!.bodies.push(text);
+        if (self!.answerWith === 'hang') return;
+        if (self!.answerWith) return answer(self!.answerWith, self!.answerWith === 400 ? 'entry too far behind' : 'Ingester not ready');
         if (self!.failFirst > 0) return self!.failFirst--, answer(503, 'Ingester not ready');
         if (!String(req.headers['content-type']).startsWith('application/json')) return answer(400, 'unsupported Content-Type');
         const problem = self!.take(text);

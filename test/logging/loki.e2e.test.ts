@@ -66,9 +66,34 @@ quiet:
     expect(summary.processes[0]!.status).toBe('success');
     expect(stderr.match(/did not take the log lines/g)).toHaveLength(1);
     expect(stderr).toMatch(new RegExp(`Loki at ${down} did not take the log lines \\(.*ECONNREFUSED.*\\).*The processes go on\\.`));
-    expect(stderr).toMatch(/log line\(s\) could not be sent before exit/);
+    expect(stderr).toMatch(/Loki at http:\/\/127\.0\.0\.1:\d+: \d+ log line\(s\) were not sent \(\d+ still held at exit, 0 dropped before\)/);
     expect(ms).toBeLessThan(10_000);
   });
+
+  it('counts every line it could not send: held at exit, dropped over its bound, refused by Loki, or in a request Loki never answers', async () => {
+    loki.answerWith = 503;
+    const many = await run(`job:\n  type: command\n  logging: { loki: { url: "${loki.url}" } }\n  run: { shell: 'seq 1 30000' }\n`);
+    expect(many.code).toBe(0);
+    const m = /(\d+) log line\(s\) were not sent \((\d+) still held at exit, (\d+) dropped before\)/.exec(many.stderr)!;
+    expect(Number(m[2])).toBeLessThanOrEqual(10_000);
+    expect(Number(m[1])).toBe(Number(m[2]) + Number(m[3]));
+    // Every line the process logged (the JSON-lines log has them all) is either sent or counted here.
+    const logged = ws.read('data/logs/sysadmintoolkit.jsonl').trim().split('\n').filter((l) => JSON.parse(l).process === 'job').length;
+    expect(Number(m[1])).toBe(logged);
+    expect(logged).toBeGreaterThan(10_000);
+    expect(loki.requests).toBeLessThan(20); // spaced out while Loki is away, not one request per line
+
+    loki.answerWith = 400;
+    const refused = await run(`job:\n  type: command\n  logging: { loki: { url: "${loki.url}" } }\n  run: { shell: 'echo hello' }\n`);
+    expect(refused.code).toBe(0);
+    expect(refused.stderr).toMatch(/refused \d+ log line\(s\) \(HTTP 400: entry too far behind\); they are dropped/);
+
+    loki.answerWith = 'hang';
+    const silent = await run(`job:\n  type: command\n  logging: { loki: { url: "${loki.url}" } }\n  run: { shell: 'echo hello' }\n`);
+    expect(silent.code).toBe(0);
+    expect(silent.stderr).toMatch(/\d+ log line\(s\) were not sent \([1-9]\d* still held at exit/);
+    expect(silent.ms).toBeLessThan(15_000);
+  }, 60_000);
 
   it('holds the lines while Loki is not ready and sends them when it answers', async () => {
     loki.failFirst = 1;

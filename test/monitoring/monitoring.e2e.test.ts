@@ -100,5 +100,10 @@ ${monitoring(influx.url)}`,
     expect(checks.stdout).toMatch(/config\/jobs\.yaml:4:\d+: process "job": tag "status" is set on every point already/);
     expect(checks.stdout).toMatch(/config\/jobs\.yaml:4:\d+: process "job": expected a tag name of letters, digits and _ .*got "my tag"/);
     expect(checks.stdout).toMatch(/config\/jobs\.yaml:5:\d+: process "job": label "run" is set on every line already/);
+    ws.write('config/jobs.yaml', `job:\n  type: command\n  run: { argv: ["true"] }\n  monitoring: { url: "http://influx:8086", database: m, measurement: "#runs", tags: { share: 'C:\\backups\\' } }\n`);
+    const escaping = await runCli(['--validate-only'], { cwd: ws.dir });
+    expect(escaping.code).toBe(2);
+    expect(escaping.stdout).toMatch(/process "job": tag "share" cannot hold a line break or end with a backslash, got "C:\\\\backups\\\\"/);
+    expect(escaping.stdout).toMatch(/process "job": measurement cannot start with #/);
   });
 });
