@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -78,6 +79,8 @@ export class QueueExecutor implements Executor {
 
   async run(spec: ProcessSpec, runId: string, hooks: ExecuteHooks): Promise<ProcessResult> {
     const started = new Date();
+    // Every job in flight listens to the run's signals: as many listeners as jobs, on purpose.
+    setMaxListeners(0, hooks.stop, ...(hooks.force ? [hooks.force] : []));
     const data: ProcessJob = { process: spec.name, hash: definitionHash(spec), runId, ...(this.options.date ? { date: this.options.date } : {}), ...(spec.inputs ? { inputs: spec.inputs.map((p) => resolve(p)) } : {}) };
     // A colon separates the parts of BullMQ's keys: none in a job id.
     const jobId = `${runId.replace(/:/g, '')}.${spec.name}`;
@@ -105,8 +108,13 @@ export class QueueExecutor implements Executor {
         ),
         this.watch(jobId, watching.signal),
       ]).finally(() => watching.abort());
-      const first = await Promise.race([finished, aborted(hooks.stop)]);
-      if (first !== 'aborted') return await this.settle(spec, jobId, started, first);
+      const stopped = aborted(hooks.stop);
+      try {
+        const first = await Promise.race([finished, stopped.promise]);
+        if (first !== 'aborted') return await this.settle(spec, jobId, started, first);
+      } finally {
+        stopped.dispose();
+      }
       return await this.withdraw(spec, job, started, finished, hooks);
     } finally {
       this.progress.delete(jobId);
@@ -152,7 +160,8 @@ export class QueueExecutor implements Executor {
     }
     await bounded(this.client.publish(CANCEL_CHANNEL, cancelMessage(job.id!, signal)), STOP_CALL_MS);
     const waitMs = this.options.graceMs + 5000;
-    const outcome = await Promise.race([finished, delay(waitMs), aborted(hooks.force ?? new AbortController().signal)]);
+    const forced = aborted(hooks.force ?? new AbortController().signal);
+    const outcome = await Promise.race([finished, delay(waitMs), forced.promise]).finally(() => forced.dispose());
     if (outcome === 'aborted') return interrupted(spec, started, `${why}; stopped waiting for the worker of job ${job.id} on a second signal`);
     if (outcome === 'late') return interrupted(spec, started, `${why}; the worker of job ${job.id} did not answer the stop within ${waitMs / 1000} s`);
     return this.settle(spec, job.id!, started, outcome);
@@ -193,8 +202,15 @@ function interrupted(spec: ProcessSpec, started: Date, message: string): Process
   return { name: spec.name, file: spec.file, type: spec.type, status: 'interrupted', startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), error: { code: ErrorCode.Interrupted, message } };
 }
 
-function aborted(signal: AbortSignal): Promise<'aborted'> {
-  return new Promise((resolve) => (signal.aborted ? resolve('aborted') : signal.addEventListener('abort', () => resolve('aborted'), { once: true })));
+// A promise for the signal's abort, and the removal of its listener: a scheduler's signal lives for months.
+function aborted(signal: AbortSignal): { promise: Promise<'aborted'>; dispose(): void } {
+  let listener = () => {};
+  const promise = new Promise<'aborted'>((resolve) => {
+    listener = () => resolve('aborted');
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', listener, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', listener) };
 }
 
 function delay(ms: number): Promise<'late'> {

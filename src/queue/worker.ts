@@ -74,7 +74,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     running.set(job.id!, entry);
     const progress = progressToJob(job);
     try {
-      await job.updateProgress({ started: { worker: name, pid: process.pid } } satisfies JobProgress);
+      // Not awaited: the child need not wait for the producer to be told (a Redis round trip).
+      void job.updateProgress({ started: { worker: name, pid: process.pid } } satisfies JobProgress).catch(() => {});
       const result = await runLogged({ ...spec, enabled: true, ...(data.inputs ? { inputs: data.inputs } : {}) }, data.runId, {
         configDir: options.configDir,
         maxParallel: 1,
