@@ -52,7 +52,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   });
   await subscriber.connect();
   await subscriber.subscribe(CANCEL_CHANNEL);
-  const client = new Redis(options.target.connection);
+  // No offline queue: a command fails at once while Redis is away (the watchdog below counts on it).
+  const client = new Redis({ ...options.target.connection, enableOfflineQueue: false });
   client.on('error', () => {});
   options.force.addEventListener('abort', () => running.forEach((j) => j.kill.abort(options.force.reason)), { once: true });
 
@@ -135,16 +136,25 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
   // This worker could not renew a job's lock (Redis unreachable for longer than --stalled-after): another
   // worker may take the job now. Its child is killed at once, so the two never run side by side for long.
-  worker.on('lockRenewalFailed', (jobIds) => {
-    for (const id of jobIds) {
-      const job = running.get(id);
-      if (!job || job.why === 'lost') continue;
-      job.why = 'lost';
-      log.error(`Job ${id}: its lock could not be renewed, so another worker may take it; killing its process here.`);
-      job.stop.abort('SIGTERM');
-      job.kill.abort('SIGKILL');
-    }
-  });
+  const lose = (id: string, why: string) => {
+    const job = running.get(id);
+    if (!job || job.why === 'lost') return;
+    job.why = 'lost';
+    log.error(`Job ${id}: ${why}, so another worker may take it; killing its process here.`);
+    job.stop.abort('SIGTERM');
+    job.kill.abort('SIGKILL');
+  };
+  worker.on('lockRenewalFailed', (jobIds) => jobIds.forEach((id) => lose(id, 'its lock could not be renewed')));
+  // BullMQ waits for a lost connection rather than failing its lock renewals, so it would not tell. A lock
+  // lives --stalled-after from its last renewal, renewed every half of it: unreachable for half of it, the
+  // lock may be gone, and another worker may have the job. A ping every second says how long Redis has been away.
+  let reachedAt = Date.now();
+  const watchdog = setInterval(() => {
+    void Promise.race([client.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]).then((ok) => {
+      if (ok) reachedAt = Date.now();
+      else if (Date.now() - reachedAt >= options.stalledAfterMs / 2) for (const id of running.keys()) lose(id, `Redis has been unreachable for ${Math.round((Date.now() - reachedAt) / 1000)} s`);
+    });
+  }, 1000).unref();
   worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
   log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGHUP reloads the process files, SIGTERM stops.`);
   const done = worker.run();
@@ -152,6 +162,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   log.info(`Stopping: no new jobs; ${running.size} running, ${options.graceMs / 1000} s to finish.`);
   await worker.close();
   await done;
+  clearInterval(watchdog);
   subscriber.disconnect();
   client.disconnect();
 }

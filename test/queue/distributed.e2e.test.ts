@@ -186,6 +186,33 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     expect(ws.exists('ran.txt')).toBe(false);
   }, 30_000);
 
+  it('a worker cut off from Redis for longer than --stalled-after kills its child: the job never runs twice side by side', async () => {
+    ws.write('config/jobs.yaml', `slow:\n  type: command\n  run: { shell: "echo start >> runs.txt; sleep 6; echo end >> runs.txt" }\n`);
+    const proxy = await CuttableProxy.start(new URL(queue).port);
+    const viaProxy = `redis://127.0.0.1:${proxy.port}/${new URL(queue).pathname.slice(1)}`;
+    const cutOff = startCli(['worker', '--queue', viaProxy, '--concurrency', '1', '--stalled-after', '2'], { cwd: ws.dir });
+    workers.push(cutOff);
+    let cutOffLog = '';
+    cutOff.child.stderr!.on('data', (d) => (cutOffLog += d));
+    await waitFor(() => /taking jobs from/.test(cutOffLog), 15_000, 'the first worker to start');
+    const run = startCli(['--json', '--queue', queue], { cwd: ws.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the first worker to take the job');
+    proxy.cut(); // the first worker loses Redis; the second, connected directly, takes the stalled job
+    const second = startWorker(['--stalled-after', '2', '--concurrency', '1']);
+    await waitFor(() => /so another worker may take it; killing its process here/.test(cutOffLog), 20_000, 'the cut-off worker to notice').catch((error: Error) => {
+      throw new Error(`${error.message}\n${cutOffLog}`);
+    });
+    const done = await run.done;
+    proxy.restore();
+    expect(done.code).toBe(0);
+    expect(second.stderr()).toMatch(/slow \(command\): Finished: success/);
+    // The cut-off worker's child was killed: one run reached its end.
+    expect(ws.read('runs.txt').trim().split('\n').filter((l) => l === 'end')).toHaveLength(1);
+    await proxy.stop();
+  }, 60_000);
+
   it('rejects a bad --queue URL as a usage error', async () => {
     const bad = await runCli(['--queue', 'http://localhost:6379'], { cwd: ws.dir });
     expect(bad.code).toBe(2);
@@ -256,5 +283,46 @@ async function redisDump(): Promise<string> {
     return out.join('\n');
   } finally {
     client.disconnect();
+  }
+}
+
+// A TCP proxy to Redis whose connections can be cut (and new ones refused) on demand: a network outage for one worker.
+class CuttableProxy {
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private down = false;
+  private constructor(
+    private readonly server: import('node:net').Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: string): Promise<CuttableProxy> {
+    const { createServer, connect } = await import('node:net');
+    let self: CuttableProxy | undefined;
+    const server = createServer((client) => {
+      if (self!.down) return void client.destroy();
+      const upstream = connect(Number(targetPort), '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        self!.sockets.add(socket);
+        socket.on('close', () => self!.sockets.delete(socket));
+        socket.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (self = new CuttableProxy(server, (server.address() as { port: number }).port));
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise((resolve) => this.server.close(resolve));
   }
 }
