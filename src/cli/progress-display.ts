@@ -20,6 +20,8 @@ export interface ProgressDisplayOptions {
   color?: boolean;
   /** Least time between two redraws (default 100 ms: at most 10 a second). */
   intervalMs?: number;
+  /** Masks secrets in a progress message (a child's text) before it is drawn. */
+  redact?(text: string): string;
 }
 
 export interface ProgressDisplay extends RunObserver {
@@ -101,7 +103,7 @@ class LiveArea implements ProgressDisplay {
     const entry = this.live.get(spec.name);
     if (!entry) return; // not started, or already finished: no line to bring back
     const now = Date.now();
-    entry.progress = progress;
+    entry.progress = progress.message && this.options.redact ? { ...progress, message: this.options.redact(progress.message) } : progress;
     entry.samples.push([now, progress.done]);
     // Keep one sample older than the window, so that the rate always spans it.
     while (entry.samples.length > 2 && entry.samples[1]![0] <= now - RATE_WINDOW_MS) entry.samples.shift();
@@ -205,13 +207,14 @@ class LiveArea implements ProgressDisplay {
     const nameWidth = Math.min(MAX_NAME, Math.max(...shown.map((e) => e.name.length)));
     const lines = shown.map((e) => {
       const name = e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}~` : e.name.padEnd(nameWidth);
-      const plain = Array.from(truncate(`${name}  ${describe(e, now, width - nameWidth - 2)}`, width));
-      const text = this.options.color ? `${ESC}1m${plain.slice(0, nameWidth).join('')}${ESC}22m${plain.slice(nameWidth).join('')}` : plain.join('');
-      return { text, width: plain.length };
+      const cut = truncate(`${name}  ${describe(e, now, width - nameWidth - 2)}`, width);
+      const plain = Array.from(cut.text);
+      const text = this.options.color ? `${ESC}1m${plain.slice(0, nameWidth).join('')}${ESC}22m${plain.slice(nameWidth).join('')}` : cut.text;
+      return { text, width: cut.cells };
     });
     if (shown.length < entries.length) {
       const more = truncate(`... and ${entries.length - shown.length} more running`, width);
-      lines.push({ text: more, width: Array.from(more).length });
+      lines.push({ text: more.text, width: more.cells });
     }
     return lines;
   }
@@ -274,10 +277,25 @@ export function clock(ms: number): string {
   return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
 }
 
-// Cut to `width` characters (whole code points); control characters (a message from a child) would move the
-// cursor: they are shown as spaces.
-function truncate(text: string, width: number): string {
+// Cut to `width` terminal cells (whole code points; a CJK character or an emoji takes two, a combining mark
+// none), so that a line never wraps. Control characters (a message from a child) would move the cursor:
+// they are shown as spaces.
+function truncate(text: string, width: number): { text: string; cells: number } {
+  let out = '';
+  let cells = 0;
   // eslint-disable-next-line no-control-regex
-  const chars = Array.from(text.replace(/[\x00-\x1f\x7f-\x9f]/g, ' '));
-  return chars.length > width ? chars.slice(0, width).join('') : chars.join('');
+  for (const ch of text.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ')) {
+    const w = cellsOf(ch);
+    if (cells + w > width) break;
+    out += ch;
+    cells += w;
+  }
+  return { text: out, cells };
+}
+
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
+const ZERO = /[\p{Mn}\p{Me}\u200B-\u200F]/u;
+
+function cellsOf(ch: string): number {
+  return ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
 }

@@ -36,7 +36,7 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   const redactor = new Redactor();
   redactor.add(config.secrets);
   // A live line per running process on a terminal only (never in logs, cron or CI); log lines pass above it.
-  const display = wantsProgressDisplay(process.stderr) ? createProgressDisplay({ stream: process.stderr, color: io.color }) : undefined;
+  const display = wantsProgressDisplay(process.stderr) ? createProgressDisplay({ stream: process.stderr, color: io.color, redact: (text) => redactor.text(text) }) : undefined;
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor, consoleStream: display?.logStream });
   for (const w of config.warnings) logging.root.warn(formatProblem(w));
   const store = openStore(args.state);

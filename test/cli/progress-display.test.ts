@@ -142,6 +142,17 @@ describe('the progress display', () => {
     expect(term.lines()).toEqual(['a_process_name_much_lon~   4/']);
   });
 
+  it('counts a CJK character or an emoji as two columns, so that a wide file name does not wrap either', () => {
+    display.started!(spec('weblogs'), 'run');
+    display.progress!(spec('weblogs'), { done: 1200, unit: 'lines', message: `/var/log/${'日志'.repeat(40)}.log` });
+    vi.advanceTimersByTime(100);
+    const [line] = term.lines();
+    const columns = Array.from(line!).reduce((sum, ch) => sum + (/[\u4E00-\u9FFF]/.test(ch) ? 2 : 1), 0);
+    expect(line).toMatch(/^weblogs  1,200 lines .*\/var\/log\/日志/);
+    expect(columns).toBeLessThanOrEqual(59);
+    expect(columns).toBeGreaterThanOrEqual(58);
+  });
+
   it('clears the live lines before a log line and draws them again after it', () => {
     display.started!(spec('nightly_scan'), 'run');
     display.progress!(spec('nightly_scan'), { done: 1, total: 4, unit: 'interfaces' });
