@@ -280,6 +280,12 @@ export function parseArgs(argv: readonly string[]): Args {
     throw error;
   }
   if (!parsed) throw new UsageError('nothing to do');
+  // `main --queue URL schedule`: the option went to `main`, not to the command, and would be ignored.
+  if (parsed.command !== 'run' && parsed.command !== 'help' && program.opts().queue !== undefined) {
+    const name = parsed.command.replace('-', ' ');
+    const takes = ['schedule', 'worker', 'queue-status', 'logs-serve'].includes(parsed.command);
+    throw new UsageError(takes ? `--queue goes after the command: main ${name} --queue URL` : `main ${name} takes no --queue`);
+  }
   // Checked here, not by commander: commander's message would repeat the URL, and its password, as typed.
   const queue = (parsed as { queue?: string }).queue;
   if (queue !== undefined) {

@@ -12,7 +12,7 @@ import type { MonitoringConfig } from './schema.js';
 // cost a backup: a write that fails (server down, wrong password, too slow) is logged as a warning and the
 // process keeps the status it earned. Known limit: the timeout cannot cut a DNS lookup short (getaddrinfo
 // runs to its end in libuv's thread pool), so a resolver that never answers delays the exit by its own timeout.
-export function monitoringObserver(log: Logger, stop: AbortSignal): RunObserver {
+export function monitoringObserver(log: Logger, force: AbortSignal): RunObserver {
   const clients = new Map<string, InfluxHttp>();
   const created = new Map<string, Promise<unknown>>();
   const host = hostname();
@@ -28,9 +28,10 @@ export function monitoringObserver(log: Logger, stop: AbortSignal): RunObserver 
       const m = spec.monitoring;
       if (!m) return;
       const line = resultPoint(m.measurement, m.tags, host, result, runId, Date.now());
-      // Bounded by its timeout, and cut short when the run is interrupted: nobody waits for monitoring.
+      // Bounded by its timeout, and cut short by a second signal (the first one's interrupted results are
+      // worth a point too).
       const timeout = AbortSignal.timeout(m.timeout * 1000);
-      const signal = AbortSignal.any([timeout, stop]);
+      const signal = AbortSignal.any([timeout, force]);
       const http = clientFor(m);
       const write = async () => readAll(await http.request({ method: 'POST', path: '/write', params: { db: m.database, precision: 'ms' }, body: line, timeoutMs: m.timeout * 1000, signal }));
       try {
@@ -57,7 +58,7 @@ export function monitoringObserver(log: Logger, stop: AbortSignal): RunObserver 
         );
         log.debug(`Monitoring: wrote the result to ${m.url} (database ${m.database}).`, { process: spec.name, runId, type: spec.type });
       } catch (error) {
-        const why = stop.aborted ? `not written: the run was interrupted by ${stop.reason}` : timeout.aborted ? `no answer within ${m.timeout} s` : (error as Error).message;
+        const why = force.aborted ? `not written: stopped by a second ${force.reason}` : timeout.aborted ? `no answer within ${m.timeout} s` : (error as Error).message;
         log.warn(`Monitoring: could not write the result to ${m.url} (database ${m.database}): ${why}. The process keeps its status (${result.status}).`, { process: spec.name, runId, type: spec.type });
       }
     },

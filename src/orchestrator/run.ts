@@ -43,7 +43,7 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   root.info(`Run ${runId} started: ${enabled.length} of ${specs.length} processes, at most ${options.maxParallel} at once.`, { runId });
 
   const limit = pLimit(options.maxParallel);
-  const observers = new Observers([monitoringObserver(root, stop), ...(options.observers ?? [])], root);
+  const observers = new Observers([monitoringObserver(root, options.interruption.force ?? new AbortController().signal), ...(options.observers ?? [])], root);
   const record = (spec: ProcessSpec, raw: ProcessResult) => {
     const result = options.redactor.value(raw) as ProcessResult;
     options.store.recordProcess(runId, result);

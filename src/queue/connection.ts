@@ -25,7 +25,8 @@ export interface QueueTarget {
 // URL has none (a URL on the command line is visible to every user of the machine). Throws a message for a user.
 export function queueTarget(url: string, env: NodeJS.ProcessEnv = process.env): QueueTarget {
   // Messages show the URL with its password masked: a mistyped URL still holds the real password.
-  const shownRaw = url.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1***@');
+  // Up to the last @: a password may hold / and @ itself.
+  const shownRaw = url.replace(/^([^:/]*:\/\/[^:@/]*:)[^]*@/, '$1***@');
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -172,7 +172,8 @@ export class QueueExecutor implements Executor {
     if ('value' in outcome) return outcome.value;
     const job = (await bounded(Job.fromId(this.queue, jobId), STOP_CALL_MS)) as Job<ProcessJob> | undefined | 'late';
     const known = job && job !== 'late' ? job : undefined;
-    const tried = known ? Math.max(known.attemptsStarted ?? 0, known.attemptsMade) : 0;
+    // attemptsMade counts the tries that ended in a failure; a stall or a worker's shutdown is not one.
+    const tried = known ? Math.max(1, known.attemptsMade) : 0;
     const attempts = known ? ` (attempt ${tried} of ${this.options.attempts})` : '';
     const result = known?.data.result;
     if (result) return result.error && result.status !== 'interrupted' ? { ...result, error: { ...result.error, message: `${result.error.message}${attempts}` } } : result;
@@ -190,11 +191,12 @@ export class QueueExecutor implements Executor {
 
   async close(): Promise<void> {
     clearInterval(this.renew);
-    // A clean close waits for Redis; when Redis is away, drop the connections instead of waiting for ever.
-    if ((await bounded(Promise.allSettled([this.events.close(), this.queue.close()]), STOP_CALL_MS)) === 'late') {
-      await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
-    }
     this.client.disconnect();
+    // A clean close waits for Redis. When Redis is away, drop BullMQ's clients themselves: its own
+    // disconnect() waits for an 'end' that a reconnecting ioredis client never sends.
+    if ((await bounded(Promise.allSettled([this.events.close(), this.queue.close()]), STOP_CALL_MS)) === 'late') {
+      for (const client of await Promise.all([this.events.client, this.queue.client])) client.disconnect();
+    }
   }
 }
 

@@ -89,8 +89,20 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         observers: [progress],
       });
       progress.close!();
-      // Another worker has the job now: whatever this run ended with is not the job's result.
-      if (entry.why === 'lost') throw new Error(`${ErrorCode.Queue}: worker ${name} lost the job's lock; another worker runs it`);
+      if (entry.why === 'lost') {
+        // Killed because Redis was away. If the lock outlived the outage, the job is still this worker's:
+        // back to the queue, no attempt spent. If not, another worker has it, and this run is not its result.
+        const kept = await job.extendLock(token!, options.stalledAfterMs).then(
+          (n) => Boolean(n),
+          () => false,
+        );
+        if (kept) {
+          log.warn(`Job ${job.id}: Redis answers again and the job is still this worker's; it goes back to the queue.`);
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        throw new Error(`${ErrorCode.Queue}: worker ${name} lost the job's lock; another worker runs it`);
+      }
       const clean = options.redactor.value(result) as ProcessResult;
       if (clean.status === 'success') return clean;
       // Stopped because this worker is stopping: back to the queue for another worker, no attempt spent.
@@ -147,14 +159,24 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   worker.on('lockRenewalFailed', (jobIds) => jobIds.forEach((id) => lose(id, 'its lock could not be renewed')));
   // BullMQ waits for a lost connection rather than failing its lock renewals, so it would not tell. A lock
   // lives --stalled-after from its last renewal, renewed every half of it: unreachable for half of it, the
-  // lock may be gone, and another worker may have the job. A ping every second says how long Redis has been away.
+  // lock may be gone, and another worker may have the job. A ping every second (or a quarter of
+  // --stalled-after) says how long Redis has been away.
+  // One ping at a time; Redis counts as reached when a ping was sent (a slow answer is still an answer).
   let reachedAt = Date.now();
+  let pinging = false;
   const watchdog = setInterval(() => {
-    void Promise.race([client.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]).then((ok) => {
-      if (ok) reachedAt = Date.now();
-      else if (Date.now() - reachedAt >= options.stalledAfterMs / 2) for (const id of running.keys()) lose(id, `Redis has been unreachable for ${Math.round((Date.now() - reachedAt) / 1000)} s`);
-    });
-  }, 1000).unref();
+    if (!pinging) {
+      pinging = true;
+      const sent = Date.now();
+      void client
+        .ping()
+        .then(() => (reachedAt = Math.max(reachedAt, sent)), () => {})
+        .finally(() => (pinging = false));
+    }
+    const away = Date.now() - reachedAt;
+    if (away >= options.stalledAfterMs / 2) for (const id of running.keys()) lose(id, `Redis has not answered for ${Math.round(away / 1000)} s`);
+    // Pings well inside the threshold: a healthy Redis is never further away than one period.
+  }, Math.min(1000, options.stalledAfterMs / 4)).unref();
   worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
   log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGHUP reloads the process files, SIGTERM stops.`);
   const done = worker.run();

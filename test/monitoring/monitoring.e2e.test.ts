@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
 import { freePort, Influxd } from '../helpers/influxd.js';
 
 let influx: Influxd;
@@ -87,6 +87,19 @@ ${monitoring(influx.url)}`,
       for (const s of sockets) s.destroy();
       silent.close();
     }
+  });
+
+  it('writes the point of a process interrupted by SIGTERM too', async () => {
+    ws.write('config/jobs.yaml', `long:\n  type: command\n  run: { argv: [sleep, "10"] }\n${monitoring(influx.url)}`);
+    const run = startCli(['--json'], { cwd: ws.dir, env: { MON_PASSWORD: 'monitor-pass-7731' } });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /Running "sleep 10"/.test(stderr), 15_000, 'the process to start');
+    run.child.kill('SIGTERM');
+    const done = await run.done;
+    expect(done.code).toBe(143);
+    const row = (await points()).find((r) => r.process === 'long' && r.run_id === (JSON.parse(done.stdout) as RunSummary).runId);
+    expect(row).toMatchObject({ status: 'interrupted', error_code: 'E_INTERRUPTED', failed: 1 });
   });
 
   it('is checked by --validate-only: a bad URL or a reserved tag names the file, line and value', async () => {

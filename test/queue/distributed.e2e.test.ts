@@ -190,7 +190,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     ws.write('config/jobs.yaml', `slow:\n  type: command\n  run: { shell: "echo start >> runs.txt; sleep 6; echo end >> runs.txt" }\n`);
     const proxy = await CuttableProxy.start(new URL(queue).port);
     const viaProxy = `redis://127.0.0.1:${proxy.port}/${new URL(queue).pathname.slice(1)}`;
-    const cutOff = startCli(['worker', '--queue', viaProxy, '--concurrency', '1', '--stalled-after', '2'], { cwd: ws.dir });
+    const cutOff = startCli(['worker', '--queue', viaProxy, '--concurrency', '1', '--stalled-after', '4'], { cwd: ws.dir });
     workers.push(cutOff);
     let cutOffLog = '';
     cutOff.child.stderr!.on('data', (d) => (cutOffLog += d));
@@ -200,11 +200,11 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the first worker to take the job');
     proxy.cut(); // the first worker loses Redis; the second, connected directly, takes the stalled job
-    const second = startWorker(['--stalled-after', '2', '--concurrency', '1']);
+    const second = startWorker(['--stalled-after', '4', '--concurrency', '1']);
     await waitFor(() => /so another worker may take it; killing its process here/.test(cutOffLog), 20_000, 'the cut-off worker to notice').catch((error: Error) => {
       throw new Error(`${error.message}\n${cutOffLog}`);
     });
-    const done = await run.done;
+    const done = await Promise.race([run.done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`main did not end:\n${stderr}\nsecond worker:\n${second.stderr()}\ncut-off worker:\n${cutOffLog}`)), 25_000))]);
     proxy.restore();
     expect(done.code).toBe(0);
     expect(second.stderr()).toMatch(/slow \(command\): Finished: success/);
@@ -236,7 +236,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
       `copy:\n  source_server: { url: "${src.url}", database: big }\n  destination_server: { url: "${dst.url}", database: big_copy }\n  backup_config: { mode: incremental, overlap: 1ms, page_size: 50, window: 100ms, write_concurrency: 1, read_concurrency: 1 }\n`,
     );
     // Two workers on one machine share the state store, as workers sharing a checkpoint folder would.
-    const first = startWorker(['--stalled-after', '2']);
+    const first = startWorker(['--stalled-after', '4']);
     await first.ready();
     const run = startCli(['--json', '-v', '--queue', queue], { cwd: ws.dir });
     let stderr = '';
@@ -254,7 +254,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
     expect(partial).toBeLessThan(60_000);
     expect(stderr).toMatch(/Progress on the worker: \d+ points/);
 
-    const second = startWorker(['--stalled-after', '2']);
+    const second = startWorker(['--stalled-after', '4']);
     const done = await run.done;
     expect(done.code).toBe(0);
     const p = (JSON.parse(done.stdout) as RunSummary).processes[0]!;
