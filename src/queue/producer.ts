@@ -17,6 +17,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const WATCH_MS = 5_000;
 // A Redis call made while stopping: past this, Redis is taken to be away and the stop goes on without it.
 const STOP_CALL_MS = 3_000;
+// A producer that cannot reach Redis for this long stops waiting for its jobs (they may still run).
+const GIVE_UP_MS = 5 * 60_000;
 
 export interface ProducerOptions {
   /** Tries per job, the first included (BullMQ's attempts); a failed or timed-out process is tried again. */
@@ -127,16 +129,22 @@ export class QueueExecutor implements Executor {
   // The events are the fast path; this is the safety net. Every few seconds, the job itself: finished while its
   // event was lost (a reconnection), or gone (Redis restarted without persistence, a job removed by hand).
   private async watch(jobId: string, signal: AbortSignal): Promise<Outcome> {
+    let reachedAt = Date.now();
     while (!signal.aborted) {
       await new Promise((r) => setTimeout(r, WATCH_MS).unref());
       if (signal.aborted) break;
       let job: Job<ProcessJob, ProcessResult> | undefined;
       let state: string;
       try {
-        job = await Job.fromId<ProcessJob, ProcessResult>(this.queue, jobId);
-        state = job ? await job.getState() : 'unknown';
+        const look = Promise.all([Job.fromId<ProcessJob, ProcessResult>(this.queue, jobId)]).then(async ([found]) => [found, found ? await found.getState() : 'unknown'] as const);
+        const seen = await bounded(look, WATCH_MS);
+        if (seen === 'late') throw new Error('no answer');
+        [job, state] = seen;
+        reachedAt = Date.now();
       } catch {
-        continue; // Redis away: ioredis reconnects; look again next time
+        // Redis away: ioredis reconnects, and the job goes on without us. Not for ever: a run must end.
+        if (Date.now() - reachedAt < GIVE_UP_MS) continue;
+        return { error: new Error(`${ErrorCode.Queue}: Redis at ${this.target.shown} did not answer for ${GIVE_UP_MS / 60_000} min; what became of job ${jobId} is unknown`) };
       }
       if (state === 'completed' && job?.returnvalue) return { value: job.returnvalue };
       if (state === 'failed') return { error: new Error(job?.failedReason ?? 'failed') };

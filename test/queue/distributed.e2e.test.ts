@@ -8,6 +8,7 @@ import { RedisServer } from '../helpers/redis.js';
 
 let redis: RedisServer;
 let ws: Workspace;
+// Every CLI a test starts (workers, producers, schedulers): SIGKILLed after the test if still running.
 const workers: Array<ReturnType<typeof startCli>> = [];
 
 beforeAll(async () => void (redis = await RedisServer.start()), 30_000);
@@ -101,6 +102,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
   it('withdraws the jobs no worker has taken when main is interrupted (exit 130), and says when the queue is unreachable', async () => {
     ws.write('config/jobs.yaml', JOBS);
     const run = startCli(['--json', '--queue', queue], { cwd: ws.dir });
+    workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => (stderr.match(/Queued as job/g) ?? []).length >= 2, 15_000, 'the jobs to be queued');
@@ -126,6 +128,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     const worker = startWorker([], ws.dir, { LOGS_TOKEN: TOKEN });
     await worker.ready();
     const scheduler = startCli(['schedule', '--queue', queue, '--state', 'data/scheduler.db'], { cwd: ws.dir });
+    workers.push(scheduler); // killed after the test if it is still running
     let stderr = '';
     scheduler.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /tick \(command\): Finished: success/.test(stderr), 15_000, 'a scheduled run to finish on the worker');
@@ -153,6 +156,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     const worker = startWorker();
     await worker.ready();
     const run = startCli(['--json', '--queue', queue], { cwd: ws.dir });
+    workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the worker to take the job');
@@ -168,6 +172,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
   it('does not run the jobs of a producer that was killed: the worker refuses them once the run key is gone', async () => {
     ws.write('config/jobs.yaml', `once:\n  type: command\n  run: { shell: "echo ran >> ran.txt" }\n`);
     const run = startCli(['--queue', queue], { cwd: ws.dir });
+    workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Queued as job/.test(stderr), 15_000, 'the job to be queued');
@@ -196,6 +201,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     cutOff.child.stderr!.on('data', (d) => (cutOffLog += d));
     await waitFor(() => /taking jobs from/.test(cutOffLog), 15_000, 'the first worker to start');
     const run = startCli(['--json', '--queue', queue], { cwd: ws.dir });
+    workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the first worker to take the job');
@@ -239,6 +245,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
     const first = startWorker(['--stalled-after', '4']);
     await first.ready();
     const run = startCli(['--json', '-v', '--queue', queue], { cwd: ws.dir });
+    workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the first worker to take the job').catch((error: Error) => {
