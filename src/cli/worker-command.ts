@@ -50,8 +50,9 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
       logging.root.info(`Reloaded ${args.config}: ${processes.size} process(es).`);
     });
   process.on('SIGHUP', onHup);
+  let clean = true;
   try {
-    await runWorker({
+    clean = await runWorker({
       target,
       concurrency: args.concurrency,
       configDir: args.config,
@@ -71,5 +72,8 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   }
   logging.root.info('Worker stopped.');
   await logging.close();
+  // BullMQ's blocking connection keeps reconnecting to a Redis that is away, and cannot be closed before it
+  // answers: it would keep this process alive after its work is done. Exit anyway, once the logs are out.
+  if (!clean) setTimeout(() => process.exit(0), 500).unref();
   return 0;
 }

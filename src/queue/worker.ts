@@ -34,8 +34,9 @@ export interface WorkerOptions {
 const PROGRESS_EVERY_MS = 250;
 
 // `main worker`: takes jobs from the queue, `concurrency` at a time, and runs each through the same runner
-// as a local run (runLogged: a child process, its logs, its timeout). Returns when it has stopped.
-export async function runWorker(options: WorkerOptions): Promise<void> {
+// as a local run (runLogged: a child process, its logs, its timeout). Returns when it has stopped: true after
+// a clean close, false when Redis did not answer and it stopped without it.
+export async function runWorker(options: WorkerOptions): Promise<boolean> {
   const name = `${hostname()}:${process.pid}`;
   const log = options.logging.root;
   // Per running job: `stop` (graceful), `kill` (now), and why it was stopped from outside, if it was.
@@ -182,11 +183,22 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const done = worker.run();
   await new Promise<void>((resolve) => (options.stop.aborted ? resolve() : options.stop.addEventListener('abort', () => resolve(), { once: true })));
   log.info(`Stopping: no new jobs; ${running.size} running, ${options.graceMs / 1000} s to finish.`);
-  await worker.close();
-  await done;
+  // A clean close waits for the running jobs (their children get --grace, then are stopped) and for Redis to
+  // take their results. With Redis away that wait has no end: past the grace and a margin, stop without it.
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    Promise.all([worker.close(), done]).then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.graceMs + 15_000))),
+  ]);
+  clearTimeout(timer);
   clearInterval(watchdog);
   subscriber.disconnect();
   client.disconnect();
+  if (!closed) {
+    log.warn(`Redis at ${options.target.shown} does not answer: stopping without it. The jobs that were running go back to the queue once their locks run out.`);
+    for (const c of await Promise.race([Promise.all([worker.client]), new Promise<[]>((r) => setTimeout(() => r([]), 1000))])) c.disconnect();
+  }
+  return closed;
 }
 
 // BullMQ's own test knows ECONNREFUSED only; a cut connection says EPIPE, ECONNRESET …
