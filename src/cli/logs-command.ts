@@ -7,7 +7,8 @@ import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { listenForInterruption } from '../orchestrator/interruption.js';
 import { runProcesses } from '../orchestrator/run.js';
-import { openQueue, QueueUnreachable, type QueueExecutor } from '../queue/producer.js';
+import { QueueUnreachable } from '../queue/connection.js';
+import { openQueue, type QueueExecutor } from '../queue/producer.js';
 import { sendFile } from '../pipelines/logs/transfer/client.js';
 import { TransferError } from '../pipelines/logs/transfer/errors.js';
 import { Handoff } from '../pipelines/logs/transfer/handoff.js';
@@ -22,6 +23,7 @@ import { kinds } from '../pipelines/registry.js';
 import { openStore } from './run-command.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';
 import type { Output } from './output.js';
+import { refused } from './process-files.js';
 
 /** Transfers under way when serve is asked to stop get this long to finish. */
 const STOP_GRACE_MS = 5000;
@@ -31,11 +33,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
   const token = await requireToken(args.tokenFile);
   const tls = await readTlsFiles(args);
   const config = await loadConfig(args.config, kinds());
-  if (config.problems.length) {
-    for (const p of config.problems) io.err(formatProblem(p));
-    io.err(`Not serving: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
-    return 2;
-  }
+  if (refused(config, args.config, io, 'Not serving')) return 2;
   const spec = logsProcess(config.processes, args.process, args.config);
   // The hand-offs' child processes inherit the environment: the token stays in this process only.
   delete process.env[TOKEN_VARIABLE];

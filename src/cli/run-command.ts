@@ -13,10 +13,12 @@ import { StateStore } from '../state/store.js';
 import type { RunArgs } from './args.js';
 import { UsageError } from './args.js';
 import type { Output } from './output.js';
+import { refused } from './process-files.js';
 import { createProgressDisplay, wantsProgressDisplay } from './progress-display.js';
 import { renderSummary } from './summary-table.js';
 import { renderValidation } from './validate-report.js';
-import { openQueue, QueueUnreachable, type QueueExecutor } from '../queue/producer.js';
+import { QueueUnreachable } from '../queue/connection.js';
+import { openQueue, type QueueExecutor } from '../queue/producer.js';
 
 // `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
 export async function runCommand(args: RunArgs, io: Output): Promise<number> {
@@ -25,11 +27,7 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     io.out(renderValidation(args.config, config));
     return config.problems.length ? 2 : 0;
   }
-  if (config.problems.length) {
-    for (const p of config.problems) io.err(formatProblem(p));
-    io.err(`Nothing was run: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
-    return 2;
-  }
+  if (refused(config, args.config, io, 'Nothing was run')) return 2;
   const selected = select(config.processes, args.only);
   const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
   if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);

@@ -1,13 +1,14 @@
-import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { formatProblem } from '../config/problem.js';
 import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { kinds } from '../pipelines/registry.js';
-import { queueTarget } from '../queue/connection.js';
-import { openQueue, QueueUnreachable, type QueueExecutor } from '../queue/producer.js';
+import { QueueUnreachable, queueTarget } from '../queue/connection.js';
+import { openQueue, type QueueExecutor } from '../queue/producer.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { ScheduleArgs } from './args.js';
 import type { Output } from './output.js';
+import { refused, reloadProcessFiles } from './process-files.js';
 import { openStore } from './run-command.js';
 
 // A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
@@ -19,11 +20,7 @@ const HEARTBEAT_MS = 10_000;
 // process files are invalid at start.
 export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<number> {
   const config = await loadConfig(args.config, kinds());
-  if (config.problems.length) {
-    for (const p of config.problems) io.err(formatProblem(p));
-    io.err(`Nothing was scheduled: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
-    return 2;
-  }
+  if (refused(config, args.config, io, 'Nothing was scheduled')) return 2;
   const redactor = new Redactor();
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
@@ -38,8 +35,7 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   }
   const store = openStore(args.state);
   const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
-  const warn = (c: LoadedConfig) => c.warnings.forEach((w) => log.warn(formatProblem(w)));
-  warn(config);
+  for (const w of config.warnings) log.warn(formatProblem(w));
   scheduler.load(config.processes);
   scheduler.register();
   const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
@@ -48,15 +44,9 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   let reloading = Promise.resolve();
   const onHup = () => {
     reloading = reloading.then(async () => {
-      const next = await loadConfig(args.config, kinds());
-      if (next.problems.length) {
-        for (const p of next.problems) log.error(formatProblem(p));
-        log.error(`Reload refused: ${next.problems.length} problem(s) in ${args.config}; the ${scheduler.processes.length} process(es) loaded before stay scheduled.`);
-        return;
-      }
-      redactor.add(next.secrets);
-      warn(next);
-      scheduler.load(next.processes);
+      const next = await reloadProcessFiles(args.config, log, redactor, `the ${scheduler.processes.length} process(es) loaded before stay scheduled`);
+      if (!next) return;
+      scheduler.load(next);
       log.info(`Reloaded ${args.config}: ${scheduler.processes.length} process(es).`);
     });
   };

@@ -4,21 +4,17 @@ import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { listenForInterruption } from '../orchestrator/interruption.js';
 import { kinds } from '../pipelines/registry.js';
-import { queueTarget } from '../queue/connection.js';
-import { probe } from '../queue/producer.js';
+import { probe, queueTarget } from '../queue/connection.js';
 import { runWorker } from '../queue/worker.js';
 import type { WorkerArgs } from './args.js';
 import type { Output } from './output.js';
+import { refused, reloadProcessFiles } from './process-files.js';
 import { openStore } from './run-command.js';
 
 // `main worker --queue URL`: exit 0 after a clean stop (SIGTERM/SIGINT), 2 when its process files are invalid.
 export async function workerCommand(args: WorkerArgs, io: Output): Promise<number> {
   const config = await loadConfig(args.config, kinds());
-  if (config.problems.length) {
-    for (const p of config.problems) io.err(formatProblem(p));
-    io.err(`Not taking jobs: ${config.problems.length} problem(s) in ${args.config} (main --validate-only shows the full report).`);
-    return 2;
-  }
+  if (refused(config, args.config, io, 'Not taking jobs')) return 2;
   const target = queueTarget(args.queue);
   try {
     // A worker that cannot reach its queue at start is misconfigured; later outages are waited out.
@@ -39,14 +35,10 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   const processes = new Map(config.processes.map((p) => [p.name, p]));
   // SIGHUP reloads the process files (after a deployment), as for `main schedule`; an invalid set keeps the old.
   const onHup = () =>
-    void loadConfig(args.config, kinds()).then((next) => {
-      if (next.problems.length) {
-        for (const p of next.problems) logging.root.error(formatProblem(p));
-        return void logging.root.error(`Reload refused: ${next.problems.length} problem(s) in ${args.config}; the ${processes.size} process(es) loaded before stay.`);
-      }
-      redactor.add(next.secrets);
+    void reloadProcessFiles(args.config, logging.root, redactor, `the ${processes.size} process(es) loaded before stay`).then((next) => {
+      if (!next) return;
       processes.clear();
-      for (const p of next.processes) processes.set(p.name, p);
+      for (const p of next) processes.set(p.name, p);
       logging.root.info(`Reloaded ${args.config}: ${processes.size} process(es).`);
     });
   process.on('SIGHUP', onHup);

@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 // The one queue every command shares; two deployments on one Redis use two database numbers (redis://host/1).
 export const QUEUE_NAME = 'processes';
@@ -52,4 +52,28 @@ export function queueTarget(url: string, env: NodeJS.ProcessEnv = process.env): 
       maxRetriesPerRequest: null,
     },
   };
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+// One connection that gives up at once, before BullMQ's own (which retry for ever, and cannot be closed
+// cleanly while they are still connecting): an unreachable Redis is a clear error, not a hang.
+export async function probe(target: QueueTarget, stream?: string): Promise<string> {
+  const client = new Redis({ ...target.connection, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => (cause ??= error));
+  try {
+    await client.connect();
+    await client.ping();
+    // The id of the last entry of `stream` (0-0 when it is empty), for a reader that must miss nothing after it.
+    return stream ? ((await client.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0') : '';
+  } catch (error) {
+    throw new QueueUnreachable(`cannot reach the queue at ${target.shown}: ${(cause ?? (error as Error)).message.replace(/\.$/, '')}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export class QueueUnreachable extends Error {
+  override name = 'QueueUnreachable';
 }

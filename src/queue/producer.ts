@@ -9,10 +9,9 @@ import type { Executor, ExecuteHooks } from '../orchestrator/executor.js';
 import type { ProcessResult } from '../orchestrator/summary.js';
 import type { Progress } from '../pipelines/types.js';
 import { ErrorCode } from '../pipelines/errors.js';
-import { CANCEL_CHANNEL, cancelMessage, QUEUE_NAME, QUEUE_PREFIX, queueTarget, RUN_KEY_TTL_MS, runKey, type QueueTarget } from './connection.js';
+import { CANCEL_CHANNEL, cancelMessage, probe, QUEUE_NAME, QUEUE_PREFIX, queueTarget, RUN_KEY_TTL_MS, runKey, type QueueTarget } from './connection.js';
 import { codedReason, definitionHash, type JobProgress, type ProcessJob } from './job.js';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 // How often the producer looks at each job itself, and renews the keys that tell workers it still waits.
 const WATCH_MS = 5_000;
 // A Redis call made while stopping: past this, Redis is taken to be away and the stop goes on without it.
@@ -229,28 +228,6 @@ function delay(ms: number): Promise<'late'> {
 
 function bounded<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
   return Promise.race([promise.catch(() => 'late' as const), delay(ms)]);
-}
-
-// One connection that gives up at once, before BullMQ's own (which retry for ever, and cannot be closed
-// cleanly while they are still connecting): an unreachable Redis is a clear error, not a hang.
-export async function probe(target: QueueTarget, stream?: string): Promise<string> {
-  const client = new Redis({ ...target.connection, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  let cause: Error | undefined;
-  client.on('error', (error: Error) => (cause ??= error));
-  try {
-    await client.connect();
-    await client.ping();
-    // The id of the last entry of `stream` (0-0 when it is empty), for a reader that must miss nothing after it.
-    return stream ? ((await client.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0') : '';
-  } catch (error) {
-    throw new QueueUnreachable(`cannot reach the queue at ${target.shown}: ${(cause ?? (error as Error)).message.replace(/\.$/, '')}`);
-  } finally {
-    client.disconnect();
-  }
-}
-
-export class QueueUnreachable extends Error {
-  override name = 'QueueUnreachable';
 }
 
 // The executor of `--queue`, for main, schedule and logs serve: the queue's password joins the redacted

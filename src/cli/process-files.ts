@@ -1,0 +1,29 @@
+import type { Logger } from 'winston';
+import { loadConfig, type LoadedConfig, type ProcessSpec } from '../config/index.js';
+import { formatProblem } from '../config/problem.js';
+import type { Redactor } from '../logging/redact.js';
+import { kinds } from '../pipelines/registry.js';
+import type { Output } from './output.js';
+
+// A command that needs a valid set of process files: true (after printing every problem and `refusal`) when
+// the set has problems, and the command must exit 2.
+export function refused(config: LoadedConfig, dir: string, io: Output, refusal: string): boolean {
+  if (!config.problems.length) return false;
+  for (const p of config.problems) io.err(formatProblem(p));
+  io.err(`${refusal}: ${config.problems.length} problem(s) in ${dir} (main --validate-only shows the full report).`);
+  return true;
+}
+
+// SIGHUP in a long-running command (schedule, worker): the new processes, or undefined when the new set is
+// invalid; its problems are logged and `kept` says what stays.
+export async function reloadProcessFiles(dir: string, log: Logger, redactor: Redactor, kept: string): Promise<ProcessSpec[] | undefined> {
+  const next = await loadConfig(dir, kinds());
+  if (next.problems.length) {
+    for (const p of next.problems) log.error(formatProblem(p));
+    log.error(`Reload refused: ${next.problems.length} problem(s) in ${dir}; ${kept}.`);
+    return undefined;
+  }
+  redactor.add(next.secrets);
+  for (const w of next.warnings) log.warn(formatProblem(w));
+  return next.processes;
+}
