@@ -40,3 +40,12 @@ export function describeError(error: unknown): string {
   }
   return parts.join(': ') || 'unknown error';
 }
+
+// The first error code along the cause chain ("copying cpu: …" wraps the write error that has one).
+export function errorCodeOf(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('E_')) return code;
+  }
+  return ErrorCode.Pipeline;
+}

@@ -28,6 +28,8 @@ export interface PipelineOutcome {
   integrity?: Integrity;
   /** Files the run wrote for people to read (a report), linked from the run summary. */
   reports?: string[];
+  /** Set when the pipeline failed after doing part of its work: what it did stays in `records` and `integrity`. */
+  error?: { code: string; message: string };
 }
 
 export interface Progress {

@@ -1,5 +1,5 @@
 // Entry of every child process: receive one process, run its pipeline, report, exit.
-import { describeError, ErrorCode } from '../pipelines/errors.js';
+import { describeError, ErrorCode, errorCodeOf } from '../pipelines/errors.js';
 import { registry } from '../pipelines/registry.js';
 import type { PipelineOutcome } from '../pipelines/types.js';
 import { createContext } from './context.js';
@@ -55,9 +55,14 @@ async function run(start: StartMessage): Promise<void> {
     if (controller.signal.aborted) {
       return void report({ status: 'interrupted', error: { code: ErrorCode.Interrupted, message: describeError(error) } });
     }
-    return void report({ status: 'failed', error: { code: codeOf(error), message: describeError(error) } });
+    return void report({ status: 'failed', error: { code: errorCodeOf(error), message: describeError(error) } });
   } finally {
     ctx.close();
+  }
+  // A pipeline that failed after doing part of its work says so in `error`, and keeps its counts and checks.
+  if (outcome.error) {
+    if (controller.signal.aborted) return void report({ status: 'interrupted', ...outcome, error: { code: ErrorCode.Interrupted, message: outcome.error.message } });
+    return void report({ status: 'failed', ...outcome });
   }
   const failed = outcome.integrity?.checks.filter((c) => !c.ok) ?? [];
   if (outcome.integrity && !outcome.integrity.ok) {
@@ -65,13 +70,4 @@ async function run(start: StartMessage): Promise<void> {
     return void report({ status: 'failed', ...outcome, error: { code: ErrorCode.Integrity, message: `integrity check failed: ${which || 'see checks'}` } });
   }
   return void report({ status: 'success', ...outcome });
-}
-
-// The first error code along the cause chain ("copying cpu: …" wraps the write error that has one).
-function codeOf(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('E_')) return code;
-  }
-  return ErrorCode.Pipeline;
 }

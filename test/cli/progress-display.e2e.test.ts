@@ -1,6 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAIN, Workspace } from '../helpers/cli.js';
+import { MAIN, quote, runUnderTerminal, Workspace } from '../helpers/cli.js';
 import { mrtgLog } from '../helpers/mrtg.js';
 import { ScanServer } from '../helpers/scan-server.js';
 
@@ -30,20 +30,7 @@ beforeEach(() => {
 });
 afterEach(() => ws.remove());
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-// `shell` runs in a pseudo-terminal of 100×30; what the terminal showed comes back (stdout and stderr, as one).
-function underTerminal(shell: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; screen: string }> {
-  const child = spawn('script', ['-qefc', `stty cols 100 rows 30; ${shell}`, '/dev/null'], {
-    cwd: ws.dir,
-    env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let screen = '';
-  child.stdout.on('data', (d) => (screen += d));
-  child.stderr.on('data', (d) => (screen += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, screen })));
-}
+const underTerminal = (shell: string, env: NodeJS.ProcessEnv = {}) => runUnderTerminal(shell, ws.dir, env);
 
 const main = `${quote(process.execPath)} ${quote(MAIN)} --date ${DATE}`;
 

@@ -82,3 +82,19 @@ export function stillRunning(pattern: string): string {
     return '';
   }
 }
+
+export const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+// `shell` in a pseudo-terminal of 100×30 (util-linux `script`); what the terminal showed comes back (stdout and
+// stderr, as one).
+export function runUnderTerminal(shell: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; screen: string }> {
+  const child = spawn('script', ['-qefc', `stty cols 100 rows 30; ${shell}`, '/dev/null'], {
+    cwd,
+    env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  child.stdout!.on('data', (d) => (screen += d));
+  child.stderr!.on('data', (d) => (screen += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, screen })));
+}

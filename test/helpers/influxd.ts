@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeMultiStream, type DecoderOptions } from '@msgpack/msgpack';
+import { dumpPoints } from './influx-dump.js';
 
 const INSTALL = 'influxd (InfluxDB 1.x) is not installed: on Debian run `apt-get install -y influxdb influxdb-client` (.ci/run does this)';
 
@@ -83,28 +83,10 @@ bind-address = "127.0.0.1:${rpc}"
     if (res.status !== 204) throw new Error(`write answered ${res.status}: ${await res.text()}`);
   }
 
-  // Every point of a database as comparable text: series, nanosecond time, typed values (msgpack keeps int64 exact).
+  // Every point of a retention policy as comparable text: series, nanosecond time, each value with its own type,
+  // names and strings as bytes (see influx-dump.ts).
   async dump(db: string, rp = 'autogen'): Promise<string[]> {
-    const out: string[] = [];
-    const measurements = ((await this.query('SHOW MEASUREMENTS', db)).results[0].series?.[0]?.values ?? []).map((v: string[]) => v[0]);
-    const ident = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-    for (const m of measurements) {
-      const keys = await this.query(`SHOW FIELD KEYS FROM "${rp}".${ident(m)}`, db);
-      const types = Object.fromEntries((keys.results[0].series?.[0]?.values ?? []) as Array<[string, string]>);
-      const q = `SELECT * FROM "${rp}".${ident(m)} GROUP BY *`;
-      const res = await fetch(`${this.url}/query?${new URLSearchParams({ q, db, epoch: 'ns', chunked: 'true', chunk_size: '1000' })}`, { method: 'POST', headers: { ...this.headers(), Accept: 'application/x-msgpack' } });
-      for await (const chunk of decodeMultiStream(res.body!, { useBigInt64: true } as DecoderOptions)) {
-        for (const series of (chunk as any).results?.[0]?.series ?? []) {
-          const tags = JSON.stringify(Object.entries(series.tags ?? {}).filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : 1)));
-          for (const row of series.values) {
-            const text = (v: unknown) => (Object.is(v, -0) ? '-0' : String(v));
-            const fields = series.columns.slice(1).flatMap((c: string, i: number) => (row[i + 1] === null ? [] : [`${c}:${types[c]}=${JSON.stringify(text(row[i + 1]))}`]));
-            out.push(`${m} ${tags} ${row[0]} ${fields.join(',')}`);
-          }
-        }
-      }
-    }
-    return out.sort();
+    return dumpPoints(this.url, db, rp, this.headers());
   }
 
   async fieldKeys(db: string, measurement: string): Promise<unknown> {

@@ -1,39 +1,38 @@
 import pLimit from 'p-limit';
-import { describeError } from '../errors.js';
-import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
-import { durationNs, formatNs, timeNs } from './duration.js';
-import { planCopy, type CopyItem } from './plan.js';
-import { causedBy, withRetries } from '../../lib/retry.js';
-import { isPermanent } from '../../lib/influx-http.js';
+import { describeError, ErrorCode, errorCodeOf } from '../errors.js';
+import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../types.js';
+import { copyItem, type ItemCopy } from './item-copy.js';
+import { planCopy, shardLayouts, type CopyItem } from './plan.js';
 import type { InfluxCopyConfig } from './schema.js';
-import { InfluxServer, RetriesExhausted } from './server.js';
+import { InfluxServer } from './server.js';
 import { verifyItem } from './verify.js';
-import { copyWindow, windows } from './window-copy.js';
 
-interface Copied extends CopyItem {
-  from: bigint;
-  to: bigint;
-}
-
-// Copy every selected (retention policy, measurement), window by window; a checkpoint moves only over
-// windows the destination has acknowledged, so a crash or a kill loses nothing and the next run completes.
+// Copy every selected (retention policy, measurement), then verify what was copied. A measurement that fails does
+// not stop the others (unless its server is failing: unreachable, or refusing this user), and what was copied is
+// counted and checkpointed whatever happens, so a crash, a kill or a fault loses nothing and the next run completes.
 export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
   const bc = config.backup_config;
+  // Stops every part of the copy: the run's own stop, or a failure of a server itself.
+  const stop = new AbortController();
+  let serverFailed: unknown;
+  const onServerFailure = (error: unknown) => {
+    serverFailed ??= error;
+    stop.abort(error);
+  };
+  const onStop = () => stop.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) onStop();
+  else ctx.signal.addEventListener('abort', onStop, { once: true });
   const serverOptions = {
     timeoutMs: bc.timeout * 1000,
     retries: bc.retries,
-    signal: ctx.signal,
+    signal: stop.signal,
     onRetry: (what: string, attempt: number, error: unknown) => ctx.log.warn(`Retrying ${what} (attempt ${attempt} of ${bc.retries}): ${describeError(error)}`),
   };
   const src = new InfluxServer('source', config.source_server, serverOptions);
   const dst = new InfluxServer('destination', config.destination_server, serverOptions);
-  // The checkpoint never passes the moment the run started: one point dated in the future must not make the
-  // next incremental runs skip everything written before that date.
   const runStartedNs = BigInt(Date.now()) * 1_000_000n;
   const writeSlots = pLimit(bc.write_concurrency);
   const readSlots = pLimit(bc.read_concurrency);
-  // Counted when a window is complete: a window read again after a fault is not counted twice.
-  let copiedPoints = 0;
   // Acknowledged writes as they come, for progress only (a retried window counts again here).
   let acknowledged = 0;
   let lastProgress = 0;
@@ -47,81 +46,79 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
 
   try {
     const items = await planCopy(src, dst, bc, ctx);
-    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-    const rps = new Set(items.map((i) => i.rp)).size;
-    const measurements = new Set(items.map((i) => i.measurement)).size;
-    ctx.log.info(`Copying ${count(measurements, 'measurement')} in ${count(rps, 'retention policy').replace(/policys$/, 'policies')} from "${src.database}" to "${dst.database}" (${bc.mode}).`);
-    const copied: Copied[] = [];
-    await Promise.all(
-      items.map(async (item) => {
-        const range = await rangeOf(src, item, config, ctx);
-        if (!range) return;
-        const key = checkpointKey(config, item);
-        const parts = windows(range.from, range.to, durationNs(bc.window));
-        const done = new Array<boolean>(parts.length).fill(false);
-        let next = 0;
-        await Promise.all(
-          parts.map((window, i) =>
-            readSlots(async () => {
-              const points = await withRetries(() => copyWindow(src, dst, window, { ...item, types: range.types, pageSize: bc.page_size, batchBytes: bc.batch_bytes, writeSlots, onWritten }), {
-                retries: bc.retries,
-                // Only a read that broke mid-stream is worth reading again: a request has had its own retries.
-                isPermanent: (e) => isPermanent(e) || causedBy(e, RetriesExhausted),
-                signal: ctx.signal,
-                onRetry: (attempt, error) => ctx.log.warn(`Copying ${item.measurement} [${item.rp}] from ${formatNs(window.from)} again (attempt ${attempt}): ${describeError(error)}`),
-              }).catch((error: unknown) => {
-                throw new Error(`copying ${item.measurement} [${item.rp}] from ${formatNs(window.from)} to ${formatNs(window.to)}`, { cause: error });
-              });
-              copiedPoints += points;
-              done[i] = true;
-              // The checkpoint covers the longest run of finished windows from the start, never a gap.
-              while (next < parts.length && done[next]) next++;
-              if (next > 0) {
-                const upTo = parts[next - 1]!.to;
-                ctx.checkpoints.set(key, { upTo: String(upTo < runStartedNs ? upTo : runStartedNs) });
-              }
-            }),
-          ),
-        );
-        ctx.log.info(`Copied ${item.measurement} [${item.rp}] from ${formatNs(range.from)} to ${formatNs(range.to)}.`);
-        copied.push({ ...item, from: range.from, to: range.to });
-      }),
-    );
-    ctx.progress({ done: copiedPoints, unit: 'points' });
-    // Every point read was written and acknowledged: a rejected point fails the process instead.
-    const outcome: PipelineOutcome = { records: { read: copiedPoints, written: copiedPoints, rejected: 0 } };
-    if (bc.validate_data === false) return outcome;
-    const checks: IntegrityCheck[] = [];
-    for (const item of copied.sort((a, b) => a.rp.localeCompare(b.rp) || a.measurement.localeCompare(b.measurement))) {
-      checks.push(await verifyItem(src, dst, item, bc.validate_data === 'checksum' ? 'checksum' : 'count', bc.page_size));
-    }
-    return { ...outcome, integrity: { ok: checks.every((c) => c.ok), checks } };
+    const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+    ctx.log.info(`Copying ${count(new Set(items.map((i) => i.measurement.text)).size, 'measurement')} in ${count(new Set(items.map((i) => i.rp)).size, 'retention policy', 'retention policies')} from "${src.database}" to "${dst.database}" (${bc.mode}).`);
+    // Measurements are planned a few at a time; their windows share the read slots.
+    const itemSlots = pLimit(bc.read_concurrency);
+    const options = { bc, ctx, signal: stop.signal, readSlots, writeSlots, runStartedNs, onWritten, onServerFailure };
+    const copies = await Promise.all(items.map((item) => itemSlots(() => copyItem(src, dst, item, { ...options, checkpointKey: checkpointKey(config, item) }))));
+    const records = totals(copies);
+    ctx.progress({ done: records.written, unit: 'points' });
+    if (ctx.signal.aborted) return { records, error: { code: ErrorCode.Interrupted, message: describeError(ctx.signal.reason) } };
+    if (serverFailed) return { records, error: { code: errorCodeOf(serverFailed), message: describeError(serverFailed) } };
+    const failed = copies.filter((c) => c.failures.length > 0);
+    for (const c of failed) ctx.log.error(`Not copied: ${label(c.item)}: ${why(c)}`);
+    const error = failed.length ? { code: errorCodeOf(failed[0]!.failures[0]), message: `${failed.length} of ${copies.length} measurements were not copied whole: ${failed.slice(0, 10).map((c) => `${label(c.item)}: ${why(c)}`).join('; ')}${failed.length > 10 ? `; and ${failed.length - 10} more (see the log)` : ''}` } : undefined;
+    if (bc.validate_data === false) return { records, ...(error ? { error } : {}) };
+    const checks = [...(await verify(src, dst, copies, config, ctx)), ...failed.map((c) => ({ name: `copy ${label(c.item)}`, ok: false, detail: `not copied whole: ${why(c)}` }))];
+    return { records, integrity: { ok: checks.every((c) => c.ok), checks }, ...(error ? { error } : {}) };
   } finally {
+    ctx.signal.removeEventListener('abort', onStop);
     src.close();
     dst.close();
   }
 }
 
-// The time range to copy for one item: the selection's bounds, the checkpoint (incremental), and where the data is.
-async function rangeOf(src: InfluxServer, item: CopyItem, config: InfluxCopyConfig, ctx: PipelineContext) {
+// Each measurement copied whole, both sides compared over the range copied; a "verifying" stage with a total.
+async function verify(src: InfluxServer, dst: InfluxServer, copies: ItemCopy[], config: InfluxCopyConfig, ctx: PipelineContext): Promise<IntegrityCheck[]> {
   const bc = config.backup_config;
-  let lower = bc.start !== undefined ? timeNs(bc.start) : undefined;
-  const upper = bc.end !== undefined ? timeNs(bc.end) : undefined;
-  const checkpoint = ctx.checkpoints.get<{ upTo: string }>(checkpointKey(config, item));
-  if (bc.mode === 'incremental' && checkpoint) {
-    const resume = BigInt(checkpoint.upTo) - durationNs(bc.overlap);
-    if (lower === undefined || resume > lower) lower = resume;
-  }
-  const first = await src.edge(item.rp, item.measurement, 'first', lower, upper);
-  if (first === undefined) return undefined;
-  const last = await src.edge(item.rp, item.measurement, 'last', lower, upper);
-  const types = await src.fieldTypes(item.rp, item.measurement);
-  return { from: first, to: last! + 1n, types };
+  const how = bc.validate_data === 'checksum' ? 'checksum' : 'count';
+  const verified = copies.filter((c) => c.failures.length === 0 && c.range).sort((a, b) => a.item.rp.localeCompare(b.item.rp) || Buffer.compare(a.item.measurement.bytes, b.item.measurement.bytes));
+  if (verified.length === 0) return [];
+  const dstLayouts = await shardLayouts(dst, await dst.retentionPolicies(), ctx);
+  // checksum reads every point on both sides: its progress counts points; count is quick and counts measurements.
+  const total = how === 'checksum' ? 2 * verified.reduce((n, c) => n + c.stats.read, 0) : verified.length;
+  const unit = how === 'checksum' ? 'points' : 'measurements';
+  let done = 0;
+  let lastProgress = 0;
+  const progress = (n: number) => {
+    done += n;
+    if (Date.now() - lastProgress < 500 && done < total) return;
+    lastProgress = Date.now();
+    ctx.progress({ done: Math.min(done, total), total, unit, message: 'verifying' });
+  };
+  ctx.log.info(`Verifying ${verified.length} measurement(s) (${how === 'checksum' ? 'a checksum of every point' : 'counts per field and series'}) on both sides.`);
+  progress(0);
+  const slots = pLimit(bc.read_concurrency);
+  return Promise.all(
+    verified.map((c) =>
+      slots(async () => {
+        const layouts = [c.item.layout, dstLayouts.get(c.item.rp) ?? c.item.layout] as const;
+        const check = await verifyItem(src, dst, { rp: c.item.rp, measurement: c.item.measurement, ...c.range! }, [...layouts], how, bc.page_size, how === 'checksum' ? progress : () => {});
+        if (how === 'count') progress(1);
+        return check;
+      }),
+    ),
+  );
+}
+
+function totals(copies: ItemCopy[]): Records {
+  const sum = (pick: (c: ItemCopy) => number) => copies.reduce((n, c) => n + pick(c), 0);
+  return { read: sum((c) => c.stats.read), written: sum((c) => c.stats.written), rejected: sum((c) => c.stats.rejected) };
+}
+
+const label = (item: CopyItem) => `${item.measurement.text} [${item.rp}]`;
+
+// The distinct reasons, the first three.
+function why(c: ItemCopy): string {
+  const reasons = [...new Set(c.failures.map(describeError))];
+  return reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : '');
 }
 
 // Per source database, destination, retention policy and measurement: pointing a process at another
 // destination starts that copy from the beginning instead of skipping what the new destination lacks.
 function checkpointKey(config: InfluxCopyConfig, item: CopyItem): string {
   const dst = config.destination_server;
-  return JSON.stringify([config.source_server.database, new URL(dst.url).origin, dst.database, item.rp, item.measurement]);
+  const m = item.measurement;
+  return JSON.stringify([config.source_server.database, new URL(dst.url).origin, dst.database, item.rp, m.utf8 ? m.bytes.toString('utf8') : { bytes: m.bytes.toString('base64') }]);
 }

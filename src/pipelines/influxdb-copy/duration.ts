@@ -17,8 +17,10 @@ export function timeNs(text: string): bigint {
 
 // Nanoseconds → RFC 3339 with nanoseconds, for log lines and messages.
 export function formatNs(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const rest = ns % 1_000_000_000n;
-  const base = new Date(Number(ms)).toISOString().slice(0, 19);
+  // Floored, so that a time before 1970 keeps a positive fraction of a second.
+  let seconds = ns / 1_000_000_000n;
+  let rest = ns % 1_000_000_000n;
+  if (rest < 0n) (rest += 1_000_000_000n), (seconds -= 1n);
+  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   return rest === 0n ? `${base}Z` : `${base}.${String(rest).padStart(9, '0').replace(/0+$/, '')}Z`;
 }

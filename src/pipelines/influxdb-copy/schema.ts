@@ -67,7 +67,7 @@ export const influxCopySchema: JsonSchema = {
         timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds one request may stay silent before it is retried.' },
         validate_data: { enum: [true, false, 'checksum'], default: true, description: 'true: counts per field on both sides; checksum: an order-independent hash of every point; false: none.' },
         overlap: { type: 'string', pattern: DURATION, default: '10m', 'x-expected': 'a duration such as "10m"', description: 'Incremental mode re-reads this much before the checkpoint, for late points.' },
-        window: { type: 'string', pattern: POSITIVE_DURATION, default: '6h', 'x-expected': 'a duration above zero such as "6h"', description: 'Time span read per query; the checkpoint moves window by window.' },
+        window: { type: 'string', pattern: POSITIVE_DURATION, default: '6h', 'x-expected': 'a duration above zero such as "6h"', description: 'Longest time span read per query (a query never crosses a shard group); the checkpoint moves window by window.' },
         measurements: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['*'], description: 'Measurements to copy (globs: * and ?).' },
         exclude_measurements: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Measurements not to copy (globs).' },
         retention_policies: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Retention policies to copy (default: all).' },

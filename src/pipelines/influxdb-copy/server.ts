@@ -1,16 +1,10 @@
-import { decodeMultiStream, type DecoderOptions } from '@msgpack/msgpack';
-import { InfluxDB } from 'influx';
-import type { FieldType } from '../../lib/line-protocol.js';
-import { withRetries } from '../../lib/retry.js';
-import { InfluxHttp, isPermanent, PermanentError, readAll } from '../../lib/influx-http.js';
+import { causedBy, withRetries } from '../../lib/retry.js';
+import { ErrorCodes, InfluxHttp, isPermanent, PermanentError, readAll, ServerError } from '../../lib/influx-http.js';
+import { PipelineError } from '../errors.js';
+import { answerSeries, answerTables, type SeriesRows, type Table } from './answer.js';
+import { fromClause, Name, quoteIdent } from './names.js';
 import type { ServerConfig } from './schema.js';
-
-export interface Series {
-  name: string;
-  tags?: Record<string, string>;
-  columns: string[];
-  values: unknown[][];
-}
+import { shardTimeNs, type Group } from './shards.js';
 
 export interface RetentionPolicy {
   name: string;
@@ -20,6 +14,8 @@ export interface RetentionPolicy {
   default: boolean;
 }
 
+export type FieldType = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean';
+
 export interface ServerOptions {
   timeoutMs: number;
   retries: number;
@@ -27,13 +23,33 @@ export interface ServerOptions {
   onRetry?(what: string, attempt: number, error: unknown): void;
 }
 
-export const quoteIdent = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+// A request that failed after all its retries: the window around it is not tried again (retries would multiply).
+export class RetriesExhausted extends PipelineError {
+  /** The server answered the last try (a 5xx): it is up, and refuses something of this request. */
+  readonly answered: boolean;
 
-// One side of a copy. The data path streams msgpack over plain HTTP: exact int64 and nanosecond epochs,
-// bounded memory. Administration goes through the `influx` package, which buffers (fine for SHOW …).
+  constructor(message: string, options: { cause: unknown }) {
+    super(ErrorCodes.Request, message, options);
+    this.name = 'RetriesExhausted';
+    this.answered = causedBy(options.cause, ServerError);
+  }
+}
+
+// The failures that are the server's, not one measurement's: it cannot be reached (no answer after every retry),
+// or it will not let this user in (401, 403). Every measurement stops; any other failure stops only its own.
+export function serverFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof RetriesExhausted && !e.answered) return true;
+    const status = (e as PermanentError).status;
+    if (status === 401 || status === 403) return true;
+  }
+  return false;
+}
+
+// One side of a copy, over the 1.x HTTP API with msgpack answers: exact int64 and nanosecond epochs, names and
+// strings as bytes, bounded memory (one chunk of an answer at a time). Credentials travel in a header.
 export class InfluxServer {
   readonly http: InfluxHttp;
-  private readonly admin: InfluxDB;
 
   constructor(
     /** "source" or "destination", for messages. */
@@ -42,187 +58,184 @@ export class InfluxServer {
     private readonly options: ServerOptions,
   ) {
     this.http = new InfluxHttp(config);
-    const url = new URL(config.url);
-    this.admin = new InfluxDB({
-      host: url.hostname,
-      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-      protocol: url.protocol === 'https:' ? 'https' : 'http',
-      path: url.pathname.replace(/\/$/, ''),
-      username: config.user,
-      password: config.password,
-      database: config.database,
-      options: { rejectUnauthorized: config.tls_verify, timeout: options.timeoutMs },
-      pool: { maxRetries: 0, requestTimeout: options.timeoutMs },
-    });
   }
 
   get database(): string {
     return this.config.database;
   }
 
-  // Stream the series of one statement, chunk by chunk; nothing is held beyond one chunk.
-  async *select(statement: string, chunkSize: number): AsyncGenerator<Series> {
-    const res = await this.retry(`query ${statement.slice(0, 60)}`, () =>
-      this.http.request({
-        method: 'POST',
-        path: '/query',
-        params: { db: this.database, q: statement, epoch: 'ns', chunked: 'true', chunk_size: String(chunkSize) },
-        headers: { Accept: 'application/x-msgpack' },
-        timeoutMs: this.options.timeoutMs,
-        signal: this.options.signal,
-      }),
-    );
-    // InfluxDB before 1.4 ignores the Accept header and answers JSON, whose bytes decode as msgpack numbers.
-    const type = String(res.headers['content-type'] ?? '');
-    if (!type.includes('application/x-msgpack')) {
-      res.resume();
-      throw new PermanentError(`the ${this.side} answered "${type}" instead of msgpack: InfluxDB 1.4 or later is needed`);
-    }
-    for await (const chunk of decodeMultiStream(res, { useBigInt64: true } as DecoderOptions)) {
-      if (chunk === null || typeof chunk !== 'object') throw new PermanentError(`the ${this.side} sent a malformed msgpack answer`);
-      const body = chunk as { error?: string; results?: Array<{ error?: string; series?: Series[] }> };
-      if (body.error) throw new PermanentError(`query failed: ${body.error}`);
-      for (const result of body.results ?? []) {
-        if (result.error) throw new PermanentError(`query failed: ${result.error}`);
-        yield* result.series ?? [];
-      }
-    }
+  // The series of one statement, streamed chunk by chunk; the request is retried, a stream cut midway is not.
+  async *select(statement: string, chunkSize: number): AsyncGenerator<SeriesRows> {
+    const res = await this.retry(`query ${statement.slice(0, 80)}`, () => this.query(statement, chunkSize));
+    yield* answerSeries(res);
   }
 
-  // Post one batch of line protocol; a point the server did not take fails the copy with its count and reason.
-  async write(retentionPolicy: string, body: Buffer, points: number): Promise<void> {
+  // A small answer whole (SHOW …), retried as one request.
+  async tables(statement: string, database = true): Promise<Table[]> {
+    return this.retry(statement, async () => answerTables(await this.query(statement, 10_000, database)));
+  }
+
+  // Post one batch of line protocol; a point the server did not take fails the batch with its count and reason.
+  async write(rp: string, body: Buffer, points: number): Promise<void> {
     await this.retry(`write of ${points} points`, async () => {
-      const res = await this.http.request({
-        method: 'POST',
-        path: '/write',
-        params: { db: this.database, rp: retentionPolicy, precision: 'ns' },
-        body,
-        timeoutMs: this.options.timeoutMs,
-        signal: this.options.signal,
-      });
+      const res = await this.http.request({ method: 'POST', path: '/write', params: { db: this.database, rp, precision: 'ns' }, body, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
       await readAll(res);
     }).catch((error: unknown) => {
-      if (!(error instanceof PermanentError)) throw error;
+      if (!(error instanceof PermanentError) || serverFailure(error)) throw error;
       const dropped = /dropped=(\d+)/.exec(error.message)?.[1];
-      const count = dropped ? `${dropped} of ${points} points` : `a batch of ${points} points`;
-      throw new PermanentError(`the destination rejected ${count}: ${error.message.replace(/^POST \/write answered /, '')}`);
+      throw new WriteRejected(dropped ? Number(dropped) : undefined, points, error.message.replace(/^.*?POST \/write answered \d+: /, ''));
     });
   }
 
-  // Reach the server first through our own client: its errors name the cause (ECONNREFUSED, 401, a certificate).
+  // Reach the server first: its errors name the cause (ECONNREFUSED, 401, a certificate).
   async ping(): Promise<void> {
-    await this.retry('GET /ping', async () => {
-      const res = await this.http.request({ method: 'GET', path: '/ping', params: {}, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
-      await readAll(res);
-    });
+    await this.retry('GET /ping', async () => readAll(await this.http.request({ method: 'GET', path: '/ping', params: {}, timeoutMs: this.options.timeoutMs, signal: this.options.signal })));
     // /ping needs no credentials: ask something that does.
-    await this.retry('SHOW DATABASES', async () => {
-      const res = await this.http.request({ method: 'POST', path: '/query', params: { q: 'SHOW DATABASES' }, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
-      await readAll(res);
-    });
+    await this.databases();
   }
 
   async databases(): Promise<string[]> {
-    return this.retry('SHOW DATABASES', () => this.admin.getDatabaseNames());
+    return column(await this.tables('SHOW DATABASES', false), 'name').map(String);
   }
 
   async createDatabase(): Promise<void> {
-    await this.retry('CREATE DATABASE', () => this.admin.createDatabase(this.database));
+    await this.tables(`CREATE DATABASE ${quoteIdent(this.database)}`, false);
   }
 
   async retentionPolicies(): Promise<RetentionPolicy[]> {
-    const rows = await this.retry('SHOW RETENTION POLICIES', () => this.admin.showRetentionPolicies(this.database));
-    return rows.map((r) => ({ name: r.name, duration: r.duration, shardGroupDuration: r.shardGroupDuration, replicaN: r.replicaN, default: r.default }));
+    const [table] = await this.tables(`SHOW RETENTION POLICIES ON ${quoteIdent(this.database)}`, false);
+    if (!table) return [];
+    const at = (name: string) => table.columns.indexOf(name);
+    return table.values.map((row) => ({
+      name: String(row[at('name')]),
+      duration: String(row[at('duration')]),
+      shardGroupDuration: String(row[at('shardGroupDuration')]),
+      replicaN: Number(row[at('replicaN')]),
+      default: row[at('default')] === true,
+    }));
   }
 
-  // CREATE RETENTION POLICY with the shard duration, which the `influx` package's helper cannot set.
-  async createRetentionPolicy(rp: RetentionPolicy): Promise<void> {
-    const q = `CREATE RETENTION POLICY ${quoteIdent(rp.name)} ON ${quoteIdent(this.database)} DURATION ${rp.duration} REPLICATION ${rp.replicaN} SHARD DURATION ${rp.shardGroupDuration}${rp.default ? ' DEFAULT' : ''}`;
-    await this.retry('CREATE RETENTION POLICY', () => this.admin.queryRaw(q));
+  async createRetentionPolicy(rp: RetentionPolicy, verb: 'CREATE' | 'ALTER' = 'CREATE'): Promise<void> {
+    await this.tables(`${verb} RETENTION POLICY ${quoteIdent(rp.name)} ON ${quoteIdent(this.database)} DURATION ${rp.duration} REPLICATION ${rp.replicaN} SHARD DURATION ${rp.shardGroupDuration}${rp.default ? ' DEFAULT' : ''}`, false);
   }
 
-  async measurements(): Promise<string[]> {
-    return this.retry('SHOW MEASUREMENTS', () => this.admin.getMeasurements(this.database));
+  // Every measurement, with its name's bytes as stored.
+  async measurements(): Promise<Name[]> {
+    return column(await this.tables('SHOW MEASUREMENTS'), 'name').map((b) => new Name(b as Buffer));
   }
 
-  // Field name → type, as the server stores it (a float holding 5.0 is still a float).
-  async fieldTypes(rp: string, measurement: string): Promise<Map<string, FieldType>> {
-    const rows = await this.retry('SHOW FIELD KEYS', () => this.admin.query<{ fieldKey: string; fieldType: FieldType }>(`SHOW FIELD KEYS FROM ${quoteIdent(rp)}.${quoteIdent(measurement)}`));
-    const types = new Map<string, FieldType>();
-    for (const r of rows) {
-      const other = types.get(r.fieldKey);
-      // SELECT * returns one type per field: values of the other type would be lost or rewritten. Refuse.
-      if (other && other !== r.fieldType) {
-        throw new PermanentError(`field "${r.fieldKey}" of ${measurement} [${rp}] is ${other} in some shards and ${r.fieldType} in others; it cannot be copied exactly (exclude the measurement, or rewrite the field)`);
+  // Field key (its bytes, as latin1 text to serve as a map key) → every type it has in some shard.
+  async fieldTypes(rp: string, m: Name): Promise<Map<string, Set<FieldType>>> {
+    const types = new Map<string, Set<FieldType>>();
+    for (const table of await this.tables(`SHOW FIELD KEYS FROM ${fromClause(rp, m)}`)) {
+      if (!m.equals(table.name)) continue;
+      const [key, type] = [table.columns.indexOf('fieldKey'), table.columns.indexOf('fieldType')];
+      for (const row of table.values) {
+        const name = (row[key] as Buffer).toString('latin1');
+        if (!types.has(name)) types.set(name, new Set());
+        types.get(name)!.add(String(row[type]) as FieldType);
       }
-      types.set(r.fieldKey, r.fieldType);
     }
     return types;
   }
 
-  // count(*) per field over [from, to): what `validate_data: true` compares.
-  async countPerField(rp: string, measurement: string, from: bigint, to: bigint): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    const statement = `SELECT count(*) FROM ${quoteIdent(rp)}.${quoteIdent(measurement)} WHERE time >= ${from} AND time < ${to}`;
-    for await (const series of this.select(statement, 10_000)) {
-      const row = series.values[0] ?? [];
-      series.columns.forEach((column, i) => {
-        if (i > 0) counts.set(column.replace(/^count_/, ''), Number(row[i] ?? 0));
-      });
+  // The shard groups of each retention policy, or undefined when this user may not list them (SHOW SHARDS is for admins).
+  async shardGroups(): Promise<Map<string, Group[]> | undefined> {
+    let tables: Table[];
+    try {
+      tables = await this.tables('SHOW SHARDS', false);
+    } catch (error) {
+      if (isPermanent(error) && !causedBy(error, RetriesExhausted)) return undefined;
+      throw error;
     }
-    return counts;
+    const groups = new Map<string, Group[]>();
+    const seen = new Set<string>();
+    for (const table of tables) {
+      const at = (name: string) => table.columns.indexOf(name);
+      for (const row of table.values) {
+        const [database, rp, group] = [String(row[at('database')]), String(row[at('retention_policy')]), String(row[at('shard_group')])];
+        // A group has one row per shard.
+        if (database !== this.database || seen.has(group)) continue;
+        seen.add(group);
+        if (!groups.has(rp)) groups.set(rp, []);
+        groups.get(rp)!.push({ start: shardTimeNs(String(row[at('start_time')])), end: shardTimeNs(String(row[at('end_time')])) });
+      }
+    }
+    return groups;
   }
 
-  // The first or last timestamp of a measurement in a retention policy, or undefined when it has no point.
-  async edge(rp: string, measurement: string, which: 'first' | 'last', from?: bigint, to?: bigint): Promise<bigint | undefined> {
-    const where = [from !== undefined ? `time >= ${from}` : '', to !== undefined ? `time < ${to}` : ''].filter(Boolean).join(' AND ');
-    const statement = `SELECT * FROM ${quoteIdent(rp)}.${quoteIdent(measurement)}${where ? ` WHERE ${where}` : ''} ORDER BY time ${which === 'first' ? 'ASC' : 'DESC'} LIMIT 1`;
-    for await (const series of this.select(statement, 1)) {
-      const time = series.values[0]?.[0];
-      if (time !== undefined && time !== null) return BigInt(time as number | bigint);
+  // The time of the first (or last) point of a measurement in [from, to), or undefined when it has none there.
+  async edge(rp: string, m: Name, select: string, from: bigint, to: bigint, which: 'first' | 'last' = 'first'): Promise<bigint | undefined> {
+    const statement = `SELECT ${select} FROM ${fromClause(rp, m)} WHERE time >= ${from} AND time < ${to} ORDER BY time ${which === 'first' ? 'ASC' : 'DESC'} LIMIT 1`;
+    let found: bigint | undefined;
+    for await (const { head, reader, rows } of this.select(statement, 10_000)) {
+      for (let i = 0; i < rows; i++) {
+        const row = reader.any() as unknown[];
+        if (!m.equals(head.name)) continue;
+        const time = BigInt(row[0] as number | bigint);
+        if (found === undefined || (which === 'first' ? time < found : time > found)) found = time;
+      }
     }
-    return undefined;
+    return found;
   }
 
   close(): void {
     this.http.close();
   }
 
+  private async query(statement: string, chunkSize: number, database = true) {
+    const res = await this.http.request({
+      method: 'POST',
+      path: '/query',
+      params: {},
+      form: { ...(database ? { db: this.database } : {}), q: statement, epoch: 'ns', chunked: 'true', chunk_size: String(chunkSize) },
+      headers: { Accept: 'application/x-msgpack' },
+      timeoutMs: this.options.timeoutMs,
+      signal: this.options.signal,
+    });
+    // InfluxDB before 1.4 ignores the Accept header and answers JSON.
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('application/x-msgpack')) {
+      res.resume();
+      throw new PermanentError(`the ${this.side} answered "${type}" instead of msgpack: InfluxDB 1.4 or later is needed`);
+    }
+    return res;
+  }
+
   // Retried as the options say; a final failure names the side and the server, and is not retried again above.
   private async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await withRetries(() => abortable(fn(), this.options.signal), {
+      return await withRetries(fn, {
         retries: this.options.retries,
         signal: this.options.signal,
-        isPermanent: (e) => isPermanent(e) || adminRefused(e),
+        isPermanent,
         onRetry: (attempt, error) => this.options.onRetry?.(`${what} on the ${this.side}`, attempt, error),
       });
     } catch (error) {
       if (this.options.signal.aborted) throw error;
       const message = `${this.side} ${this.config.url}: ${error instanceof Error ? error.message : String(error)}`;
-      throw Object.assign(isPermanent(error) || adminRefused(error) ? new PermanentError(message) : new RetriesExhausted(message), { cause: error });
+      if (error instanceof PermanentError) throw Object.assign(new PermanentError(message, error.status), { cause: error });
+      throw new RetriesExhausted(message, { cause: error });
     }
   }
 }
 
-// A request that failed after all its retries: the window around it is not tried again (retries would multiply).
-export class RetriesExhausted extends Error {
-  override name = 'RetriesExhausted';
+// The destination took only part of a batch (or none of it): how many it dropped, and its reason.
+export class WriteRejected extends PermanentError {
+  /** Points refused: the server's count (dropped=N), or the whole batch when it gave none. */
+  readonly dropped: number;
+
+  constructor(
+    dropped: number | undefined,
+    readonly points: number,
+    readonly reason: string,
+  ) {
+    super(`the destination rejected ${dropped === undefined ? `a batch of ${points} points` : `${dropped} of ${points} points`}: ${reason}`);
+    this.name = 'WriteRejected';
+    this.dropped = dropped ?? points;
+  }
 }
 
-// The `influx` package's answer to a refused statement (403, a bad query): final, like our own 4xx.
-function adminRefused(error: unknown): boolean {
-  const e = error as { name?: string; res?: { statusCode?: number } } | null;
-  const status = e?.res?.statusCode ?? 0;
-  return e?.name === 'ResultError' || (status >= 400 && status < 500);
-}
-
-// The `influx` package takes no abort signal: stop waiting for it when the run is stopped.
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('stopped'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+function column(tables: Table[], name: string): unknown[] {
+  return tables.flatMap((t) => t.values.map((row) => row[t.columns.indexOf(name)]));
 }

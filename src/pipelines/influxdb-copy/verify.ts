@@ -1,73 +1,154 @@
 import type { IntegrityCheck } from '../types.js';
 import { formatNs } from './duration.js';
-import { eachLine } from './read.js';
+import { LineBuffer } from './lines.js';
+import { fromClause, type Name } from './names.js';
+import { probeSelect, readLines, sourceOf } from './read.js';
+import { segments } from './segments.js';
 import type { InfluxServer } from './server.js';
+import type { ShardLayout } from './shards.js';
 
 export interface VerifiedRange {
   rp: string;
-  measurement: string;
+  measurement: Name;
   from: bigint;
   to: bigint;
 }
 
-// Compare both sides over the range copied: counts per field, or a hash of every point.
-export async function verifyItem(src: InfluxServer, dst: InfluxServer, item: VerifiedRange, how: 'count' | 'checksum', pageSize: number): Promise<IntegrityCheck> {
-  return how === 'count' ? countCheck(src, dst, item) : checksumCheck(src, dst, item, pageSize);
+export type Verification = 'count' | 'checksum';
+
+// What one side holds of a measurement over a range.
+interface Holding {
+  /** Field values per field (count), or points (checksum). */
+  perField: Map<string, number>;
+  /** Order-independent: per series and field counts (count), or every point's line (checksum). */
+  digest: string;
 }
 
-async function countCheck(src: InfluxServer, dst: InfluxServer, item: VerifiedRange): Promise<IntegrityCheck> {
-  const [expected, actual] = await Promise.all([src.countPerField(item.rp, item.measurement, item.from, item.to), dst.countPerField(item.rp, item.measurement, item.from, item.to)]);
+// Compare what each side holds over the range copied. Each side is read from its own shard groups, one group at a
+// time (a field keeps one type per group), and where its own points are, so a point the destination holds in a
+// stretch the source has none in counts too. `count`: field values per field and a digest of the counts per series;
+// `checksum`: a digest of every point's line, bytes and types included.
+export async function verifyItem(src: InfluxServer, dst: InfluxServer, range: VerifiedRange, layouts: [ShardLayout, ShardLayout], how: Verification, pageSize: number, onPoints: (n: number) => void): Promise<IntegrityCheck> {
+  const [expected, actual] = await Promise.all([hold(src, range, layouts[0], how, pageSize, onPoints), hold(dst, range, layouts[1], how, pageSize, onPoints)]);
   let missing = 0;
   let extra = 0;
   const differing: string[] = [];
-  for (const field of new Set([...expected.keys(), ...actual.keys()])) {
-    const e = expected.get(field) ?? 0;
-    const a = actual.get(field) ?? 0;
-    if (e !== a) differing.push(`${field}: ${e} → ${a}`);
+  for (const field of new Set([...expected.perField.keys(), ...actual.perField.keys()])) {
+    const e = expected.perField.get(field) ?? 0;
+    const a = actual.perField.get(field) ?? 0;
+    if (e !== a) differing.push(`${how === 'count' ? `${showField(field)}: ` : ''}${e} → ${a}`);
     missing += Math.max(0, e - a);
     extra += Math.max(0, a - e);
   }
   const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
-  return {
-    name: `count ${item.measurement} [${item.rp}]`,
-    ok: differing.length === 0,
-    expected: sum(expected),
-    actual: sum(actual),
-    missing,
-    extra,
-    ...(differing.length ? { detail: `field values counted from ${formatNs(item.from)} to ${formatNs(item.to)} differ: ${differing.join(', ')}` } : {}),
-  };
+  const span = `from ${formatNs(range.from)} to ${formatNs(range.to)}`;
+  const detail = differing.length
+    ? how === 'count' ? `field values counted ${span} differ: ${differing.join(', ')}` : `the points ${span} differ: ${differing.join(', ')} points`
+    : expected.digest !== actual.digest
+      ? how === 'count' ? `the same counts ${span}, but not in the same series (a name or a tag changed on the way)` : `the points ${span} differ`
+      : undefined;
+  const name = `${how} ${range.measurement.text} [${range.rp}]`;
+  if (how === 'count') return { name, ok: !detail, expected: sum(expected.perField), actual: sum(actual.perField), missing, extra, ...(detail ? { detail } : {}) };
+  const points = (h: Holding) => h.perField.get('') ?? 0;
+  return { name, ok: !detail, expected: `${points(expected)} points, ${expected.digest}`, actual: `${points(actual)} points, ${actual.digest}`, missing, extra, ...(detail ? { detail } : {}) };
 }
 
-// An order-independent digest of the canonical line protocol of every point: two 32-bit sums of FNV-1a and djb2.
-async function checksumCheck(src: InfluxServer, dst: InfluxServer, item: VerifiedRange, pageSize: number): Promise<IntegrityCheck> {
-  const [expected, actual] = await Promise.all([digest(src, item, pageSize), digest(dst, item, pageSize)]);
-  const ok = expected.points === actual.points && expected.hash === actual.hash;
-  return {
-    name: `checksum ${item.measurement} [${item.rp}]`,
-    ok,
-    expected: `${expected.points} points, ${expected.hash}`,
-    actual: `${actual.points} points, ${actual.hash}`,
-    missing: Math.max(0, expected.points - actual.points),
-    extra: Math.max(0, actual.points - expected.points),
-    ...(ok ? {} : { detail: `the points from ${formatNs(item.from)} to ${formatNs(item.to)} differ` }),
-  };
-}
-
-async function digest(server: InfluxServer, item: VerifiedRange, pageSize: number): Promise<{ points: number; hash: string }> {
-  const types = await server.fieldTypes(item.rp, item.measurement);
-  let a = 0;
-  let b = 0;
-  const points = await eachLine(server, { ...item, types }, item, pageSize, (line) => {
-    let h1 = 0x811c9dc5;
-    let h2 = 5381;
-    for (let i = 0; i < line.length; i++) {
-      const c = line.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 16777619);
-      h2 = (Math.imul(h2, 33) + c) | 0;
+async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLayout, how: Verification, pageSize: number, onPoints: (n: number) => void): Promise<Holding> {
+  const { rp, measurement: m } = range;
+  const types = await server.fieldTypes(rp, m);
+  const select = probeSelect(types);
+  // Where every field has one type, one query over the whole range is exact; else one per shard group.
+  const oneType = [...types.values()].every((t) => t.size === 1);
+  const groups = oneType ? whole(range) : segments((from, to) => server.edge(rp, m, select, from, to), layout, range.from, range.to, range.to - range.from);
+  const perField = new Map<string, number>();
+  const digest = new Digest();
+  if (how === 'checksum') {
+    const source = sourceOf(rp, m, types);
+    const out = new LineBuffer(64 * 1024);
+    let points = 0;
+    for await (const group of groups) {
+      const read = await readLines(server, source, group, pageSize, out, () => {
+        digest.add(out.buf, 0, out.length - 1);
+        out.clear();
+      });
+      points += read;
+      onPoints(read);
     }
-    a = (a + (h1 >>> 0)) >>> 0;
-    b = (b + (h2 >>> 0)) >>> 0;
-  });
-  return { points, hash: `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}` };
+    perField.set('', points);
+    return { perField, digest: digest.value };
+  }
+  for await (const group of groups) {
+    const statement = `SELECT count(*) FROM ${fromClause(rp, m)} WHERE time >= ${group.from} AND time < ${group.to} GROUP BY *`;
+    for await (const { head, reader, rows } of server.select(statement, 10_000)) {
+      const mine = m.equals(head.name);
+      const series = mine ? seriesDigest(head.name, head.tags) : undefined;
+      for (let i = 0; i < rows; i++) {
+        const row = reader.any() as unknown[];
+        if (!series) continue;
+        head.columns.forEach((column, c) => {
+          const count = Number(row[c] ?? 0);
+          if (c === 0 || count === 0) return;
+          // count_<field>: the field's bytes, as latin1 text for a map key.
+          const field = column.subarray(6).toString('latin1');
+          perField.set(field, (perField.get(field) ?? 0) + count);
+          series.addCount(column, count, digest);
+          onPoints(count);
+        });
+      }
+    }
+  }
+  return { perField, digest: digest.value };
+}
+
+async function* whole(range: VerifiedRange): AsyncGenerator<{ from: bigint; to: bigint }> {
+  yield range;
+}
+
+const showField = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
+
+// Two 32-bit sums of per-item hashes (FNV-1a and djb2): independent of order and of how the reads were cut.
+class Digest {
+  private a = 0;
+  private b = 0;
+
+  // The bytes of one line.
+  add(bytes: Buffer, start: number, end: number): void {
+    const [h1, h2] = hashBytes(bytes, start, end, 0x811c9dc5, 5381);
+    this.a = (this.a + h1) >>> 0;
+    this.b = (this.b + h2) >>> 0;
+  }
+
+  // A count weighs its series-and-field hash: a series' count cut over several reads adds up to the same digest.
+  addWeighted(h1: number, h2: number, weight: number): void {
+    this.a = (this.a + Math.imul(h1 | 1, weight >>> 0)) >>> 0;
+    this.b = (this.b + Math.imul(h2 | 1, weight >>> 0)) >>> 0;
+  }
+
+  get value(): string {
+    return `${this.a.toString(16).padStart(8, '0')}${this.b.toString(16).padStart(8, '0')}`;
+  }
+}
+
+// The hash state of a series (its name and its tags sorted by key), extended by each field's name.
+function seriesDigest(name: Buffer, tags: Array<[Buffer, Buffer]>) {
+  let [h1, h2] = hashBytes(name, 0, name.length, 0x811c9dc5, 5381);
+  for (const [k, v] of tags.filter(([, v]) => v.length > 0).sort(([a], [b]) => Buffer.compare(a, b))) {
+    [h1, h2] = hashBytes(k, 0, k.length, h1 ^ 0x2c, h2);
+    [h1, h2] = hashBytes(v, 0, v.length, h1 ^ 0x3d, h2);
+  }
+  return {
+    addCount(field: Buffer, count: number, digest: Digest) {
+      const [f1, f2] = hashBytes(field, 0, field.length, h1 ^ 0x20, h2);
+      digest.addWeighted(f1, f2, count);
+    },
+  };
+}
+
+function hashBytes(bytes: Buffer, start: number, end: number, h1: number, h2: number): [number, number] {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = (Math.imul(h2, 33) + c) | 0;
+  }
+  return [h1 >>> 0, h2 >>> 0];
 }
