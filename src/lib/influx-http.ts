@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
 import { PipelineError } from '../pipelines/errors.js';
+import { onAbort } from './abort.js';
+import { MsgpackReader } from './msgpack.js';
 import { causedBy } from './retry.js';
 
 // Where an InfluxDB 1.x HTTP API is, and how to sign in.
@@ -54,9 +55,6 @@ export class InfluxHttp {
   private readonly base: URL;
   private readonly agent: http.Agent;
   private readonly auth?: string;
-  // The requests in flight per signal, behind one abort listener each: a copy with dozens of requests at once
-  // adds one listener to its signal, not one per request (Node warns past ten).
-  private readonly inFlight = new Map<AbortSignal, { requests: Set<http.ClientRequest>; onAbort(): void }>();
 
   constructor(readonly server: InfluxEndpoint) {
     this.base = new URL(server.url);
@@ -65,7 +63,9 @@ export class InfluxHttp {
     if (server.user !== undefined) this.auth = `Basic ${Buffer.from(`${server.user}:${server.password ?? ''}`).toString('base64')}`;
   }
 
-  // The response, once its status is known; a non-2xx status becomes an error with the server's message.
+  // The response, once its status is known; a non-2xx status becomes an error with the server's message. Read its
+  // body with `bodyChunks` or `readAll`, which count silence only while they wait: a reader that pauses (its writes
+  // are behind) is not a server that stopped answering.
   request(options: RequestOptions): Promise<http.IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + options.path, this.base);
     for (const [k, v] of Object.entries(options.params)) url.searchParams.set(k, v);
@@ -82,19 +82,21 @@ export class InfluxHttp {
       // Lenient with response headers: InfluxDB copies its error message, bytes of the user's names included, into
       // X-Influxdb-Error, and Node's strict parser would turn a 400 that names the problem into a parse error.
       const req = transport.request(url, { method: options.method, agent: this.agent, headers, insecureHTTPParser: true }, (res) => {
+        req.setTimeout(0);
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(res);
-        readAll(res).then(
-          (text) => {
-            const message = `${options.method} ${options.path} answered ${status}: ${serverMessage(text)}`;
+        readBytes(res, options.timeoutMs).then(
+          (bytes) => {
+            const message = `${options.method} ${options.path} answered ${status}: ${serverMessage(res, bytes)}`;
             reject(status >= 400 && status < 500 ? new PermanentError(message, status) : new ServerError(message, status));
           },
           reject,
         );
       });
-      this.track(req, options.signal);
-      // An idle socket for longer than the timeout is a failed request (and a retry).
-      req.setTimeout(options.timeoutMs, () => req.destroy(new PipelineError(ErrorCodes.Request, `${options.method} ${options.path}: no answer for ${options.timeoutMs / 1000} s`)));
+      const forget = onAbort(options.signal, () => req.destroy(abortReason(options.signal)));
+      req.once('close', forget);
+      // Silent for longer than the timeout before the answer starts: a failed request (and a retry).
+      req.setTimeout(options.timeoutMs, () => req.destroy(silence(options.method, options.path, options.timeoutMs)));
       req.on('error', reject);
       req.end(body);
     });
@@ -103,27 +105,17 @@ export class InfluxHttp {
   close(): void {
     this.agent.destroy();
   }
+}
 
-  // Destroys the request (and its answer stream) when the signal aborts; forgets it once it has closed.
-  private track(req: http.ClientRequest, signal: AbortSignal): void {
-    if (signal.aborted) return void req.destroy(abortReason(signal));
-    let entry = this.inFlight.get(signal);
-    if (!entry) {
-      const requests = new Set<http.ClientRequest>();
-      entry = { requests, onAbort: () => requests.forEach((r) => r.destroy(abortReason(signal))) };
-      signal.addEventListener('abort', entry.onAbort, { once: true });
-      this.inFlight.set(signal, entry);
-    }
-    const { requests, onAbort } = entry;
-    requests.add(req);
-    req.once('close', () => {
-      requests.delete(req);
-      if (requests.size > 0) return;
-      signal.removeEventListener('abort', onAbort);
-      this.inFlight.delete(signal);
-    });
+// A request that got no answer in time: the server may be down, or only slow on this request.
+export class Silence extends PipelineError {
+  constructor(message: string) {
+    super(ErrorCodes.Request, message);
+    this.name = 'Silence';
   }
 }
+
+const silence = (method: string, path: string, ms: number) => new Silence(`${method} ${path}: no answer for ${ms / 1000} s`);
 
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
@@ -131,16 +123,45 @@ function abortReason(signal: AbortSignal): Error {
 
 export const isPermanent = (error: unknown) => causedBy(error, PermanentError);
 
-export function readAll(stream: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
+// The body of an answer, chunk by chunk; silence counts only while the reader waits for the next chunk.
+export async function* bodyChunks(res: http.IncomingMessage, timeoutMs: number): AsyncGenerator<Buffer> {
+  const chunks = res[Symbol.asyncIterator]();
+  for (;;) {
+    const timer = setTimeout(() => res.destroy(new Silence(`the answer stopped for ${timeoutMs / 1000} s`)), timeoutMs);
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await chunks.next();
+    } finally {
+      clearTimeout(timer);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
-function serverMessage(text: string): string {
+async function readBytes(res: http.IncomingMessage, timeoutMs: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of bodyChunks(res, timeoutMs)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+export async function readAll(res: http.IncomingMessage, timeoutMs: number): Promise<string> {
+  return (await readBytes(res, timeoutMs)).toString('utf8');
+}
+
+// InfluxDB's own words: its X-Influxdb-Error header, else the `error` of its answer (JSON, or msgpack when asked for).
+function serverMessage(res: http.IncomingMessage, bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  const header = res.headers['x-influxdb-error'];
+  if (typeof header === 'string' && header) return Buffer.from(header, 'latin1').toString('utf8');
+  if (String(res.headers['content-type']).includes('msgpack')) {
+    try {
+      const body = new MsgpackReader(bytes).any() as { error?: Buffer } | null;
+      if (Buffer.isBuffer(body?.error)) return body.error.toString('utf8');
+    } catch {
+      // not msgpack after all
+    }
+  }
   try {
     const parsed = JSON.parse(text) as { error?: string };
     if (parsed.error) return parsed.error;

@@ -1,3 +1,4 @@
+import { onAbort } from './abort.js';
 
 export interface RetryOptions {
   retries: number;
@@ -24,11 +25,11 @@ export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions
   }
 }
 
+// Cut short by the signal; many sleepers share one listener on it (see abort.ts).
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const onAbort = () => (clearTimeout(timer), resolve());
-    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const forget = onAbort(signal, () => (clearTimeout(timer), resolve()));
+    const timer = setTimeout(() => (forget(), resolve()), ms);
   });
 }
 

@@ -33,7 +33,7 @@ export function monitoringObserver(log: Logger, force: AbortSignal): RunObserver
       const timeout = AbortSignal.timeout(m.timeout * 1000);
       const signal = AbortSignal.any([timeout, force]);
       const http = clientFor(m);
-      const write = async () => readAll(await http.request({ method: 'POST', path: '/write', params: { db: m.database, precision: 'ms' }, body: line, timeoutMs: m.timeout * 1000, signal }));
+      const write = async () => readAll(await http.request({ method: 'POST', path: '/write', params: { db: m.database, precision: 'ms' }, body: line, timeoutMs: m.timeout * 1000, signal }), m.timeout * 1000);
       try {
         await withRetries(
           async () => {
@@ -47,7 +47,7 @@ export function monitoringObserver(log: Logger, force: AbortSignal): RunObserver
               let creating = created.get(key);
               if (!creating) {
                 const q = `CREATE DATABASE "${m.database.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-                creating = http.request({ method: 'POST', path: '/query', params: { q }, timeoutMs: m.timeout * 1000, signal }).then(readAll);
+                creating = http.request({ method: 'POST', path: '/query', params: { q }, timeoutMs: m.timeout * 1000, signal }).then((res) => readAll(res, m.timeout * 1000));
                 created.set(key, creating);
               }
               await creating;

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ProcessSpec } from '../config/index.js';
+import { onAbort } from '../lib/abort.js';
 import { ErrorCode } from '../pipelines/errors.js';
 import type { Progress } from '../pipelines/types.js';
 import { ChildCommand, ParentCommand, isChildMessage, type LogLevel, type LogMessage, type ResultMessage } from '../runtime/protocol.js';
@@ -76,9 +77,9 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
           terminate('SIGTERM');
         }, spec.timeout * 1000)
       : undefined;
-    if (options.stop.aborted) onStop();
-    else options.stop.addEventListener('abort', onStop, { once: true });
-    options.force?.addEventListener('abort', onForce, { once: true });
+    // Shared listeners: a run of many children at once adds one to each signal, not one per child.
+    const forgetStop = onAbort(options.stop, onStop);
+    const forgetForce = options.force ? onAbort(options.force, onForce) : () => {};
 
     // Whatever a child prints outside the protocol (a library's warning, V8's out-of-memory report) is logged too.
     for (const [stream, level] of [[child.stdout!, 'info'], [child.stderr!, 'warn']] as const) {
@@ -113,8 +114,8 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
       killGroups();
       clearTimeout(timer);
       clearTimeout(escalation);
-      options.stop.removeEventListener('abort', onStop);
-      options.force?.removeEventListener('abort', onForce);
+      forgetStop();
+      forgetForce();
       const ended = { exitCode, signal, spawnError, stderrTail, lastProgress, killedAfterGrace };
       const { status, records, integrity, reports, error } = outcome(spec, result, { timedOut, interruptedBy }, ended);
       // The key order of DESIGN.md's summary.

@@ -89,18 +89,19 @@ function* objects(body: Buffer): Generator<Value> {
   }
 }
 
-// Every point of one retention policy: "<measurement> <sorted tags> <time> <field>:<type>=<value>,…", sorted.
+// Every point of one retention policy: "<measurement> <sorted tags> <time> <field>:<type>=<value>,…", sorted. Read
+// per measurement (a query over several merges their field types) and per shard group (one type per field there).
 export async function dumpPoints(url: string, db: string, rp: string, headers: Record<string, string>): Promise<string[]> {
   const query = async (q: string, accept: string) => {
     const res = await fetch(`${url}/query`, { method: 'POST', headers: { ...headers, Accept: accept, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ db, q, epoch: 'ns', chunked: 'true', chunk_size: '5000' }) });
     return Buffer.from(await res.arrayBuffer());
   };
-  const shards = JSON.parse((await query('SHOW SHARDS', 'application/json')).toString()) as { results: Array<{ series?: Array<{ name: string; columns: string[]; values: unknown[][] }> }> };
+  const shards = JSON.parse((await query('SHOW SHARDS', 'application/json')).toString()) as { results: Array<{ series?: Array<{ name: string; columns: string[]; values?: unknown[][] }> }> };
   const groups = new Map<string, [bigint, bigint]>();
   for (const s of shards.results[0]!.series ?? []) {
     if (s.name !== db) continue;
     const at = (c: string) => s.columns.indexOf(c);
-    for (const row of s.values) {
+    for (const row of s.values ?? []) {
       if (row[at('retention_policy')] !== rp) continue;
       // SHOW SHARDS shows whole seconds: the first group starts before MinNanoTime, the last ends after MaxNanoTime.
       const ns = (t: unknown) => BigInt(Date.parse(String(t))) * 1_000_000n;
@@ -109,30 +110,45 @@ export async function dumpPoints(url: string, db: string, rp: string, headers: R
       groups.set(String(row[at('shard_group')]), [start < -9223372036854775806n ? -9223372036854775806n : start, end >= 9223372036854000000n ? 9223372036854775807n : end]);
     }
   }
-  const out: string[] = [];
-  const ident = `"${rp.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  for (const [start, end] of groups.values()) {
-    const body = await query(`SELECT * FROM ${ident}./.*/ WHERE time >= ${start} AND time < ${end} GROUP BY *`, 'application/x-msgpack');
-    for (const chunk of objects(body)) {
-      const error = get(chunk, 'error');
-      if (error) throw new Error(`dump of ${db}: ${String(error)}`);
-      for (const result of (get(chunk, 'results') as Value[]) ?? []) {
-        if (get(result, 'error')) throw new Error(`dump of ${db}: ${String(get(result, 'error'))}`);
-        for (const series of (get(result, 'series') as Value[]) ?? []) {
-          const name = bytesText(get(series, 'name') as Buffer);
-          const tags = ((get(series, 'tags') as Array<[Buffer, Buffer]>) ?? [])
-            .filter(([, v]) => v.length > 0)
-            .sort(([a], [b]) => Buffer.compare(a, b))
-            .map(([k, v]) => `${bytesText(k)}=${bytesText(v)}`)
-            .join(',');
-          const columns = (get(series, 'columns') as Buffer[]).map(bytesText);
-          for (const row of get(series, 'values') as Value[][]) {
-            const fields = row.slice(1).flatMap((v, i) => (v === null ? [] : [`${columns[i + 1]}:${typed(v)}`]));
-            if (fields.length) out.push(`${name} [${tags}] ${(row[0] as { int: bigint }).int} ${fields.join(',')}`);
-          }
+  const names: Buffer[] = [];
+  for (const chunk of objects(await query('SHOW MEASUREMENTS', 'application/x-msgpack'))) {
+    for (const result of (get(chunk, 'results') as Value[]) ?? []) for (const series of (get(result, 'series') as Value[]) ?? []) for (const row of get(series, 'values') as Value[][]) names.push(row[0] as Buffer);
+  }
+  const ident = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const out = new Set<string>();
+  for (const name of names) {
+    // A name InfluxQL can quote is quoted; another is found by its leading printable ASCII (then only its series count).
+    const plain = /^[\x20-\x7e\x80-\xff]*$/.test(name.toString('latin1')) && Buffer.from(name.toString('utf8')).equals(name);
+    const prefix = name.toString('latin1').match(/^[\x20-\x7e]*/)![0].replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&');
+    const from = plain ? ident(name.toString('utf8')) : `/^${prefix}/`;
+    for (const [start, end] of groups.values()) {
+      const body = await query(`SELECT * FROM ${ident(rp)}.${from} WHERE time >= ${start} AND time < ${end} GROUP BY *`, 'application/x-msgpack');
+      for (const line of seriesLines(body, db)) if (line.name.equals(name)) out.add(line.text);
+    }
+  }
+  return [...out].sort();
+}
+
+// The points of one answer, each with the raw name of its measurement.
+function* seriesLines(body: Buffer, db: string): Generator<{ name: Buffer; text: string }> {
+  for (const chunk of objects(body)) {
+    const error = get(chunk, 'error');
+    if (error) throw new Error(`dump of ${db}: ${String(error)}`);
+    for (const result of (get(chunk, 'results') as Value[]) ?? []) {
+      if (get(result, 'error')) throw new Error(`dump of ${db}: ${String(get(result, 'error'))}`);
+      for (const series of (get(result, 'series') as Value[]) ?? []) {
+        const name = get(series, 'name') as Buffer;
+        const tags = ((get(series, 'tags') as Array<[Buffer, Buffer]>) ?? [])
+          .filter(([, v]) => v.length > 0)
+          .sort(([a], [b]) => Buffer.compare(a, b))
+          .map(([k, v]) => `${bytesText(k)}=${bytesText(v)}`)
+          .join(',');
+        const columns = (get(series, 'columns') as Buffer[]).map(bytesText);
+        for (const row of get(series, 'values') as Value[][]) {
+          const fields = row.slice(1).flatMap((v, i) => (v === null ? [] : [`${columns[i + 1]}:${typed(v)}`]));
+          if (fields.length) yield { name, text: `${bytesText(name)} [${tags}] ${(row[0] as { int: bigint }).int} ${fields.join(',')}` };
         }
       }
     }
   }
-  return out.sort();
 }

@@ -154,8 +154,8 @@ describe('influxdb-copy verification', () => {
     const other = `${f.db}_other`;
     await f.dst.query(`CREATE DATABASE ${other}`);
     // The source has host=\xff; the "copy" has host=\xc3\xbf (what a Latin-1 reading makes of it): same counts.
-    await writeBytes(f.src.url, f.db, Buffer.from(`m,host=\xff v=1i,s="\xff" ${T}`, 'latin1'));
-    await writeBytes(f.dst.url, other, Buffer.from(`m,host=\xc3\xbf v=1i,s="\xc3\xbf" ${T}`, 'latin1'));
+    await f.src.writeBytes(f.db, Buffer.from(`m,host=\xff v=1i,s="\xff" ${T}`, 'latin1'));
+    await f.dst.writeBytes(other, Buffer.from(`m,host=\xc3\xbf v=1i,s="\xc3\xbf" ${T}`, 'latin1'));
     const options = { timeoutMs: 10_000, retries: 0, signal: new AbortController().signal };
     const src = new InfluxServer('source', { url: f.src.url, database: f.db, tls_verify: true }, options);
     const dst = new InfluxServer('destination', { url: f.dst.url, database: other, tls_verify: true }, options);
@@ -196,9 +196,9 @@ describe('influxdb-copy on names and strings that are not UTF-8', () => {
       'fields f\xfc=1i,s="s\xfb \xe2\x82" 1700000000000000000',
       'ok v=1 1700000000000000000',
     ];
-    // InfluxDB 1.6 refuses a new field of a measurement whose name is not UTF-8 once (it cannot save its field
-    // index), then takes it: a real server's quirk, which the copy meets too (it retries a 5xx).
-    for (const line of lines) await writeBytes(f.src.url, f.db, Buffer.from(line, 'latin1'));
+    // InfluxDB 1.6 refuses a new field of a measurement whose name is not UTF-8 once, then takes it: a real server's
+    // quirk, which the copy meets too (it retries a 5xx).
+    for (const line of lines) await f.src.writeBytes(f.db, Buffer.from(line, 'latin1'));
     const source = await f.src.dump(f.db);
     expect(source).toContain('bad\\xffname [host=a] 1700000000000000000 v:float=1');
     expect(source).toContain('fields [] 1700000000000000000 f\\xfc:integer=1,s:string=s\\xfb \\xe2\\x82');
@@ -209,11 +209,3 @@ describe('influxdb-copy on names and strings that are not UTF-8', () => {
     expect(await f.dst.dump(`${f.db}_copy`)).toEqual(source);
   });
 });
-
-async function writeBytes(url: string, db: string, body: Buffer): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${url}/write?db=${db}&precision=ns`, { method: 'POST', body });
-    if (res.status === 204) return;
-    if (attempt > 2) throw new Error(`write answered ${res.status}: ${await res.text()}`);
-  }
-}

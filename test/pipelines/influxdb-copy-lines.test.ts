@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesHead } from '../../src/pipelines/influxdb-copy/answer.js';
 import { LineBuffer, seriesLines, transcodeRow } from '../../src/pipelines/influxdb-copy/lines.js';
-import { MsgpackReader } from '../../src/pipelines/influxdb-copy/msgpack.js';
+import { MsgpackReader } from '../../src/lib/msgpack.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 const head = (name: string, tags: Array<[string, string]>, fields: string[]): SeriesHead => ({ name: b(name), tags: tags.map(([k, v]) => [b(k), b(v)]), columns: [b('time'), ...fields.map(b)] });

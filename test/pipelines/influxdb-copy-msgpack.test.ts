@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerSeries } from '../../src/pipelines/influxdb-copy/answer.js';
-import { MsgpackReader, msgpackObjects, Scanner } from '../../src/pipelines/influxdb-copy/msgpack.js';
+import { MsgpackReader, msgpackObjects, Scanner } from '../../src/lib/msgpack.js';
 
 // A small MessagePack writer for the tests, in the forms tinylib/msgp (InfluxDB's encoder) uses.
 type V = null | boolean | number | bigint | string | Buffer | V[] | { [k: string]: V } | { f64: number } | { u64: bigint };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromClause, Name } from '../../src/pipelines/influxdb-copy/names.js';
+import { fromClause, Name, sameRegex } from '../../src/pipelines/influxdb-copy/names.js';
 import { segments, type Segment } from '../../src/pipelines/influxdb-copy/segments.js';
 import { computedLayout, goDurationNs, listedLayout, MAX_TIME, MIN_TIME, type ShardLayout } from '../../src/pipelines/influxdb-copy/shards.js';
 
@@ -15,8 +15,17 @@ describe('names as bytes', () => {
 
   it('quotes a UTF-8 name, and finds one that is not (or holds a NUL) with an anchored regular expression', () => {
     expect(fromClause('autogen', Name.of('a "b" \\ c'))).toBe('"autogen"."a \\"b\\" \\\\ c"');
-    expect(fromClause('rp', new Name(Buffer.from([0x61, 0xff, 0x2e, 0x2f, 0xe2, 0x82])))).toBe('"rp"./^a\\x{FFFD}\\.\\/\\x{FFFD}\\x{FFFD}$/');
+    // A stray byte is `.`: InfluxDB compares a literal expression as bytes, which a stray byte never equals.
+    expect(fromClause('rp', new Name(Buffer.from([0x61, 0xff, 0x2e, 0x2f, 0xe2, 0x82])))).toBe('"rp"./^a.\\.\\/..$/');
     expect(fromClause('rp', Name.of('a\0b é'))).toBe('"rp"./^a\\x{0}b\\x{20}\\x{e9}$/');
+  });
+});
+
+describe('names read together', () => {
+  it('finds the names the regular expression of a name that is not UTF-8 also matches, as Go reads them', () => {
+    const names = [Buffer.from('r\xffx', 'latin1'), Buffer.from('r\xfex', 'latin1'), Buffer.from('rAx'), Buffer.from('r€x'), Buffer.from('rx'), Buffer.from('r\nx'), Buffer.from('r\xff\xffx', 'latin1')].map((b) => new Name(b));
+    expect(sameRegex(names[0]!, names).map((n) => n.text)).toEqual(['r\\xfex', 'rAx', 'r€x']);
+    expect(sameRegex(names[2]!, names)).toEqual([]);
   });
 });
 
@@ -82,6 +91,29 @@ describe('planning windows from where the points are', () => {
       const { windows, probes } = await plan([MIN_TIME, 0n, MAX_TIME], layout, 6n * HOUR);
       expect(windows.map((w) => w.from <= MAX_TIME && w.to > MIN_TIME)).toEqual([true, true, true]);
       expect(probes).toBeLessThan(100);
+    }
+  });
+
+  it('covers every point when the shard duration changed and groups overlap, as InfluxDB creates them', async () => {
+    // A small deterministic generator: histories of writes with the duration changed between them.
+    let seed = 12345;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const durations = [HOUR, 2n * HOUR, 24n * HOUR, WEEK];
+    for (let history = 0; history < 200; history++) {
+      const groups: Array<{ start: bigint; end: bigint }> = [];
+      const points: bigint[] = [];
+      let duration = durations[Math.floor(random() * durations.length)]!;
+      for (let i = 0; i < 30; i++) {
+        if (random() < 0.2) duration = durations[Math.floor(random() * durations.length)]!;
+        const t = T + BigInt(Math.floor(random() * 21 * 24)) * HOUR + BigInt(Math.floor(random() * 3600)) * 1_000_000_000n;
+        points.push(t);
+        // As InfluxDB: a point goes to a group that covers it; none does, a new one of the current duration is made.
+        if (!groups.some((g) => g.start <= t && t < g.end)) groups.push(computedLayout(duration).groupOf(t));
+      }
+      const layout = listedLayout(groups, duration);
+      const { windows } = await plan(points, layout, 6n * HOUR, T - WEEK, T + 4n * WEEK);
+      for (const p of points) expect(windows.filter((w) => p >= w.from && p < w.to), `history ${history}`).toHaveLength(1);
+      for (const w of windows) expect(groups.filter((g) => g.start < w.to && g.end > w.from).every((g) => g.start <= w.from && g.end >= w.to), `history ${history}`).toBe(true);
     }
   });
 

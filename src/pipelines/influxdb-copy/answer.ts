@@ -1,5 +1,5 @@
 import { PermanentError } from '../../lib/influx-http.js';
-import { MsgpackReader, msgpackObjects } from './msgpack.js';
+import { MsgpackReader, msgpackObjects } from '../../lib/msgpack.js';
 
 // One series of an answer as InfluxDB sent it: names as raw bytes, tags in the server's (random) order.
 export interface SeriesHead {

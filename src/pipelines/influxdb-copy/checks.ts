@@ -10,7 +10,19 @@ export function checkInfluxCopy(config: InfluxCopyConfig): CheckIssue[] {
   if (same(src.url, dst.url) && src.database === dst.database) {
     issues.push({ path: ['destination_server', 'database'], message: `the destination is the source itself (${src.url}, database "${src.database}")` });
   }
-  if (bc.start !== undefined && bc.end !== undefined && timeNs(bc.start) >= timeNs(bc.end)) {
+  const time = (key: 'start' | 'end') => {
+    const text = bc[key];
+    if (text === undefined) return undefined;
+    try {
+      return timeNs(text);
+    } catch {
+      // The schema has checked the form: what is left is a time that does not exist.
+      issues.push({ path: ['backup_config', key], message: `expected "${key}" to be a time that exists, got "${text}" (a leap second, or a day the month does not have)` });
+      return undefined;
+    }
+  };
+  const [start, end] = [time('start'), time('end')];
+  if (start !== undefined && end !== undefined && start >= end) {
     issues.push({ path: ['backup_config', 'end'], message: `expected "end" to come after "start" (${bc.start}), got "${bc.end}"` });
   }
   return issues;

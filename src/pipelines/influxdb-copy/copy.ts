@@ -1,10 +1,12 @@
 import pLimit from 'p-limit';
 import { describeError, ErrorCode, errorCodeOf } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../types.js';
+import { durationNs } from './duration.js';
 import { copyItem, type ItemCopy } from './item-copy.js';
 import { planCopy, shardLayouts, type CopyItem } from './plan.js';
 import type { InfluxCopyConfig } from './schema.js';
-import { InfluxServer } from './server.js';
+import { InfluxServer, serverFailure } from './server.js';
+import type { ShardLayout } from './shards.js';
 import { verifyItem } from './verify.js';
 
 // Copy every selected (retention policy, measurement), then verify what was copied. A measurement that fails does
@@ -60,7 +62,21 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
     for (const c of failed) ctx.log.error(`Not copied: ${label(c.item)}: ${why(c)}`);
     const error = failed.length ? { code: errorCodeOf(failed[0]!.failures[0]), message: `${failed.length} of ${copies.length} measurements were not copied whole: ${failed.slice(0, 10).map((c) => `${label(c.item)}: ${why(c)}`).join('; ')}${failed.length > 10 ? `; and ${failed.length - 10} more (see the log)` : ''}` } : undefined;
     if (bc.validate_data === false) return { records, ...(error ? { error } : {}) };
-    const checks = [...(await verify(src, dst, copies, config, ctx)), ...failed.map((c) => ({ name: `copy ${label(c.item)}`, ok: false, detail: `not copied whole: ${why(c)}` }))];
+    let verified: IntegrityCheck[];
+    try {
+      // The last `overlap` before the run started is still settling (late points of a live source): the next run
+      // copies it again, and checks it then.
+      const settled = runStartedNs - durationNs(bc.overlap);
+      verified = await verify(src, dst, copies, settled, config, ctx, onServerFailure, (c) => {
+        // What the destination lacks must be read again by the next incremental run: back to where this run began.
+        ctx.checkpoints.set(checkpointKey(config, c.item), { upTo: String(c.range!.from) });
+      });
+    } catch (failure) {
+      // Stopped, or a server failing, while verifying: what was copied is still counted.
+      const code = ctx.signal.aborted ? ErrorCode.Interrupted : errorCodeOf(failure);
+      return { records, error: { code, message: `the copy is done; verifying it: ${describeError(ctx.signal.aborted ? ctx.signal.reason : failure)}` } };
+    }
+    const checks = [...verified, ...failed.map((c) => ({ name: `copy ${label(c.item)}`, ok: false, detail: `not copied whole: ${why(c)}` }))];
     return { records, integrity: { ok: checks.every((c) => c.ok), checks }, ...(error ? { error } : {}) };
   } finally {
     ctx.signal.removeEventListener('abort', onStop);
@@ -69,11 +85,22 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
   }
 }
 
-// Each measurement copied whole, both sides compared over the range copied; a "verifying" stage with a total.
-async function verify(src: InfluxServer, dst: InfluxServer, copies: ItemCopy[], config: InfluxCopyConfig, ctx: PipelineContext): Promise<IntegrityCheck[]> {
+// Each measurement copied whole, both sides compared over the range copied up to `settled`; a "verifying" stage
+// with a total. `onFailed` is told of each measurement whose check failed.
+async function verify(
+  src: InfluxServer,
+  dst: InfluxServer,
+  copies: ItemCopy[],
+  settled: bigint,
+  config: InfluxCopyConfig,
+  ctx: PipelineContext,
+  onServerFailure: (error: unknown) => void,
+  onFailed: (c: ItemCopy) => void,
+): Promise<IntegrityCheck[]> {
   const bc = config.backup_config;
   const how = bc.validate_data === 'checksum' ? 'checksum' : 'count';
-  const verified = copies.filter((c) => c.failures.length === 0 && c.range).sort((a, b) => a.item.rp.localeCompare(b.item.rp) || Buffer.compare(a.item.measurement.bytes, b.item.measurement.bytes));
+  const until = (c: ItemCopy) => (c.range!.to < settled ? c.range!.to : settled);
+  const verified = copies.filter((c) => c.failures.length === 0 && c.range && c.range.from < until(c)).sort((a, b) => a.item.rp.localeCompare(b.item.rp) || Buffer.compare(a.item.measurement.bytes, b.item.measurement.bytes));
   if (verified.length === 0) return [];
   const dstLayouts = await shardLayouts(dst, await dst.retentionPolicies(), ctx);
   // checksum reads every point on both sides: its progress counts points; count is quick and counts measurements.
@@ -92,11 +119,21 @@ async function verify(src: InfluxServer, dst: InfluxServer, copies: ItemCopy[], 
   const slots = pLimit(bc.read_concurrency);
   return Promise.all(
     verified.map((c) =>
-      slots(async () => {
-        const layouts = [c.item.layout, dstLayouts.get(c.item.rp) ?? c.item.layout] as const;
-        const check = await verifyItem(src, dst, { rp: c.item.rp, measurement: c.item.measurement, ...c.range! }, [...layouts], how, bc.page_size, how === 'checksum' ? progress : () => {});
-        if (how === 'count') progress(1);
-        return check;
+      slots(async (): Promise<IntegrityCheck> => {
+        const layouts: [ShardLayout, ShardLayout] = [c.item.layout, dstLayouts.get(c.item.rp) ?? c.item.layout];
+        try {
+          const check = await verifyItem(src, dst, { rp: c.item.rp, measurement: c.item.measurement, from: c.range!.from, to: until(c) }, layouts, how, bc.page_size, how === 'checksum' ? progress : () => {});
+          if (!check.ok) onFailed(c);
+          return check;
+        } catch (error) {
+          // A measurement that cannot be read back is a failed check; a stop or a failing server ends the stage.
+          if (serverFailure(error)) onServerFailure(error);
+          if (ctx.signal.aborted || serverFailure(error)) throw error;
+          onFailed(c);
+          return { name: `${how} ${label(c.item)}`, ok: false, detail: `could not be verified: ${describeError(error)}` };
+        } finally {
+          if (how === 'count') progress(1);
+        }
       }),
     ),
   );

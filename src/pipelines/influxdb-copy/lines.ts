@@ -1,6 +1,6 @@
 import { PermanentError } from '../../lib/influx-http.js';
 import type { SeriesHead } from './answer.js';
-import type { MsgpackReader } from './msgpack.js';
+import type { MsgpackReader } from '../../lib/msgpack.js';
 import { showBytes } from './names.js';
 
 // InfluxDB 1.x line protocol written byte for byte from a msgpack answer: names, tags and strings keep their bytes

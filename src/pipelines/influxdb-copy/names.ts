@@ -24,17 +24,36 @@ export class Name {
 // "name" for InfluxQL: backslash, quote and line breaks escaped (its scanner refuses a raw line break).
 export const quoteIdent = (name: string) => `"${name.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')}"`;
 
-// What follows FROM for a measurement of a retention policy. InfluxQL reads text, and its scanner takes a NUL for
-// the end of the query, so a name that is not UTF-8 or holds a NUL cannot be quoted; a regular expression finds it
-// instead: Go's regexp reads each stray byte as U+FFFD, which `\x{FFFD}` matches. It may match other names too,
-// so every query made with it keeps only this name's series.
+// A name InfluxQL can quote: UTF-8 without control characters (its scanner takes a NUL for the end of the query,
+// and refuses a carriage return or a tab in a quoted name).
+export const quotable = (bytes: Buffer): boolean => isUtf8(bytes) && !/[\x00-\x1f\x7f]/.test(bytes.toString('latin1'));
+
+// What follows FROM for a measurement of a retention policy. A name InfluxQL cannot quote is found with an anchored
+// regular expression instead, in which each byte that is not UTF-8 is `.`: Go's regexp reads such a byte as one
+// character (U+FFFD). Not `\x{FFFD}`: InfluxDB turns a regular expression that is a plain literal into a comparison
+// of bytes, which a stray byte never equals. `.` may match other names too (see `sameRegex`), so every query made
+// with it keeps only this name's series.
 export function fromClause(rp: string, m: Name): string {
-  if (m.utf8 && !m.bytes.includes(0)) return `${quoteIdent(rp)}.${quoteIdent(m.bytes.toString('utf8'))}`;
+  if (quotable(m.bytes)) return `${quoteIdent(rp)}.${quoteIdent(m.bytes.toString('utf8'))}`;
   const pattern = runes(m.bytes)
-    .map((r) => (typeof r !== 'number' ? '\\x{FFFD}' : r > 0x20 && r < 0x7f ? String.fromCharCode(r).replace(/[\\.+*?()|[\]{}^$/]/, '\\$&') : `\\x{${r.toString(16)}}`))
+    .map((r) => (typeof r !== 'number' ? '.' : r > 0x20 && r < 0x7f ? String.fromCharCode(r).replace(/[\\.+*?()|[\]{}^$/]/, '\\$&') : `\\x{${r.toString(16)}}`))
     .join('');
   return `${quoteIdent(rp)}./^${pattern}$/`;
 }
+
+// The other names a query about `m` also reads: those its regular expression matches. Empty for a name that is quoted.
+export function sameRegex(m: Name, all: Name[]): Name[] {
+  if (quotable(m.bytes)) return [];
+  // The same expression in JavaScript, over the characters Go's regexp sees (a stray byte is U+FFFD; `.` is not \n).
+  const pattern = runes(m.bytes)
+    .map((r) => (typeof r !== 'number' ? '[^\\n]' : String.fromCodePoint(r).replace(/[\\^$.*+?()[\]{}|/]/, '\\$&')))
+    .join('');
+  const re = new RegExp(`^${pattern}$`, 'u');
+  return all.filter((o) => o !== m && re.test(goText(o.bytes)));
+}
+
+// The text Go's regexp sees: each stray byte as U+FFFD.
+const goText = (bytes: Buffer) => runes(bytes).map((r) => (typeof r === 'number' ? String.fromCodePoint(r) : '\ufffd')).join('');
 
 // The characters of a byte string as Go's utf8.DecodeRune reads them: a code point, or one stray byte at a time.
 function runes(bytes: Buffer): Array<number | { byte: number }> {

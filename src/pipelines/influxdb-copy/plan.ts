@@ -1,7 +1,7 @@
 import { PermanentError } from '../../lib/influx-http.js';
 import type { PipelineContext } from '../types.js';
 import { unwritableMeasurement } from './lines.js';
-import type { Name } from './names.js';
+import { sameRegex, type Name } from './names.js';
 import type { BackupConfig } from './schema.js';
 import type { InfluxServer, RetentionPolicy } from './server.js';
 import { computedLayout, goDurationNs, listedLayout, type ShardLayout } from './shards.js';
@@ -13,6 +13,8 @@ export interface CopyItem {
   layout: ShardLayout;
   /** Why the measurement cannot be copied at all, found before reading it. */
   unwritable?: string;
+  /** Other measurements its queries also read (names InfluxQL cannot quote, alike but for their stray bytes). */
+  twins: Name[];
 }
 
 // What to copy: the selected retention policies (created on the destination when missing) × every measurement the
@@ -23,8 +25,9 @@ export async function planCopy(src: InfluxServer, dst: InfluxServer, bc: BackupC
   const rps = selectRetentionPolicies(await src.retentionPolicies(), bc.retention_policies);
   await prepareDestination(dst, rps, ctx);
   const layouts = await shardLayouts(src, rps, ctx);
-  const measurements = (await src.measurements()).filter((m) => matchesAny(m.text, bc.measurements) && !matchesAny(m.text, bc.exclude_measurements));
-  return rps.flatMap((rp) => measurements.map((measurement) => ({ rp: rp.name, measurement, layout: layouts.get(rp.name)!, unwritable: unwritableName(measurement) })));
+  const all = await src.measurements();
+  const measurements = all.filter((m) => matchesAny(m.text, bc.measurements) && !matchesAny(m.text, bc.exclude_measurements));
+  return rps.flatMap((rp) => measurements.map((measurement) => ({ rp: rp.name, measurement, layout: layouts.get(rp.name)!, unwritable: unwritableName(measurement), twins: sameRegex(measurement, all) })));
 }
 
 // The destination database, and each selected retention policy with the source's duration and shard duration:

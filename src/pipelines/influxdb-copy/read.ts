@@ -1,7 +1,6 @@
-import { isUtf8 } from 'node:buffer';
 import { seriesLines, transcodeRow, type LineBuffer } from './lines.js';
-import { fromClause, quoteIdent, type Name } from './names.js';
-import type { FieldType, InfluxServer } from './server.js';
+import { fromClause, quotable, quoteIdent, type Name } from './names.js';
+import type { FieldTypes, InfluxServer } from './server.js';
 
 export interface Window {
   from: bigint;
@@ -17,7 +16,7 @@ export interface Source {
 }
 
 // A measurement to read, given the types its fields have (SHOW FIELD KEYS, per field key's bytes as latin1).
-export function sourceOf(rp: string, measurement: Name, types: Map<string, Set<FieldType>>): Source {
+export function sourceOf(rp: string, measurement: Name, types: FieldTypes): Source {
   return {
     rp,
     measurement,
@@ -28,14 +27,21 @@ export function sourceOf(rp: string, measurement: Name, types: Map<string, Set<F
   };
 }
 
+// Every type each field has in any of the measurements read together.
+export function unionTypes(matched: Iterable<FieldTypes>): FieldTypes {
+  const all: FieldTypes = new Map();
+  for (const types of matched) for (const [field, set] of types) all.set(field, new Set([...(all.get(field) ?? []), ...set]));
+  return all;
+}
+
 // What a probe selects: every field, and each other type of a field whose type differs between shard groups.
 // `SELECT *` over several groups picks one type per field and skips the values of the others, which would make
-// a point invisible; a field asked for with its type finds them. (A field name that is not UTF-8 cannot be named.)
-export function probeSelect(types: Map<string, Set<FieldType>>): string {
+// a point invisible; a field asked for with its type finds them. (A field name InfluxQL cannot quote cannot be named.)
+export function probeSelect(types: FieldTypes): string {
   const typed: string[] = [];
   for (const [key, set] of types) {
     const bytes = Buffer.from(key, 'latin1');
-    if (set.size > 1 && isUtf8(bytes)) for (const type of set) typed.push(`${quoteIdent(bytes.toString('utf8'))}::${type}`);
+    if (set.size > 1 && quotable(bytes)) for (const type of set) typed.push(`${quoteIdent(bytes.toString('utf8'))}::${type}`);
   }
   return ['*', ...typed].join(', ');
 }

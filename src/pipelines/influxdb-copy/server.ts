@@ -1,5 +1,6 @@
 import { causedBy, withRetries } from '../../lib/retry.js';
-import { ErrorCodes, InfluxHttp, isPermanent, PermanentError, readAll, ServerError } from '../../lib/influx-http.js';
+import { bodyChunks, ErrorCodes, InfluxHttp, isPermanent, PermanentError, readAll, ServerError, Silence } from '../../lib/influx-http.js';
+import { MsgpackError } from '../../lib/msgpack.js';
 import { PipelineError } from '../errors.js';
 import { answerSeries, answerTables, type SeriesRows, type Table } from './answer.js';
 import { fromClause, Name, quoteIdent } from './names.js';
@@ -16,6 +17,9 @@ export interface RetentionPolicy {
 
 export type FieldType = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean';
 
+// Field key (its bytes as latin1 text) → the types it has in the shards of a measurement.
+export type FieldTypes = Map<string, Set<FieldType>>;
+
 export interface ServerOptions {
   timeoutMs: number;
   retries: number;
@@ -25,21 +29,23 @@ export interface ServerOptions {
 
 // A request that failed after all its retries: the window around it is not tried again (retries would multiply).
 export class RetriesExhausted extends PipelineError {
-  /** The server answered the last try (a 5xx): it is up, and refuses something of this request. */
-  readonly answered: boolean;
-
-  constructor(message: string, options: { cause: unknown }) {
+  constructor(
+    message: string,
+    options: { cause: unknown },
+    /** The server still answers (a 5xx, or a /ping after a request it left unanswered): the failure is this request's. */
+    readonly serverAnswers: boolean,
+  ) {
     super(ErrorCodes.Request, message, options);
     this.name = 'RetriesExhausted';
-    this.answered = causedBy(options.cause, ServerError);
   }
 }
 
-// The failures that are the server's, not one measurement's: it cannot be reached (no answer after every retry),
-// or it will not let this user in (401, 403). Every measurement stops; any other failure stops only its own.
+// The failures that are the server's, not one measurement's: it cannot be reached (no answer after every retry,
+// not even to /ping), or it will not let this user in (401, 403). Every measurement stops; any other failure stops
+// only its own.
 export function serverFailure(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof RetriesExhausted && !e.answered) return true;
+    if (e instanceof RetriesExhausted && !e.serverAnswers) return true;
     const status = (e as PermanentError).status;
     if (status === 401 || status === 403) return true;
   }
@@ -64,22 +70,31 @@ export class InfluxServer {
     return this.config.database;
   }
 
-  // The series of one statement, streamed chunk by chunk; the request is retried, a stream cut midway is not.
+  // The series of one statement, streamed chunk by chunk; the request is retried, a stream cut midway is not (the
+  // caller reads its window again), and says which server it came from.
   async *select(statement: string, chunkSize: number): AsyncGenerator<SeriesRows> {
     const res = await this.retry(`query ${statement.slice(0, 80)}`, () => this.query(statement, chunkSize));
-    yield* answerSeries(res);
+    try {
+      yield* answerSeries(bodyChunks(res, this.options.timeoutMs));
+    } catch (error) {
+      if (error instanceof PermanentError || error instanceof MsgpackError || this.options.signal.aborted) throw error;
+      throw new PipelineError(ErrorCodes.Request, `${this.side} ${this.config.url}: the answer broke off: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      // Left early (an error, a stop): the rest of the answer is not wanted, nor its socket.
+      if (!res.complete) res.destroy();
+    }
   }
 
   // A small answer whole (SHOW …), retried as one request.
   async tables(statement: string, database = true): Promise<Table[]> {
-    return this.retry(statement, async () => answerTables(await this.query(statement, 10_000, database)));
+    return this.retry(statement, async () => answerTables(bodyChunks(await this.query(statement, 10_000, database), this.options.timeoutMs)));
   }
 
   // Post one batch of line protocol; a point the server did not take fails the batch with its count and reason.
   async write(rp: string, body: Buffer, points: number): Promise<void> {
     await this.retry(`write of ${points} points`, async () => {
       const res = await this.http.request({ method: 'POST', path: '/write', params: { db: this.database, rp, precision: 'ns' }, body, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
-      await readAll(res);
+      await readAll(res, this.options.timeoutMs);
     }).catch((error: unknown) => {
       if (!(error instanceof PermanentError) || serverFailure(error)) throw error;
       const dropped = /dropped=(\d+)/.exec(error.message)?.[1];
@@ -89,7 +104,7 @@ export class InfluxServer {
 
   // Reach the server first: its errors name the cause (ECONNREFUSED, 401, a certificate).
   async ping(): Promise<void> {
-    await this.retry('GET /ping', async () => readAll(await this.http.request({ method: 'GET', path: '/ping', params: {}, timeoutMs: this.options.timeoutMs, signal: this.options.signal })));
+    await this.retry('GET /ping', () => this.pong(this.options.timeoutMs));
     // /ping needs no credentials: ask something that does.
     await this.databases();
   }
@@ -125,18 +140,25 @@ export class InfluxServer {
   }
 
   // Field key (its bytes, as latin1 text to serve as a map key) → every type it has in some shard.
-  async fieldTypes(rp: string, m: Name): Promise<Map<string, Set<FieldType>>> {
-    const types = new Map<string, Set<FieldType>>();
+  async fieldTypes(rp: string, m: Name): Promise<FieldTypes> {
+    return (await this.fieldTypesMatched(rp, m)).get(m.bytes.toString('latin1')) ?? new Map();
+  }
+
+  // The same for every measurement the FROM clause of `m` matches (see `sameRegex`), by name (latin1).
+  async fieldTypesMatched(rp: string, m: Name): Promise<Map<string, FieldTypes>> {
+    const all = new Map<string, FieldTypes>();
     for (const table of await this.tables(`SHOW FIELD KEYS FROM ${fromClause(rp, m)}`)) {
-      if (!m.equals(table.name)) continue;
+      const name = table.name.toString('latin1');
+      if (!all.has(name)) all.set(name, new Map());
+      const types = all.get(name)!;
       const [key, type] = [table.columns.indexOf('fieldKey'), table.columns.indexOf('fieldType')];
       for (const row of table.values) {
-        const name = (row[key] as Buffer).toString('latin1');
-        if (!types.has(name)) types.set(name, new Set());
-        types.get(name)!.add(String(row[type]) as FieldType);
+        const field = (row[key] as Buffer).toString('latin1');
+        if (!types.has(field)) types.set(field, new Set());
+        types.get(field)!.add(String(row[type]) as FieldType);
       }
     }
-    return types;
+    return all;
   }
 
   // The shard groups of each retention policy, or undefined when this user may not list them (SHOW SHARDS is for admins).
@@ -215,8 +237,14 @@ export class InfluxServer {
       if (this.options.signal.aborted) throw error;
       const message = `${this.side} ${this.config.url}: ${error instanceof Error ? error.message : String(error)}`;
       if (error instanceof PermanentError) throw Object.assign(new PermanentError(message, error.status), { cause: error });
-      throw new RetriesExhausted(message, { cause: error });
+      // A request left unanswered may be one slow query on a server that is up: /ping tells them apart.
+      const answers = causedBy(error, ServerError) || (causedBy(error, Silence) && (await this.pong(Math.min(this.options.timeoutMs, 10_000)).then(() => true, () => false)));
+      throw new RetriesExhausted(message, { cause: error }, answers);
     }
+  }
+
+  private async pong(timeoutMs: number): Promise<void> {
+    await readAll(await this.http.request({ method: 'GET', path: '/ping', params: {}, timeoutMs, signal: this.options.signal }), timeoutMs);
   }
 }
 

@@ -4,10 +4,12 @@ import { timeNs } from './duration.js';
 export const MIN_TIME = -9223372036854775806n;
 export const MAX_TIME = 9223372036854775806n;
 
-// A shard group's time range, [start, end).
+// A shard group's time range, [start, end); or, where groups overlap, a stretch that the same groups cover.
 export interface Group {
   start: bigint;
   end: bigint;
+  /** More than one shard group covers it (the shard duration changed while points came): a query there reads them all. */
+  overlapping?: boolean;
 }
 
 // Where the shard groups of one retention policy are. InfluxDB fixes a field's type per shard, not per database,
@@ -37,34 +39,58 @@ export function computedLayout(duration: bigint): ShardLayout {
   };
 }
 
-// The groups SHOW SHARDS lists (it needs an admin), with the computed ones for times it does not cover (a group
-// created since).
+// The groups SHOW SHARDS lists (it needs an admin), with computed ones for the gaps between them (a group created
+// since). When the shard duration changed, InfluxDB creates a group of the new duration over the old ones that
+// already cover part of its range: groups overlap, and time is cut into stretches that the same groups cover.
 export function listedLayout(groups: Group[], duration: bigint): ShardLayout {
   const computed = computedLayout(duration);
   // SHOW SHARDS shows whole seconds: the last group, which ends at MaxNanoTime + 1, shows 23:47:16Z.
-  const sorted = groups.map((g) => clamp(g.end > MAX_TIME - 1_000_000_000n ? { start: g.start, end: MAX_TIME + 1n } : g)).sort((a, b) => (a.start < b.start ? -1 : 1));
-  // The first group that ends after `time` (groups of one policy never overlap).
+  const listed = groups.map((g) => clamp(g.end > MAX_TIME - 1_000_000_000n ? { start: g.start, end: MAX_TIME + 1n } : g));
+  const cells = coverage(listed);
+  // The first stretch that ends after `time`.
   const endingAfter = (time: bigint): Group | undefined => {
     let lo = 0;
-    let hi = sorted.length;
+    let hi = cells.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (sorted[mid]!.end > time) hi = mid;
+      if (cells[mid]!.end > time) hi = mid;
       else lo = mid + 1;
     }
-    return sorted[lo];
+    return cells[lo];
   };
   return {
     duration,
     groupOf(time) {
-      const g = endingAfter(time);
-      return g && g.start <= time ? g : computed.groupOf(time);
+      const cell = endingAfter(time);
+      if (cell && cell.start <= time) return cell;
+      // Not listed: the computed group, kept out of the listed stretches around it.
+      const g = computed.groupOf(time);
+      const before = cells.findLast((c) => c.end <= time);
+      return { start: before && before.end > g.start ? before.end : g.start, end: cell && cell.start < g.end ? cell.start : g.end };
     },
     nextStart(time) {
-      const g = endingAfter(time);
-      return g && (g.start > time ? g.start : time);
+      const cell = endingAfter(time);
+      return cell && (cell.start > time ? cell.start : time);
     },
   };
+}
+
+// The stretches of time covered by at least one group, cut wherever a group starts or ends, in order (a sweep).
+function coverage(groups: Group[]): Group[] {
+  const delta = new Map<bigint, number>();
+  for (const g of groups) {
+    delta.set(g.start, (delta.get(g.start) ?? 0) + 1);
+    delta.set(g.end, (delta.get(g.end) ?? 0) - 1);
+  }
+  const edges = [...delta.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const cells: Group[] = [];
+  let covers = 0;
+  for (let i = 0; i + 1 < edges.length; i++) {
+    covers += delta.get(edges[i]!)!;
+    const [start, end] = [edges[i]!, edges[i + 1]!];
+    if (covers > 0) cells.push(covers > 1 ? { start, end, overlapping: true } : { start, end });
+  }
+  return cells;
 }
 
 function clamp(g: Group): Group {

@@ -2,7 +2,7 @@ import type { IntegrityCheck } from '../types.js';
 import { formatNs } from './duration.js';
 import { LineBuffer } from './lines.js';
 import { fromClause, type Name } from './names.js';
-import { probeSelect, readLines, sourceOf } from './read.js';
+import { probeSelect, readLines, sourceOf, unionTypes } from './read.js';
 import { segments } from './segments.js';
 import type { InfluxServer } from './server.js';
 import type { ShardLayout } from './shards.js';
@@ -55,10 +55,13 @@ export async function verifyItem(src: InfluxServer, dst: InfluxServer, range: Ve
 
 async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLayout, how: Verification, pageSize: number, onPoints: (n: number) => void): Promise<Holding> {
   const { rp, measurement: m } = range;
-  const types = await server.fieldTypes(rp, m);
-  const select = probeSelect(types);
+  // Its own field types, and those of what its queries also read (names InfluxQL cannot quote).
+  const matched = await server.fieldTypesMatched(rp, m);
+  const types = matched.get(m.bytes.toString('latin1')) ?? new Map();
+  const read = unionTypes(matched.values());
+  const select = probeSelect(read);
   // Where every field has one type, one query over the whole range is exact; else one per shard group.
-  const oneType = [...types.values()].every((t) => t.size === 1);
+  const oneType = [...read.values()].every((t) => t.size === 1);
   const groups = oneType ? whole(range) : segments((from, to) => server.edge(rp, m, select, from, to), layout, range.from, range.to, range.to - range.from);
   const perField = new Map<string, number>();
   const digest = new Digest();
@@ -66,14 +69,16 @@ async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLay
     const source = sourceOf(rp, m, types);
     const out = new LineBuffer(64 * 1024);
     let points = 0;
+    let unreported = 0;
     for await (const group of groups) {
-      const read = await readLines(server, source, group, pageSize, out, () => {
+      points += await readLines(server, source, group, pageSize, out, () => {
         digest.add(out.buf, 0, out.length - 1);
         out.clear();
+        // The progress moves as the points are read, not once per (possibly huge) query.
+        if (++unreported === 10_000) onPoints(unreported), (unreported = 0);
       });
-      points += read;
-      onPoints(read);
     }
+    onPoints(unreported);
     perField.set('', points);
     return { perField, digest: digest.value };
   }

@@ -7,7 +7,7 @@ import type { InterfaceDay, ScanStoreWriter } from './store.js';
 export function openInfluxStore(config: { url: string; database: string; user?: string; password?: string }, timeoutMs: number, signal: AbortSignal): ScanStoreWriter {
   const http = new InfluxHttp({ url: config.url, user: config.user, password: config.password });
   const call = async (method: 'GET' | 'POST', path: string, params: Record<string, string>, body?: string) => {
-    await readAll(await http.request({ method, path, params, body, timeoutMs, signal }));
+    await readAll(await http.request({ method, path, params, body, timeoutMs, signal }), timeoutMs);
   };
   let created = false;
   const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -15,7 +15,7 @@ export function openInfluxStore(config: { url: string; database: string; user?: 
     if (!created) {
       // Only when missing: a user with rights on the database alone may not create databases.
       const res = await http.request({ method: 'POST', path: '/query', params: { q: 'SHOW DATABASES' }, timeoutMs, signal });
-      const names = (JSON.parse(await readAll(res)) as { results?: Array<{ series?: Array<{ values?: string[][] }> }> }).results?.[0]?.series?.[0]?.values?.map((v) => v[0]);
+      const names = (JSON.parse(await readAll(res, timeoutMs)) as { results?: Array<{ series?: Array<{ values?: string[][] }> }> }).results?.[0]?.series?.[0]?.values?.map((v) => v[0]);
       if (!names?.includes(config.database)) await call('POST', '/query', { q: `CREATE DATABASE "${config.database.replace(/"/g, '\\"')}"` });
       created = true;
     }

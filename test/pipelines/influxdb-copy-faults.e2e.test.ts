@@ -1,0 +1,181 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src/orchestrator/summary.js';
+import { runCli, startCli, waitFor } from '../helpers/cli.js';
+import { FlakyProxy } from '../helpers/flaky-proxy.js';
+import { CopyFixture } from '../helpers/influx-copy.js';
+import { InfluxProxy, type ProxyRule } from '../helpers/influx-proxy.js';
+
+// Faults of the servers and of their history: a shard duration changed while points came, a query slower than the
+// timeout, an answer that breaks off, a destination slower than a read can wait, a stop while verifying.
+const f = new CopyFixture();
+beforeAll(() => f.start());
+afterAll(() => f.stop());
+beforeEach(() => f.next());
+afterEach(() => f.done());
+
+const HOUR = 3_600_000_000_000n;
+const T = 1700000000000000000n;
+
+// One copy through proxies in front of the source and the destination, with the rules given for each.
+async function copyThrough(backupConfig: string, rules: { source?: ProxyRule[]; destination?: ProxyRule[] }, args: string[] = []) {
+  const [src, dst] = await Promise.all([InfluxProxy.start(f.src.url, rules.source ?? []), InfluxProxy.start(f.dst.url, rules.destination ?? [])]);
+  try {
+    f.ws.write('config/copy.yaml', `copy:\n  source_server: { url: "${src.url}", database: ${f.db} }\n  destination_server: { url: "${dst.url}", database: ${f.db}_copy }\n  backup_config: { ${backupConfig} }\n`);
+    const { code, stdout, stderr } = await runCli(['--json', ...args], { cwd: f.ws.dir });
+    if (!stdout.startsWith('{')) throw new Error(`main printed no summary (exit ${code}):\n${stderr}`);
+    return { code, process: (JSON.parse(stdout) as RunSummary).processes[0]!, stderr };
+  } finally {
+    await Promise.all([src.stop(), dst.stop()]);
+  }
+}
+
+describe('influxdb-copy after a retention policy\'s shard duration was changed', () => {
+  it('copies every point although shard groups overlap, and names the stretch where a field\'s types cannot be told apart', async () => {
+    // Daily groups first, then weekly ones: the week of 1970-01-05 gets a group over the daily groups of the 7th and 8th.
+    await f.src.query(`CREATE RETENTION POLICY r ON ${f.db} DURATION INF REPLICATION 1 SHARD DURATION 1d DEFAULT`);
+    await f.src.write(f.db, `cpu usage=1 ${168n * HOUR}\ncpu usage=2 ${157n * HOUR}\nm v=1.5 ${157n * HOUR}`, 'r');
+    await f.src.query(`ALTER RETENTION POLICY r ON ${f.db} SHARD DURATION 7d`);
+    // A weekly group from Monday the 5th now lies over the daily groups of the 7th and 8th; v becomes an integer in it.
+    await f.src.write(f.db, `cpu usage=3 ${205n * HOUR}\ncpu usage=4 ${262n * HOUR}\nm v=7i ${220n * HOUR}`, 'r');
+    const first = await f.copy('mode: incremental');
+    expect(first.code).toBe(1);
+    // Where the groups overlap, a query reads both, and v as one type: the float of the 7th cannot be told apart.
+    expect(first.process.error?.message).toMatch(/^1 of 4 measurements were not copied whole: m \[r\]: from 1970-01-07T00:00:00Z to 1970-01-08T00:00:00Z shard groups overlap \(the retention policy's shard duration was changed while points were written\) and field "v" is (float, integer|integer, float): InfluxQL reads every value there as one type/);
+    expect(first.process.records).toEqual({ read: 5, written: 5, rejected: 0 });
+    const cpu = (await f.src.dump(f.db, 'r')).filter((l) => l.startsWith('cpu '));
+    expect(cpu).toHaveLength(4);
+    expect((await f.dst.dump(`${f.db}_copy`, 'r')).filter((l) => l.startsWith('cpu '))).toEqual(cpu);
+    expect(await f.dst.dump(`${f.db}_copy`, 'r')).toContain(`m [] ${220n * HOUR} v:integer=7`);
+    const second = await f.copy('mode: incremental, exclude_measurements: [m]');
+    expect(second.code).toBe(0);
+  });
+});
+
+describe('influxdb-copy on names InfluxQL cannot quote', () => {
+  it('copies names that differ only in bytes that are not UTF-8 when their fields agree, and names both when a field\'s type differs', async () => {
+    const lines = ['q\xffx v=1.5 1700000000000000000', 'q\xfex v=2.5 1700000000000000000', 'r\xffx v=7i 1700000000000000000', 'r\xfex v="s" 1700000000000000000', 'ctl\rcr v=1 1700000000000000000', 'ok v=1 1700000000000000000'];
+    for (const line of lines) await f.src.writeBytes(f.db, Buffer.from(line, 'latin1'));
+    const { code, process } = await f.copy('mode: full, validate_data: checksum');
+    expect(code).toBe(1);
+    expect(process.error?.message).toMatch(/^2 of 6 measurements were not copied whole: /);
+    expect(process.error?.message).toContain('r\\xfex [autogen]: InfluxQL cannot name "r\\xfex" apart from "r\\xffx"');
+    expect(process.error?.message).toContain('r\\xffx [autogen]: InfluxQL cannot name "r\\xffx" apart from "r\\xfex"');
+    expect(process.integrity?.checks.filter((c) => c.ok).map((c) => c.name)).toEqual(['checksum ctl\\x0dcr [autogen]', 'checksum ok [autogen]', 'checksum q\\xfex [autogen]', 'checksum q\\xffx [autogen]']);
+    const copied = await f.dst.dump(`${f.db}_copy`);
+    expect(copied).toEqual((await f.src.dump(f.db)).filter((l) => !l.startsWith('r\\x')));
+  });
+});
+
+describe('influxdb-copy when one request fails or is slow', () => {
+  beforeEach(async () => {
+    await f.src.write(f.db, ['good1', 'bad', 'good2'].flatMap((m) => [0n, 1n, 2n].map((i) => `${m} v=${i}i ${T + i}`)).join('\n'));
+  });
+
+  it('fails only the measurement whose query stays unanswered: the server still answers /ping', async () => {
+    const slow: ProxyRule = { match: (r) => r.path === '/query' && /"bad".*LIMIT 1/.test(r.body), delayMs: 3000 };
+    const { code, process } = await copyThrough('mode: full, timeout: 1, retries: 1', { source: [slow] });
+    expect(code).toBe(1);
+    expect(process.error).toMatchObject({ code: 'E_INFLUX_REQUEST', message: expect.stringMatching(/^1 of 3 measurements were not copied whole: bad \[autogen\]: .*no answer for 1 s/) });
+    expect(process.records).toEqual({ read: 6, written: 6, rejected: 0 });
+    expect(process.integrity?.checks.filter((c) => c.ok).map((c) => c.name)).toEqual(['count good1 [autogen]', 'count good2 [autogen]']);
+  });
+
+  it('makes a failed check of a measurement that cannot be read back, and verifies the others', async () => {
+    const refused: ProxyRule = { match: (r) => r.path === '/query' && /count\(\*\) FROM "autogen"\."bad"/.test(r.body), status: 500 };
+    const { code, process } = await copyThrough('mode: full, retries: 0', { source: [refused] });
+    expect(code).toBe(1);
+    expect(process.records).toEqual({ read: 9, written: 9, rejected: 0 });
+    expect(process.integrity?.checks).toEqual([
+      expect.objectContaining({ name: 'count bad [autogen]', ok: false, detail: expect.stringMatching(/could not be verified: .*answered 500: proxy: refused on purpose/) }),
+      expect.objectContaining({ name: 'count good1 [autogen]', ok: true }),
+      expect.objectContaining({ name: 'count good2 [autogen]', ok: true }),
+    ]);
+  });
+
+  it('does not take its own pause for a silent server: writes slower than the timeout hold the read back, and nothing fails', async () => {
+    const lines = Array.from({ length: 160 }, (_, i) => `paced,host=h${i % 4} v=${i}i ${T + BigInt(i) * 1_000_000n}`);
+    await f.src.write(f.db, lines.join('\n'));
+    const slowWrites: ProxyRule = { match: (r) => r.path === '/write', delayMs: 600 };
+    const { code, process, stderr } = await copyThrough('mode: full, timeout: 1, retries: 0, page_size: 20, write_concurrency: 1, measurements: [paced]', { destination: [slowWrites] });
+    expect(code, stderr).toBe(0);
+    expect(process.records).toEqual({ read: 160, written: 160, rejected: 0 });
+  });
+
+  it('names the server and says E_INFLUX_REQUEST when its answers keep breaking off', async () => {
+    const proxy = await FlakyProxy.start(f.src.url, { breaks: 1000, afterBytes: 1 });
+    try {
+      f.ws.write('config/copy.yaml', f.processFile('mode: full, retries: 1, measurements: [bad]', 'copy', proxy.url));
+      const { code, stdout } = await runCli(['--json'], { cwd: f.ws.dir });
+      expect(code).toBe(1);
+      expect(JSON.parse(stdout).processes[0].error).toMatchObject({ code: 'E_INFLUX_REQUEST', message: expect.stringContaining(`source ${proxy.url}`) });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('keeps one abort listener whatever the number of requests retrying at once', async () => {
+    const refused: ProxyRule = { match: (r) => r.path === '/write', status: 503 };
+    const { code, stderr } = await copyThrough('mode: full, retries: 3, page_size: 1, write_concurrency: 32, read_concurrency: 8', { destination: [refused] });
+    expect(code).toBe(1);
+    expect(stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);
+  });
+});
+
+describe('influxdb-copy verification over time', () => {
+  it('checks what has settled: points of the last `overlap` before the run are copied now and checked by the next run', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    await f.src.write(f.db, `m v=1i ${T}\nm v=2i ${T + 1n}\nm v=3i ${now - 60_000_000_000n}`);
+    const { code, process } = await f.copy('mode: incremental, overlap: 10m, validate_data: checksum');
+    expect(code).toBe(0);
+    expect(process.records?.written).toBe(3);
+    expect(process.integrity?.checks[0]).toMatchObject({ name: 'checksum m [autogen]', ok: true, expected: expect.stringMatching(/^2 points/) });
+  });
+
+  it('reads again, on the next incremental run, what failed its verification', async () => {
+    const s = 1_000_000_000n;
+    await f.src.write(f.db, `m v=1i ${T}\nm v=2i ${T + 10n * s}\nm v=3i ${T + 20n * s}`);
+    await f.dst.query(`CREATE DATABASE ${f.db}_copy`);
+    await f.dst.write(`${f.db}_copy`, `m v=9i ${T + 5n * s}`);
+    const failed = await f.copy('mode: incremental, overlap: 1s');
+    expect(failed.process.error?.code).toBe('E_INTEGRITY');
+    await f.dst.query(`DELETE FROM m WHERE time = ${T + 5n * s}`, `${f.db}_copy`);
+    const again = await f.copy('mode: incremental, overlap: 1s');
+    expect(again.code).toBe(0);
+    expect(again.process.records?.read).toBe(3);
+  });
+
+  it('keeps the counts of what was copied when stopped while verifying', async () => {
+    const lines: string[] = [];
+    for (let t = 0n; t < 60_000n; t++) lines.push(`big,host=h${t % 20n} v=${t}i ${T + t * 1_000_000n}`);
+    for (let i = 0; i < lines.length; i += 20_000) await f.src.write(f.db, lines.slice(i, i + 20_000).join('\n'));
+    f.ws.write('config/copy.yaml', f.processFile('mode: full, validate_data: checksum'));
+    const run = startCli(['--json'], { cwd: f.ws.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /Verifying 1 measurement/.test(stderr), 60_000, 'the verification to start');
+    run.child.kill('SIGTERM');
+    const { code, stdout } = await run.done;
+    expect(code).toBe(143);
+    expect(JSON.parse(stdout).processes[0]).toMatchObject({ status: 'interrupted', records: { read: 60_000, written: 60_000, rejected: 0 }, error: { code: 'E_INTERRUPTED' } });
+  });
+});
+
+describe('influxdb-copy selections at the edges of time', () => {
+  it('copies nothing, and fails nothing, for a selection before 1677 or after 2262', async () => {
+    await f.src.write(f.db, `m v=1 ${T}`);
+    for (const range of ['start: "1000-01-01T00:00:00Z", end: "1500-01-01T00:00:00Z"', 'start: "2300-01-01T00:00:00Z", end: "2400-01-01T00:00:00Z"', 'start: "1000-01-01T00:00:00Z", end: "2400-01-01T00:00:00Z"']) {
+      const { code, process } = await f.copy(`mode: full, ${range}`);
+      expect(code, range).toBe(0);
+      expect(process.records?.written).toBe(range.includes('1000') && range.includes('2400') ? 1 : 0);
+    }
+  });
+
+  it('refuses, before connecting, a start or an end that does not exist, naming it', async () => {
+    f.ws.write('config/copy.yaml', f.processFile('start: "2026-02-30T00:00:00Z", end: "2026-12-31T23:59:60Z"'));
+    const { code, stdout } = await runCli(['--validate-only'], { cwd: f.ws.dir });
+    expect(code).toBe(2);
+    expect(stdout).toContain('expected "start" to be a time that exists, got "2026-02-30T00:00:00Z"');
+    expect(stdout).toContain('expected "end" to be a time that exists, got "2026-12-31T23:59:60Z"');
+    expect(stdout).not.toMatch(/at .*\.js:\d+/);
+  });
+});
