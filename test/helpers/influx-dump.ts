@@ -116,21 +116,35 @@ export async function dumpPoints(url: string, db: string, rp: string, headers: R
   }
   const ident = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   const out = new Set<string>();
+  const plain = (b: Buffer) => /^[\x20-\x7e\x80-\xff]*$/.test(b.toString('latin1')) && Buffer.from(b.toString('utf8')).equals(b);
   for (const name of names) {
-    // A name InfluxQL can quote is quoted; another is found by its leading printable ASCII (then only its series count).
-    const plain = /^[\x20-\x7e\x80-\xff]*$/.test(name.toString('latin1')) && Buffer.from(name.toString('utf8')).equals(name);
+    // A name InfluxQL can quote is quoted; another is found by its leading printable ASCII (then only its series
+    // count), and its fields are asked for with each of their types, since measurements read together merge them.
     const prefix = name.toString('latin1').match(/^[\x20-\x7e]*/)![0].replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&');
-    const from = plain ? ident(name.toString('utf8')) : `/^${prefix}/`;
+    const from = plain(name) ? ident(name.toString('utf8')) : `/^${prefix}/`;
+    let select = '*';
+    let refs: string[] | undefined;
+    if (!plain(name)) {
+      const keys = new Set<string>();
+      for (const chunk of objects(await query(`SHOW FIELD KEYS FROM ${ident(rp)}.${from}`, 'application/x-msgpack'))) {
+        for (const result of (get(chunk, 'results') as Value[]) ?? []) for (const series of (get(result, 'series') as Value[]) ?? []) for (const row of get(series, 'values') as Buffer[][]) keys.add(`${row[0]!.toString('latin1')}\0${row[1]!.toString()}`);
+      }
+      const pairs = [...keys].sort().map((k) => k.split('\0') as [string, string]);
+      if (pairs.every(([f]) => plain(Buffer.from(f, 'latin1')))) {
+        select = pairs.map(([f, t]) => `${ident(Buffer.from(f, 'latin1').toString('utf8'))}::${t}`).join(', ');
+        refs = pairs.map(([f]) => bytesText(Buffer.from(f, 'latin1')));
+      }
+    }
     for (const [start, end] of groups.values()) {
-      const body = await query(`SELECT * FROM ${ident(rp)}.${from} WHERE time >= ${start} AND time < ${end} GROUP BY *`, 'application/x-msgpack');
-      for (const line of seriesLines(body, db)) if (line.name.equals(name)) out.add(line.text);
+      const body = await query(`SELECT ${select} FROM ${ident(rp)}.${from} WHERE time >= ${start} AND time < ${end} GROUP BY *`, 'application/x-msgpack');
+      for (const line of seriesLines(body, db, refs)) if (line.name.equals(name)) out.add(line.text);
     }
   }
   return [...out].sort();
 }
 
 // The points of one answer, each with the raw name of its measurement.
-function* seriesLines(body: Buffer, db: string): Generator<{ name: Buffer; text: string }> {
+function* seriesLines(body: Buffer, db: string, fieldNames?: string[]): Generator<{ name: Buffer; text: string }> {
   for (const chunk of objects(body)) {
     const error = get(chunk, 'error');
     if (error) throw new Error(`dump of ${db}: ${String(error)}`);
@@ -143,7 +157,7 @@ function* seriesLines(body: Buffer, db: string): Generator<{ name: Buffer; text:
           .sort(([a], [b]) => Buffer.compare(a, b))
           .map(([k, v]) => `${bytesText(k)}=${bytesText(v)}`)
           .join(',');
-        const columns = (get(series, 'columns') as Buffer[]).map(bytesText);
+        const columns = fieldNames ? ['time', ...fieldNames] : (get(series, 'columns') as Buffer[]).map(bytesText);
         for (const row of get(series, 'values') as Value[][]) {
           const fields = row.slice(1).flatMap((v, i) => (v === null ? [] : [`${columns[i + 1]}:${typed(v)}`]));
           if (fields.length) yield { name, text: `${bytesText(name)} [${tags}] ${(row[0] as { int: bigint }).int} ${fields.join(',')}` };

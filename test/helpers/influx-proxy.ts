@@ -6,8 +6,12 @@ export interface ProxyRule {
   /** Picks a request by its method and path, and its body (a query's `q`, or the lines of a write). */
   match(req: { method: string; path: string; body: string }): boolean;
   delayMs?: number;
+  /** The server's headers pass at once, its body only after this long (InfluxDB answers 200 before it runs a query). */
+  bodyDelayMs?: number;
   /** Answered by the proxy with this status and an InfluxDB-like error, instead of the server. */
   status?: number;
+  /** The connection is cut, with no answer. */
+  reset?: boolean;
 }
 
 // An HTTP proxy in front of a real influxd that slows down or fails the requests its rules pick: one slow query,
@@ -41,6 +45,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, upstream: URL, 
   const rule = rules.find((r) => r.match({ method: req.method!, path: url.pathname, body }));
   if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
   if (res.destroyed) return;
+  if (rule?.reset) return void res.socket?.destroy();
   if (rule?.status) {
     res.writeHead(rule.status, { 'Content-Type': 'application/json', 'X-Influxdb-Error': 'proxy: refused on purpose' });
     res.end(JSON.stringify({ error: 'proxy: refused on purpose' }));
@@ -48,7 +53,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, upstream: URL, 
   }
   const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
+    res.flushHeaders();
+    if (!rule?.bodyDelayMs) return void answer.pipe(res);
+    answer.pause();
+    setTimeout(() => answer.pipe(res), rule.bodyDelayMs);
   });
   forward.on('error', () => res.destroy());
   res.on('close', () => forward.destroy());

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { describeError, ErrorCode, errorCodeOf } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../types.js';
 import { durationNs } from './duration.js';
+import { ItemCheckpoint } from './checkpoint.js';
 import { copyItem, type ItemCopy } from './item-copy.js';
 import { planCopy, shardLayouts, type CopyItem } from './plan.js';
 import type { InfluxCopyConfig } from './schema.js';
@@ -53,7 +54,9 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
     // Measurements are planned a few at a time; their windows share the read slots.
     const itemSlots = pLimit(bc.read_concurrency);
     const options = { bc, ctx, signal: stop.signal, readSlots, writeSlots, runStartedNs, onWritten, onServerFailure };
-    const copies = await Promise.all(items.map((item) => itemSlots(() => copyItem(src, dst, item, { ...options, checkpointKey: checkpointKey(config, item) }))));
+    const verifying = bc.validate_data !== false;
+    const checkpoints = new Map(items.map((item) => [item, new ItemCheckpoint(ctx.checkpoints, checkpointKey(config, item), verifying)]));
+    const copies = await Promise.all(items.map((item) => itemSlots(() => copyItem(src, dst, item, { ...options, checkpoint: checkpoints.get(item)! }))));
     const records = totals(copies);
     ctx.progress({ done: records.written, unit: 'points' });
     if (ctx.signal.aborted) return { records, error: { code: ErrorCode.Interrupted, message: describeError(ctx.signal.reason) } };
@@ -62,22 +65,29 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
     for (const c of failed) ctx.log.error(`Not copied: ${label(c.item)}: ${why(c)}`);
     const error = failed.length ? { code: errorCodeOf(failed[0]!.failures[0]), message: `${failed.length} of ${copies.length} measurements were not copied whole: ${failed.slice(0, 10).map((c) => `${label(c.item)}: ${why(c)}`).join('; ')}${failed.length > 10 ? `; and ${failed.length - 10} more (see the log)` : ''}` } : undefined;
     if (bc.validate_data === false) return { records, ...(error ? { error } : {}) };
+    const notCopied = failed.map((c): IntegrityCheck => ({ name: `copy ${label(c.item)}`, ok: false, detail: `not copied whole: ${why(c)}` }));
+    const unverified: unknown[] = [];
     let verified: IntegrityCheck[];
     try {
       // The last `overlap` before the run started is still settling (late points of a live source): the next run
-      // copies it again, and checks it then.
+      // copies it again, and checks it then. A measurement found the same on both sides is checked up to there; one
+      // that was not is copied and checked again by the next run, from where this one resumed.
       const settled = runStartedNs - durationNs(bc.overlap);
-      verified = await verify(src, dst, copies, settled, config, ctx, onServerFailure, (c) => {
-        // What the destination lacks must be read again by the next incremental run: back to where this run began.
-        ctx.checkpoints.set(checkpointKey(config, c.item), { upTo: String(c.range!.from) });
+      verified = await verify(src, dst, copies, settled, config, ctx, onServerFailure, {
+        verified: (c, upTo) => checkpoints.get(c.item)!.verified(upTo),
+        unverified: (error) => unverified.push(error),
       });
     } catch (failure) {
-      // Stopped, or a server failing, while verifying: what was copied is still counted.
+      // Stopped, or a server failing, while verifying: what was copied is still counted, and what was not is said.
       const code = ctx.signal.aborted ? ErrorCode.Interrupted : errorCodeOf(failure);
-      return { records, error: { code, message: `the copy is done; verifying it: ${describeError(ctx.signal.aborted ? ctx.signal.reason : failure)}` } };
+      const message = `${error ? `${error.message}; ` : ''}verifying the copy: ${describeError(ctx.signal.aborted ? ctx.signal.reason : failure)}`;
+      return { records, ...(notCopied.length ? { integrity: { ok: false, checks: notCopied } } : {}), error: { code: error && !ctx.signal.aborted ? error.code : code, message } };
     }
-    const checks = [...verified, ...failed.map((c) => ({ name: `copy ${label(c.item)}`, ok: false, detail: `not copied whole: ${why(c)}` }))];
-    return { records, integrity: { ok: checks.every((c) => c.ok), checks }, ...(error ? { error } : {}) };
+    const checks = [...verified, ...notCopied];
+    // A check that could not run says why with the server's code (E_INFLUX_REQUEST), not as a difference found.
+    const cannot = !error && unverified.length ? { code: errorCodeOf(unverified[0]), message: `${unverified.length} measurement(s) could not be verified: ${describeError(unverified[0])}` } : undefined;
+    const failure = error ?? cannot;
+    return { records, integrity: { ok: checks.every((c) => c.ok), checks }, ...(failure ? { error: failure } : {}) };
   } finally {
     ctx.signal.removeEventListener('abort', onStop);
     src.close();
@@ -95,7 +105,7 @@ async function verify(
   config: InfluxCopyConfig,
   ctx: PipelineContext,
   onServerFailure: (error: unknown) => void,
-  onFailed: (c: ItemCopy) => void,
+  on: { verified(c: ItemCopy, upTo: bigint): void; unverified(error: unknown): void },
 ): Promise<IntegrityCheck[]> {
   const bc = config.backup_config;
   const how = bc.validate_data === 'checksum' ? 'checksum' : 'count';
@@ -123,13 +133,13 @@ async function verify(
         const layouts: [ShardLayout, ShardLayout] = [c.item.layout, dstLayouts.get(c.item.rp) ?? c.item.layout];
         try {
           const check = await verifyItem(src, dst, { rp: c.item.rp, measurement: c.item.measurement, from: c.range!.from, to: until(c) }, layouts, how, bc.page_size, how === 'checksum' ? progress : () => {});
-          if (!check.ok) onFailed(c);
+          if (check.ok) on.verified(c, until(c));
           return check;
         } catch (error) {
           // A measurement that cannot be read back is a failed check; a stop or a failing server ends the stage.
           if (serverFailure(error)) onServerFailure(error);
           if (ctx.signal.aborted || serverFailure(error)) throw error;
-          onFailed(c);
+          on.unverified(error);
           return { name: `${how} ${label(c.item)}`, ok: false, detail: `could not be verified: ${describeError(error)}` };
         } finally {
           if (how === 'count') progress(1);

@@ -6,9 +6,11 @@ import type { PipelineContext } from '../types.js';
 import { durationNs, formatNs, timeNs } from './duration.js';
 import { showBytes } from './names.js';
 import type { CopyItem } from './plan.js';
-import { probeSelect, sourceOf, unionTypes, type Source } from './read.js';
+import { probeSelect, sourceOf, unionTypes, type Source, type Window } from './read.js';
+import type { ItemCheckpoint } from './checkpoint.js';
 import type { BackupConfig } from './schema.js';
 import { segments, type Probe, type Segment } from './segments.js';
+import { AmbiguousTypes, readableStretches, type StretchFields } from './stretch.js';
 import { RetriesExhausted, serverFailure, WriteRejected, type FieldTypes, type InfluxServer } from './server.js';
 import { MAX_TIME, MIN_TIME } from './shards.js';
 import { copyWindow, type CopyStats } from './window-copy.js';
@@ -29,7 +31,7 @@ export interface ItemCopyOptions {
   signal: AbortSignal;
   readSlots: LimitFunction;
   writeSlots: LimitFunction;
-  checkpointKey: string;
+  checkpoint: ItemCheckpoint;
   /** The checkpoint never passes the moment the run started: a point dated in the future must not hide later ones. */
   runStartedNs: bigint;
   onWritten(points: number): void;
@@ -49,7 +51,7 @@ export async function copyItem(src: InfluxServer, dst: InfluxServer, item: CopyI
   const name = `${item.measurement.text} [${item.rp}]`;
   const running = new Set<Promise<void>>();
   try {
-    const types = await fieldTypes(src, item, o);
+    const types = await fieldTypes(src, item);
     const select = probeSelect(types.read);
     const probe: Probe = (from, to) => src.edge(item.rp, item.measurement, select, from, to);
     const range = await rangeOf(src, item, select, probe, o);
@@ -58,29 +60,32 @@ export async function copyItem(src: InfluxServer, dst: InfluxServer, item: CopyI
     const several = [...types.own].filter(([, t]) => t.size > 1);
     const fields = several.map(([f, t]) => `field "${showBytes(Buffer.from(f, 'latin1'))}" is ${[...t].join(', ')}`).join('; ');
     if (several.length) o.ctx.log.info(`${name}: ${fields} in different shard groups; each point keeps its own type.`);
-    if (several.length && !item.layout.nextStart) {
+    if (several.length && item.layout.nextStart === undefined) {
       o.ctx.log.warn(`${name}: ${fields}; this user may not list the shard groups (SHOW SHARDS needs an admin), so they are computed from the retention policy's shard duration: exact unless that duration was changed while points were written. Run the copy as an admin to be sure.`);
     }
     const source = sourceOf(item.rp, item.measurement, types.own);
+    const listed = item.layout.nextStart !== undefined;
     const progression = new Progression();
+    const finished = (upTo: bigint | undefined) => {
+      if (upTo !== undefined) o.checkpoint.copied(upTo < o.runStartedNs ? upTo : o.runStartedNs);
+    };
     let stopped = false;
     for await (const window of segments(probe, item.layout, range.from, range.to, durationNs(bc.window))) {
       if (o.signal.aborted || stopped) break;
       const place = progression.add(window.to);
       const task = o.readSlots(async () => {
-        // Where shard groups overlap, InfluxQL reads all of them at once and one type per field: it cannot be exact.
-        if (window.group.overlapping && several.length) throw new AmbiguousTypes(window, fields);
-        const stats = await copyWithRetries(src, dst, window, source, o, name);
-        add(result.stats, stats.last);
-        if (stats.error) throw stats.error;
-        const upTo = progression.finish(place);
-        if (upTo !== undefined) o.ctx.checkpoints.set(o.checkpointKey, { upTo: String(upTo < o.runStartedNs ? upTo : o.runStartedNs) });
+        for (const stretch of await readableStretches(src, item.rp, item.measurement, types, window, listed)) {
+          const stats = await copyWithRetries(src, dst, stretch, source, o, name);
+          add(result.stats, stats.last);
+          if (stats.error) throw stats.error;
+        }
+        finished(progression.finish(place));
       }).catch((error: unknown) => {
         result.failures.push(error as Error);
         if (serverFailure(error)) o.onServerFailure(error);
         // The destination refusing one shard group's points, or one stretch that cannot be read exactly, says
         // nothing of the others: they are copied.
-        if (!causedBy(error, WriteRejected) && !(error instanceof AmbiguousTypes)) stopped = true;
+        if (!causedBy(error, WriteRejected) && !causedBy(error, AmbiguousTypes)) stopped = true;
       });
       running.add(task);
       void task.finally(() => running.delete(task));
@@ -89,7 +94,7 @@ export async function copyItem(src: InfluxServer, dst: InfluxServer, item: CopyI
     await Promise.all(running);
     if (result.failures.length === 0 && !o.signal.aborted) {
       // Everything up to the end of the range is copied, the stretch after the last window included.
-      o.ctx.checkpoints.set(o.checkpointKey, { upTo: String(range.to < o.runStartedNs ? range.to : o.runStartedNs) });
+      finished(range.to);
       o.ctx.log.info(`Copied ${name} from ${formatNs(range.from)} to ${formatNs(range.to)}.`);
     }
   } catch (error) {
@@ -102,32 +107,15 @@ export async function copyItem(src: InfluxServer, dst: InfluxServer, item: CopyI
   return result;
 }
 
-// Stretches where shard groups overlap hold values of several types that InfluxQL cannot tell apart.
-export class AmbiguousTypes extends PermanentError {
-  constructor(window: Segment, fields: string) {
-    super(`from ${formatNs(window.group.start)} to ${formatNs(window.group.end)} shard groups overlap (the retention policy's shard duration was changed while points were written) and ${fields}: InfluxQL reads every value there as one type, so these points cannot be copied exactly; they are not copied`);
-    this.name = 'AmbiguousTypes';
-  }
-}
-
-// The field types to read this measurement by (its own), and those its queries meet (with the other measurements
-// the same regular expression matches, when its name cannot be quoted). Where those add a type to one of its
-// fields, `SELECT *` would cast or drop its values: the measurement is refused rather than changed.
-async function fieldTypes(src: InfluxServer, item: CopyItem, o: ItemCopyOptions): Promise<{ own: FieldTypes; read: FieldTypes }> {
+// The field types of this measurement (its own), and those its queries meet: with the other measurements the same
+// regular expression matches, when its name cannot be quoted.
+async function fieldTypes(src: InfluxServer, item: CopyItem): Promise<StretchFields> {
   if (item.twins.length === 0) {
     const own = await src.fieldTypes(item.rp, item.measurement);
     return { own, read: own };
   }
   const matched = await src.fieldTypesMatched(item.rp, item.measurement);
-  const own: FieldTypes = matched.get(item.measurement.bytes.toString('latin1')) ?? new Map();
-  const read = unionTypes(matched.values());
-  const twins = item.twins.map((t) => `"${t.text}"`).join(', ');
-  for (const [field, set] of own) {
-    const added = [...read.get(field)!].filter((t) => !set.has(t));
-    if (added.length) throw new PermanentError(`InfluxQL cannot name "${item.measurement.text}" apart from ${twins} (their names differ only in bytes that are not UTF-8), and field "${showBytes(Buffer.from(field, 'latin1'))}" is ${[...set].join(', ')} here but ${added.join(', ')} there: read together, its values would change type; exclude one of them`);
-  }
-  o.ctx.log.debug(`${item.measurement.text} [${item.rp}] is read with ${twins}, whose names differ only in bytes that are not UTF-8; only its own series are copied.`);
-  return { own, read };
+  return { own: matched.get(item.measurement.bytes.toString('latin1')) ?? new Map(), read: unionTypes(matched.values()) };
 }
 
 // The range to copy: the selection's bounds, the checkpoint (incremental), narrowed to the first and last point.
@@ -138,11 +126,8 @@ async function rangeOf(src: InfluxServer, item: CopyItem, select: string, probe:
   let lower = bc.start !== undefined ? within(timeNs(bc.start)) : MIN_TIME;
   const upper = bc.end !== undefined ? within(timeNs(bc.end)) : MAX_TIME + 1n;
   if (lower >= upper) return undefined;
-  const checkpoint = o.ctx.checkpoints.get<{ upTo: string }>(o.checkpointKey);
-  if (bc.mode === 'incremental' && checkpoint) {
-    const resume = BigInt(checkpoint.upTo) - durationNs(bc.overlap);
-    if (resume > lower) lower = resume;
-  }
+  const resume = bc.mode === 'incremental' ? o.checkpoint.resumeFrom() : undefined;
+  if (resume !== undefined && resume - durationNs(bc.overlap) > lower) lower = resume - durationNs(bc.overlap);
   const first = await probe(lower, upper);
   if (first === undefined) return undefined;
   const last = await src.edge(item.rp, item.measurement, select, first, upper, 'last');
@@ -150,7 +135,7 @@ async function rangeOf(src: InfluxServer, item: CopyItem, select: string, probe:
 }
 
 // One window, read again from its start when its stream breaks midway; the counts are those of the last try.
-async function copyWithRetries(src: InfluxServer, dst: InfluxServer, window: Segment, source: Source, o: ItemCopyOptions, name: string) {
+async function copyWithRetries(src: InfluxServer, dst: InfluxServer, window: Segment & Window, source: Source, o: ItemCopyOptions, name: string) {
   let last: CopyStats = { read: 0, written: 0, rejected: 0 };
   try {
     await withRetries(

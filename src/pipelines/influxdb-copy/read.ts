@@ -1,10 +1,13 @@
 import { seriesLines, transcodeRow, type LineBuffer } from './lines.js';
 import { fromClause, quotable, quoteIdent, type Name } from './names.js';
 import type { FieldTypes, InfluxServer } from './server.js';
+import { projection, type FieldRef } from './stretch.js';
 
 export interface Window {
   from: bigint;
   to: bigint;
+  /** The fields to ask for, each with its type (see stretch.ts); none: `SELECT *`. */
+  refs?: FieldRef[];
 }
 
 // One measurement of one retention policy, as the reads need it.
@@ -54,7 +57,7 @@ const READ_CHUNK_MAX = 2000;
 // and may return a promise (a flush), which reading waits for. The window must lie in one shard group, where each
 // field has one type: then every value comes as it is stored. The same lines feed the copy and the checksum.
 export async function readLines(server: InfluxServer, source: Source, window: Window, pageSize: number, out: LineBuffer, onLine: () => void | Promise<void>): Promise<number> {
-  const statement = `SELECT * FROM ${fromClause(source.rp, source.measurement)} WHERE time >= ${window.from} AND time < ${window.to} GROUP BY *`;
+  const statement = `SELECT ${window.refs ? projection(window.refs) : '*'} FROM ${fromClause(source.rp, source.measurement)} WHERE time >= ${window.from} AND time < ${window.to} GROUP BY *`;
   let points = 0;
   for await (const { head, reader, rows } of server.select(statement, Math.min(pageSize, READ_CHUNK_MAX))) {
     // A regular expression (a name that is not UTF-8) may match other measurements too: only this one's series count.

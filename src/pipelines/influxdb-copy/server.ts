@@ -27,6 +27,9 @@ export interface ServerOptions {
   onRetry?(what: string, attempt: number, error: unknown): void;
 }
 
+// How many requests in a row a server may leave unanswered, though it answers /ping, before it is taken for down.
+const SILENCES_FOR_DOWN = 3;
+
 // A request that failed after all its retries: the window around it is not tried again (retries would multiply).
 export class RetriesExhausted extends PipelineError {
   constructor(
@@ -76,9 +79,16 @@ export class InfluxServer {
     const res = await this.retry(`query ${statement.slice(0, 80)}`, () => this.query(statement, chunkSize));
     try {
       yield* answerSeries(bodyChunks(res, this.options.timeoutMs));
+      this.answered();
     } catch (error) {
       if (error instanceof PermanentError || error instanceof MsgpackError || this.options.signal.aborted) throw error;
-      throw new PipelineError(ErrorCodes.Request, `${this.side} ${this.config.url}: the answer broke off: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const cause = error instanceof Error ? error.message : String(error);
+      const where = `${this.side} ${this.config.url}`;
+      // InfluxDB sends its headers before it runs a query: a slow query falls silent here, not before.
+      if (!(error instanceof Silence)) throw new PipelineError(ErrorCodes.Request, `${where}: the answer broke off: ${cause}`, { cause: error });
+      const up = this.unanswered(statement);
+      const message = `${where}: ${cause} (a query slower than backup_config.timeout${up ? '' : `; ${this.silent.size} different ones in a row: the server is taken for down`})`;
+      throw up ? new PipelineError(ErrorCodes.Request, message, { cause: error }) : new RetriesExhausted(message, { cause: error }, false);
     } finally {
       // Left early (an error, a stop): the rest of the answer is not wanted, nor its socket.
       if (!res.complete) res.destroy();
@@ -95,7 +105,9 @@ export class InfluxServer {
     await this.retry(`write of ${points} points`, async () => {
       const res = await this.http.request({ method: 'POST', path: '/write', params: { db: this.database, rp, precision: 'ns' }, body, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
       await readAll(res, this.options.timeoutMs);
-    }).catch((error: unknown) => {
+      this.answered();
+      // Each batch is a request of its own: three in a row left unanswered mean a destination that is down.
+    }, `write ${++this.writes}`).catch((error: unknown) => {
       if (!(error instanceof PermanentError) || serverFailure(error)) throw error;
       const dropped = /dropped=(\d+)/.exec(error.message)?.[1];
       throw new WriteRejected(dropped ? Number(dropped) : undefined, points, error.message.replace(/^.*?POST \/write answered \d+: /, ''));
@@ -225,22 +237,42 @@ export class InfluxServer {
   }
 
   // Retried as the options say; a final failure names the side and the server, and is not retried again above.
-  private async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async retry<T>(what: string, fn: () => Promise<T>, key = what): Promise<T> {
     try {
-      return await withRetries(fn, {
+      const result = await withRetries(fn, {
         retries: this.options.retries,
         signal: this.options.signal,
         isPermanent,
         onRetry: (attempt, error) => this.options.onRetry?.(`${what} on the ${this.side}`, attempt, error),
       });
+      return result;
     } catch (error) {
       if (this.options.signal.aborted) throw error;
       const message = `${this.side} ${this.config.url}: ${error instanceof Error ? error.message : String(error)}`;
       if (error instanceof PermanentError) throw Object.assign(new PermanentError(message, error.status), { cause: error });
-      // A request left unanswered may be one slow query on a server that is up: /ping tells them apart.
-      const answers = causedBy(error, ServerError) || (causedBy(error, Silence) && (await this.pong(Math.min(this.options.timeoutMs, 10_000)).then(() => true, () => false)));
-      throw new RetriesExhausted(message, { cause: error }, answers);
+      // A request left unanswered may be one slow query on a server that is up: /ping tells them apart, unless the
+      // server has left several requests in a row unanswered (it answers /ping without touching its engine).
+      const silent = causedBy(error, Silence);
+      const inRow = silent && !this.unanswered(key);
+      const answers = causedBy(error, ServerError) || (silent && !inRow && (await this.pong(Math.min(this.options.timeoutMs, 10_000)).then(() => true, () => false)));
+      throw new RetriesExhausted(inRow ? `${message} (${this.silent.size} requests in a row left unanswered: the server is taken for down)` : message, { cause: error }, answers);
     }
+  }
+
+  // The different requests left unanswered (after their retries), or whose answer stopped midway, since the last
+  // query or write answered whole (SHOW … may still be answered by a server whose engine is stuck): one slow query
+  // asked again and again counts once.
+  private readonly silent = new Set<string>();
+  private writes = 0;
+
+  // Counts a request that fell silent; false once too many different ones have, in a row.
+  private unanswered(request: string): boolean {
+    this.silent.add(request);
+    return this.silent.size < SILENCES_FOR_DOWN;
+  }
+
+  private answered(): void {
+    this.silent.clear();
   }
 
   private async pong(timeoutMs: number): Promise<void> {

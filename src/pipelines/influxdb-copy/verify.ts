@@ -3,6 +3,7 @@ import { formatNs } from './duration.js';
 import { LineBuffer } from './lines.js';
 import { fromClause, type Name } from './names.js';
 import { probeSelect, readLines, sourceOf, unionTypes } from './read.js';
+import { projection, readableStretches, type StretchFields } from './stretch.js';
 import { segments } from './segments.js';
 import type { InfluxServer } from './server.js';
 import type { ShardLayout } from './shards.js';
@@ -57,56 +58,53 @@ async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLay
   const { rp, measurement: m } = range;
   // Its own field types, and those of what its queries also read (names InfluxQL cannot quote).
   const matched = await server.fieldTypesMatched(rp, m);
-  const types = matched.get(m.bytes.toString('latin1')) ?? new Map();
-  const read = unionTypes(matched.values());
-  const select = probeSelect(read);
-  // Where every field has one type, one query over the whole range is exact; else one per shard group.
-  const oneType = [...read.values()].every((t) => t.size === 1);
-  const groups = oneType ? whole(range) : segments((from, to) => server.edge(rp, m, select, from, to), layout, range.from, range.to, range.to - range.from);
+  const fields: StretchFields = { own: matched.get(m.bytes.toString('latin1')) ?? new Map(), read: unionTypes(matched.values()) };
+  const select = probeSelect(fields.read);
+  const listed = layout.nextStart !== undefined;
+  // One shard group at a time (each query stays small, whatever the history), where this side's points are.
+  const groups = segments((from, to) => server.edge(rp, m, select, from, to), layout, range.from, range.to, range.to - range.from);
   const perField = new Map<string, number>();
   const digest = new Digest();
-  if (how === 'checksum') {
-    const source = sourceOf(rp, m, types);
-    const out = new LineBuffer(64 * 1024);
-    let points = 0;
-    let unreported = 0;
-    for await (const group of groups) {
-      points += await readLines(server, source, group, pageSize, out, () => {
+  const source = sourceOf(rp, m, fields.own);
+  const out = new LineBuffer(64 * 1024);
+  let points = 0;
+  let unreported = 0;
+  for await (const group of groups) for (const stretch of await readableStretches(server, rp, m, fields, group, listed)) {
+    const { refs } = stretch;
+    if (how === 'checksum') {
+      points += await readLines(server, source, stretch, pageSize, out, () => {
         digest.add(out.buf, 0, out.length - 1);
         out.clear();
         // The progress moves as the points are read, not once per (possibly huge) query.
         if (++unreported === 10_000) onPoints(unreported), (unreported = 0);
       });
+      continue;
     }
-    onPoints(unreported);
-    perField.set('', points);
-    return { perField, digest: digest.value };
-  }
-  for await (const group of groups) {
-    const statement = `SELECT count(*) FROM ${fromClause(rp, m)} WHERE time >= ${group.from} AND time < ${group.to} GROUP BY *`;
+    const counted = refs ? refs.map((r) => `count(${projection([r])})`).join(', ') : 'count(*)';
+    const statement = `SELECT ${counted} FROM ${fromClause(rp, m)} WHERE time >= ${stretch.from} AND time < ${stretch.to} GROUP BY *`;
     for await (const { head, reader, rows } of server.select(statement, 10_000)) {
-      const mine = m.equals(head.name);
-      const series = mine ? seriesDigest(head.name, head.tags) : undefined;
+      const series = m.equals(head.name) ? seriesDigest(head.name, head.tags) : undefined;
+      // The field of each column: count_<field> for count(*), the field asked for in that place otherwise.
+      const fieldOf = (c: number) => (refs ? refs[c - 1]!.field : head.columns[c]!.subarray(6));
       for (let i = 0; i < rows; i++) {
         const row = reader.any() as unknown[];
         if (!series) continue;
-        head.columns.forEach((column, c) => {
+        for (let c = 1; c < row.length; c++) {
           const count = Number(row[c] ?? 0);
-          if (c === 0 || count === 0) return;
-          // count_<field>: the field's bytes, as latin1 text for a map key.
-          const field = column.subarray(6).toString('latin1');
-          perField.set(field, (perField.get(field) ?? 0) + count);
-          series.addCount(column, count, digest);
+          if (count === 0) continue;
+          const field = fieldOf(c);
+          perField.set(field.toString('latin1'), (perField.get(field.toString('latin1')) ?? 0) + count);
+          series.addCount(field, count, digest);
           onPoints(count);
-        });
+        }
       }
     }
   }
+  if (how === 'checksum') {
+    onPoints(unreported);
+    perField.set('', points);
+  }
   return { perField, digest: digest.value };
-}
-
-async function* whole(range: VerifiedRange): AsyncGenerator<{ from: bigint; to: bigint }> {
-  yield range;
 }
 
 const showField = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
