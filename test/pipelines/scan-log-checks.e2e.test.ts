@@ -5,7 +5,7 @@ import { runCli, Workspace } from '../helpers/cli.js';
 import { mrtgLog, newMrtgLog, type Row } from '../helpers/mrtg.js';
 import { ScanServer } from '../helpers/scan-server.js';
 
-// What `scan` does with logs MRTG never writes, rows out of order, thin days and a new log's zero fill.
+// What `scan` does with logs MRTG never writes, rows out of order, thin days, a new log's zero fill and a day to come.
 const DATE = '2026-11-22';
 const START = Date.UTC(2026, 10, 22) / 1000;
 const NOW = START + 86_400 + 4 * 3600; // line 2 is 04:00 the next day, line 50 is midnight
@@ -101,5 +101,17 @@ describe('scan, on logs that are not what they should be', () => {
     expect(code).toBe(0);
     expect(process.records?.read).toBe(288);
     expect(stderr).toContain('RAI flat: every row of the log is 0 while its counters read 123456789 and 987654321: is MRTG reading this interface?');
+  });
+
+  it('refuses a --date that has not begun in the time zone with exit 2, before anything is fetched', async () => {
+    setUp('BORDE', [`${scan.serve('/mrtg/core-1.log', { body: mrtgLog(NOW, steady) })};core-1;10;HUAWEI`]);
+    const before = scan.requests;
+    const { code, stdout, stderr } = await runCli(['--date', '2999-01-01'], { cwd: ws.dir });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/config\/scan\.yaml:1:1: process "nightly_scan": expected --date to be a day that has begun in UTC \(today is \d{4}-\d{2}-\d{2} there\), got "2999-01-01"\n/);
+    expect(stderr).toContain('Nothing was run: 1 problem(s) in');
+    expect(scan.requests).toBe(before);
+    expect(ws.exists('data')).toBe(false);
   });
 });
