@@ -87,21 +87,27 @@ function* rowsOf(text: string, start: number, source: string): Generator<Row> {
     const line = text.slice(start, end).trim();
     if (line === '') continue;
     const f = line.split(/\s+/);
-    if (f.length !== 5 || !f.every((x) => /^[-+]?[\d.eE]+$/.test(x))) {
+    const values = f.length === 5 ? f.map(wholeNumber) : [];
+    const bad = values.findIndex(Number.isNaN);
+    if (f.length !== 5 || (bad !== -1 && !f.every((x) => /^[-+]?[\d.eE]+$/.test(x)))) {
       // A last line cut short is a truncated download of old, coarse rows: the rows before it stand.
       if (last) return;
       yield { line: lineNo, error: new PipelineError(E_NOT_MRTG, `${source}:${lineNo}: not an MRTG log: expected "epoch avg_in avg_out max_in max_out", got ${shown(line)}`) };
       continue;
     }
-    const bad = f.findIndex((x) => !/^\d{1,16}$/.test(x) || Number(x) > MAX_VALUE);
     if (bad !== -1) {
       const what = bad === 0 ? 'the time' : COLUMNS[bad];
       yield { line: lineNo, error: new PipelineError(E_NOT_MRTG, `${source}:${lineNo}: expected ${what} to be a whole number from 0 to ${MAX_VALUE}, got ${shown(f[bad]!)}`) };
       continue;
     }
-    const [epoch, avgIn, avgOut, maxIn, maxOut] = f.map(Number) as [number, number, number, number, number];
+    const [epoch, avgIn, avgOut, maxIn, maxOut] = values as [number, number, number, number, number];
     yield { line: lineNo, text: line, sample: { epoch, avgIn, avgOut, maxIn, maxOut } };
   }
+}
+
+// A whole number from 0 to MAX_VALUE, or NaN.
+function wholeNumber(text: string): number {
+  return text.length <= 16 && /^\d+$/.test(text) && Number(text) <= MAX_VALUE ? Number(text) : NaN;
 }
 
 // A value quoted for a message; a 400-digit one is cut, with its length.
