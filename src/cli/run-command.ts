@@ -22,7 +22,8 @@ import { openQueue, type QueueExecutor } from '../queue/producer.js';
 
 // `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
 export async function runCommand(args: RunArgs, io: Output): Promise<number> {
-  const config = await loadConfig(args.config, kinds());
+  // --date goes to the checks: a day a kind cannot run is refused with the other problems, before anything runs.
+  const config = await loadConfig(args.config, kinds(), { date: args.date });
   if (args.validateOnly) {
     io.out(renderValidation(args.config, config));
     return config.problems.length ? 2 : 0;

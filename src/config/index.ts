@@ -69,6 +69,8 @@ export interface LoadedConfig {
 export interface LoadOptions {
   env?: Env;
   cwd?: string;
+  /** `--date`, for the kinds' checks. */
+  date?: string;
 }
 
 // discover → parse → interpolate → schema → kind checks; each stage reports every problem it can.
@@ -151,7 +153,7 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const checkProblems: Problem[] = [];
   for (const { parsed: p, spec } of valid) {
     const kind = kinds.find((k) => k.kind === spec.type)!;
-    const ctx = { process: spec.name, file: spec.file, cwd };
+    const ctx = { process: spec.name, file: spec.file, cwd, date: options.date };
     const issues = [...commonChecks(spec, cwd), ...((await kind.check?.(spec.config, ctx)) ?? [])];
     for (const issue of issues) (issue.warning ? warnings : checkProblems).push(locate(p, issue.path ?? [], issue.message));
   }

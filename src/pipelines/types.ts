@@ -88,6 +88,8 @@ export interface CheckContext {
   file: string;
   /** The folder relative paths in the process are resolved against (the working directory). */
   cwd: string;
+  /** `--date`, when given: a date-driven kind refuses a day it cannot run, before anything runs. */
+  date?: string;
 }
 
 export interface PipelineDefinition<Config = any> {

@@ -1,49 +1,77 @@
 import { describe, expect, it } from 'vitest';
 import { dayBounds } from '../../src/pipelines/scan/day.js';
-import { dayRows, gaps, parseMrtg } from '../../src/pipelines/scan/mrtg.js';
-import { mrtgLog, type Row } from '../helpers/mrtg.js';
+import { parseMrtg } from '../../src/pipelines/scan/mrtg.js';
+import { dayRows } from '../../src/pipelines/scan/slots.js';
+import { mrtgLog, newMrtgLog, type Row } from '../helpers/mrtg.js';
 
+const LINK = 'https://scan.example/mrtg/core-1.log';
 const day = dayBounds('2026-11-22', 'UTC');
-const k = (epoch: number) => Math.round((epoch - day.start) / 300);
-const row = (e: number): Row => [k(e), k(e), k(e), k(e)];
-const rowsOf = (log: string) => dayRows(parseMrtg(log, day.start - 3600), day);
+const NOW = day.end + 4 * 3600; // the nightly run at 04:00: line 2 is 04:00, line 50 is 00:00, line 338 is 00:00 the day before
+const traffic = (): Row => [1000, 500, 1001, 600];
+const parse = (text: string) => parseMrtg(text, day.start - 3600, LINK);
+// A good log with line `n` (1 is the header) replaced by `text`, or with `text` put in before it.
+const withLine = (n: number, text: string, insert = false) => {
+  const lines = mrtgLog(NOW, traffic).split('\n');
+  lines.splice(n - 1, insert ? 0 : 1, text);
+  return lines.join('\n');
+};
+const epochOfLine = (n: number) => NOW - (n - 2) * 300;
 
-describe("a day's five-minute rows", () => {
-  it('stops at the coarse section when the five-minute rows end inside the day', () => {
-    const rows = rowsOf(mrtgLog(day.end + 40 * 3600, row)); // 50 h of five-minute rows: the last 10 h of the day
-    expect(rows).toHaveLength(120);
-    expect(rows.every((r) => r.avgIn !== 7)).toBe(true); // no 30-minute average slipped in
-    expect(gaps(rows, day, 'UTC')).toEqual({ missing: 168, ranges: ['00:00-14:00'] });
+describe('an MRTG rateup log', () => {
+  it('fails on a negative rate, naming the link, the line and the value', () => {
+    expect(() => parse(withLine(100, `${epochOfLine(100)} -5 500 1001 600`))).toThrow(`${LINK}:100: expected avg_in to be a whole number from 0 to 9007199254740991, got "-5"`);
   });
 
-  it('keeps the rows on both sides of outages inside the day', () => {
-    const gone = (e: number) => (k(e) >= 121 && k(e) <= 132) || (k(e) >= 134 && k(e) <= 145);
-    const rows = rowsOf(mrtgLog(day.end + 4 * 3600, (e) => (gone(e) ? null : row(e))));
-    expect(rows).toHaveLength(264);
-    expect(gaps(rows, day, 'UTC').ranges).toEqual(['10:00-11:00', '11:05-12:05']);
+  it('fails on a 400-digit value instead of reading it as Infinity, and quotes it cut short', () => {
+    const huge = '9'.repeat(400);
+    expect(() => parse(withLine(120, `${epochOfLine(120)} 1000 ${huge} 1001 600`))).toThrow(`${LINK}:120: expected avg_out to be a whole number from 0 to 9007199254740991, got "${'9'.repeat(40)}…" (400 characters)`);
   });
 
-  it('puts rows written a few seconds late in their slot, and leaves the one just after midnight to the day before', () => {
-    const late = mrtgLog(day.end + 4 * 3600, row).replace(/^(\d+) (\d+ \d+ \d+ \d+)$/gm, (_, e: string, rest: string) => `${Number(e) + 7} ${rest}`);
-    const rows = rowsOf(late);
-    expect(rows).toHaveLength(288);
-    expect(rows[0]!.epoch).toBe(day.start + 307);
-    expect(gaps(rows, day, 'UTC').missing).toBe(0);
+  it('takes values up to 2^53 - 1 and refuses the next one, a fraction and an exponent', () => {
+    expect(parse(withLine(60, `${epochOfLine(60)} 9007199254740991 0 9007199254740991 0`)).samples[58]!.avgIn).toBe(9007199254740991);
+    for (const value of ['9007199254740992', '1.5', '1e400']) {
+      expect(() => parse(withLine(60, `${epochOfLine(60)} 1000 500 ${value} 600`))).toThrow(`${LINK}:60: expected max_in to be a whole number from 0 to 9007199254740991, got "${value}"`);
+    }
   });
 
-  it('takes the newest line of the log for a slot written twice', () => {
-    const twice = mrtgLog(day.end + 4 * 3600, row).replace(`\n${day.start + 600} 2 2 2 2\n`, `\n${day.start + 600} 99 99 99 99\n${day.start + 600} 2 2 2 2\n`);
-    expect(rowsOf(twice).find((r) => r.epoch === day.start + 600)!.avgIn).toBe(99);
+  it('fails on a row that is not five numbers, with its line', () => {
+    expect(() => parse(withLine(70, `${epochOfLine(70)} 1000 500`))).toThrow(`${LINK}:70: not an MRTG log: expected "epoch avg_in avg_out max_in max_out", got "${epochOfLine(70)} 1000 500"`);
   });
 
-  it('reports a whole missing day as 00:00-24:00', () => {
-    expect(gaps([], day, 'UTC')).toEqual({ missing: 288, ranges: ['00:00-24:00'] });
+  it('skips a row out of order (300 1 1 1 1 as line 150), counts it, and reads the rest of the day', () => {
+    const log = parse(withLine(150, '300 1 1 1 1', true));
+    expect(log.outOfOrder).toEqual([`${LINK}:150 "300 1 1 1 1"`]);
+    expect(dayRows(log.samples, day)).toHaveLength(288);
   });
 
-  it('starts a day at the jump where midnight does not exist (DST at 00:00)', () => {
-    const santiago = dayBounds('2026-09-06', 'America/Santiago');
-    expect(santiago.start).toBe(Date.UTC(2026, 8, 6, 4) / 1000);
-    expect(santiago.expectedSamples).toBe(276);
-    expect(dayBounds('2026-09-05', 'America/Santiago').expectedSamples).toBe(288);
+  it('skips a row newer than the one before it, and one newer than line 1', () => {
+    const ahead = withLine(90, `${NOW + 86_400} 5 5 5 5`, true).replace(`${NOW} 1000 500 1001 600`, `${NOW + 600} 1000 500 1001 600`);
+    const log = parse(ahead);
+    expect(log.outOfOrder).toEqual([`${LINK}:2 "${NOW + 600} 1000 500 1001 600"`, `${LINK}:90 "${NOW + 86_400} 5 5 5 5"`]);
+    expect(dayRows(log.samples, day)).toHaveLength(288);
+  });
+
+  it('stops at the first row older than the day when it has traffic, so what lies beyond is not read', () => {
+    const log = parse(withLine(400, 'not a row at all'));
+    expect(log.samples.at(-1)!.epoch).toBe(day.start - 3900);
+    expect(log.firstTraffic).toBe(day.start - 3900);
+  });
+
+  it('reads on past the day through rows of 0 to find where the traffic of a new log begins', () => {
+    const created = day.start + 18 * 3600;
+    const log = parse(newMrtgLog(NOW, created, traffic));
+    expect(log.firstTraffic).toBe(created + 300);
+    expect(log.counters).toEqual(['123456789', '987654321']);
+  });
+
+  it('reads a log whose rows are all 0 to its end, and finds no traffic', () => {
+    const log = parse(mrtgLog(NOW, () => [0, 0, 0, 0], { coarse: [0, 0, 0, 0] }));
+    expect(log.firstTraffic).toBeUndefined();
+    expect(dayRows(log.samples, day)).toHaveLength(288);
+  });
+
+  it('refuses an HTML page and a header that is not "epoch in_counter out_counter"', () => {
+    expect(() => parse('<!DOCTYPE html><html>Login</html>')).toThrow('the answer is an HTML page (a login or error page?), not an MRTG log');
+    expect(() => parse('1764000000 12 -3.5\n')).toThrow(`${LINK}:1: not an MRTG log: expected "epoch in_counter out_counter", got "1764000000 12 -3.5"`);
   });
 });

@@ -1,15 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CheckIssue } from '../types.js';
+import type { CheckContext, CheckIssue } from '../types.js';
 import { isTimeZone } from '../../lib/time-zone.js';
+import { today } from './day.js';
 import type { ScanConfig } from './schema.js';
 import { readLayer } from './sources.js';
 
-// Without fetching anything: the time zone exists, the sources folder exists, and its files parse.
-export function checkScan(config: ScanConfig, cwd: string): CheckIssue[] {
+// Without fetching anything: the time zone exists, the day has begun there, the sources folder exists, and its files parse.
+export function checkScan(config: ScanConfig, ctx: Pick<CheckContext, 'cwd' | 'date'>, now = new Date()): CheckIssue[] {
   const issues: CheckIssue[] = [];
   if (!isTimeZone(config.timezone)) issues.push({ path: ['timezone'], message: `expected "timezone" to be an IANA time zone such as "America/Caracas", got "${config.timezone}"` });
-  const dir = resolve(cwd, config.sources_dir);
+  else issues.push(...futureDay(config, ctx.date, now));
+  const dir = resolve(ctx.cwd, config.sources_dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [...issues, { path: ['sources_dir'], message: `sources folder "${config.sources_dir}" does not exist` }];
   let found = 0;
   for (const layer of config.layers) {
@@ -21,4 +23,13 @@ export function checkScan(config: ScanConfig, cwd: string): CheckIssue[] {
   }
   if (found === 0) issues.push({ path: ['layers'], message: `none of the layers ${config.layers.join(', ')} has a source file in "${config.sources_dir}"` });
   return issues;
+}
+
+// A day that has not begun in the process's time zone has nothing to collect: refused before anything is fetched.
+function futureDay(config: ScanConfig, cliDate: string | undefined, now: Date): CheckIssue[] {
+  const date = cliDate ?? config.date;
+  const local = today(config.timezone, now);
+  if (date === undefined || date <= local) return [];
+  const what = cliDate === undefined ? '"date"' : '--date';
+  return [{ path: cliDate === undefined ? ['date'] : [], message: `expected ${what} to be a day that has begun in ${config.timezone} (today is ${local} there), got "${date}"` }];
 }

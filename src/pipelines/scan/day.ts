@@ -17,10 +17,15 @@ export function dayBounds(date: string, timeZone: string): Day {
   return { date, start, end, expectedSamples: Math.round((end - start) / 300) };
 }
 
+// Today in the time zone, as YYYY-MM-DD: a later day has not begun there, and has nothing to collect.
+export function today(timeZone: string, now = new Date()): string {
+  return localDate(now.getTime() / 1000, timeZone);
+}
+
 // Yesterday in the time zone, as YYYY-MM-DD.
 export function yesterday(timeZone: string, now = new Date()): string {
-  const today = localDate(now.getTime() / 1000, timeZone);
-  return new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1, Number(today.slice(8, 10)) - 1)).toISOString().slice(0, 10);
+  const t = today(timeZone, now);
+  return new Date(Date.UTC(Number(t.slice(0, 4)), Number(t.slice(5, 7)) - 1, Number(t.slice(8, 10)) - 1)).toISOString().slice(0, 10);
 }
 
 function localDate(epochSeconds: number, timeZone: string): string {

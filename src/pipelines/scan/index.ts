@@ -7,7 +7,7 @@ export const scan: PipelineDefinition<ScanConfig> = {
   kind: 'scan',
   description: 'Collects a day of 5-minute interface traffic from SCAN (MRTG logs over HTTPS), writes daily summaries per layer, and stores samples and summaries in SQLite or InfluxDB.',
   schema: scanSchema,
-  check: (config, ctx) => checkScan(config, ctx.cwd),
+  check: (config, ctx) => checkScan(config, ctx),
   async run(config, ctx) {
     const { runScan } = await import('./run.js');
     return runScan(config, ctx);

@@ -2,22 +2,16 @@ import http from 'node:http';
 import https from 'node:https';
 import pLimit from 'p-limit';
 import { withRetries, causedBy } from '../../lib/retry.js';
-import { describeError, PipelineError } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
 import { dayBounds, yesterday, type Day } from './day.js';
 import { fetchLog, FetchRefused } from './fetch.js';
 import { writeAtomically } from '../../lib/atomic-write.js';
-import { rawFile, rawText, summaryCsv, summaryFile } from './files.js';
-import { dayRows, E_NOT_MRTG, gaps, parseMrtg, type Sample } from './mrtg.js';
+import { collect, type Collected } from './collect.js';
+import { summaryCsv, summaryFile } from './files.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
-import { summarise, type DailySummary } from './summary.js';
-
-interface Collected {
-  iface: Interface;
-  summary: DailySummary;
-}
 
 // Seed 000's nightly routine, in its strict order: collect the day from SCAN, summarise it, store both.
 export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
@@ -54,6 +48,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
           const text = await limit(() => fetchWithRetries(iface, config, ctx, agents));
           const c = await collect(iface, text, day, config, ctx);
           read += c.rows.length;
+          rejected += c.skipped;
           // The rows go to the store and are let go once written; the summaries stay for the CSVs.
           collected.set(iface, { iface, summary: c.summary });
           storing.add({ layer: iface.layer, interface: iface.name, vendor: iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
@@ -132,20 +127,6 @@ function fetchWithRetries(iface: Interface, config: ScanConfig, ctx: PipelineCon
       onRetry: (attempt, error) => ctx.log.warn(`${iface.layer} ${iface.name}: fetching again (attempt ${attempt}): ${describeError(error)}`),
     },
   );
-}
-
-async function collect(iface: Interface, text: string, day: Day, config: ScanConfig, ctx: PipelineContext): Promise<Collected & { rows: Sample[] }> {
-  // One row older than the day is kept so that the section boundary before the day can still be seen.
-  const rows = dayRows(parseMrtg(text, day.start - 3600), day);
-  // A log that does not reach the day (stale, too new, cut short) is a failure, not an idle link: what was
-  // stored for the day before stays.
-  if (rows.length === 0) throw new PipelineError(E_NOT_MRTG, `the MRTG log has no five-minute row for ${day.date}`);
-  const { missing, ranges } = gaps(rows, day, config.timezone);
-  if (missing > 0) ctx.log.warn(`${iface.layer} ${iface.name}: ${rows.length} of ${day.expectedSamples} samples; missing ${ranges.slice(0, 5).join(', ')}${ranges.length > 5 ? ', …' : ''}.`);
-  const gauge = GAUGE_LAYERS.has(iface.layer);
-  if (iface.capacity === 0 && !gauge) ctx.log.warn(`${iface.layer} ${iface.name}: capacity 0 in the source file, so no utilisation is computed.`);
-  await writeAtomically(rawFile(config.data_dir, iface.layer, day.date, iface.name), rawText(rows));
-  return { iface, rows, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
 }
 
 async function openStore(config: ScanConfig, ctx: PipelineContext): Promise<ScanStoreWriter> {

@@ -26,6 +26,8 @@ export interface ScanConfig {
   request_timeout: number;
   retries: number;
   tls_verify: boolean;
+  /** The share of the day's expected samples an interface needs, 0 to 1. */
+  min_completeness: number;
   store: ScanStore;
 }
 
@@ -48,6 +50,14 @@ export const scanSchema: JsonSchema = {
     request_timeout: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'Seconds one fetch may take before it is retried.' },
     retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of a fetch after a network error, a 5xx or a timeout (exponential backoff with jitter).' },
     tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate (the original ran wget --no-check-certificate).' },
+    min_completeness: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      default: 0.9,
+      'x-expected': 'a share of the day from 0 to 1 such as 0.9',
+      description: 'The share of the day\'s expected five-minute samples an interface needs; with fewer it fails and keeps what was stored for it.',
+    },
     store: {
       type: 'object',
       additionalProperties: false,

@@ -1,0 +1,45 @@
+import { writeAtomically } from '../../lib/atomic-write.js';
+import { PipelineError } from '../errors.js';
+import type { PipelineContext } from '../types.js';
+import type { Day } from './day.js';
+import { rawFile, rawText } from './files.js';
+import { E_NOT_MRTG, parseMrtg, type Sample } from './mrtg.js';
+import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
+import { clock, dayRows, gaps, withoutFill } from './slots.js';
+import type { Interface } from './sources.js';
+import { summarise, type DailySummary } from './summary.js';
+
+export const E_INCOMPLETE = 'E_SCAN_INCOMPLETE';
+
+export interface Collected {
+  iface: Interface;
+  summary: DailySummary;
+}
+
+// One interface's day from the text of its log: the rows, checked and counted, its raw file and its summary.
+// A log that does not reach the day, or holds less of it than `min_completeness`, fails the interface: what was
+// stored for it stays. `skipped` counts the rows left out because they were out of order.
+export async function collect(iface: Interface, text: string, day: Day, config: ScanConfig, ctx: PipelineContext): Promise<Collected & { rows: Sample[]; skipped: number }> {
+  const who = `${iface.layer} ${iface.name}`;
+  // One row older than the day is kept so that the section boundary before the day can still be seen.
+  const log = parseMrtg(text, day.start - 3600, iface.link);
+  if (log.outOfOrder.length) ctx.log.warn(`${who}: ${log.outOfOrder.length} row(s) out of order skipped: ${log.outOfOrder.slice(0, 3).join('; ')}${log.outOfOrder.length > 3 ? '; …' : ''}.`);
+  const all = dayRows(log.samples, day);
+  if (all.length === 0) throw new PipelineError(E_NOT_MRTG, `the MRTG log has no five-minute row for ${day.date}`);
+  const { rows, fill } = withoutFill(all, log.firstTraffic);
+  if (fill > 0) ctx.log.warn(`${who}: ${fill} row(s) of 0 before the log's first traffic at ${clock(log.firstTraffic!, config.timezone)} are the zero fill MRTG writes into a new log: counted as missing, not as zero traffic.`);
+  if (log.firstTraffic === undefined && log.counters.some((c) => /^\d*[1-9]/.test(c))) {
+    ctx.log.warn(`${who}: every row of the log is 0 while its counters read ${log.counters.join(' and ')}: is MRTG reading this interface?`);
+  }
+  const { missing, ranges } = gaps(rows, day, config.timezone);
+  const missed = `missing ${ranges.slice(0, 5).join(', ')}${ranges.length > 5 ? ', …' : ''}`;
+  const needed = Math.ceil(config.min_completeness * day.expectedSamples - 1e-9);
+  if (rows.length < needed) {
+    throw new PipelineError(E_INCOMPLETE, `${rows.length} of ${day.expectedSamples} samples for ${day.date}, fewer than the ${needed} of min_completeness ${config.min_completeness}; ${missed}`);
+  }
+  if (missing > 0) ctx.log.warn(`${who}: ${rows.length} of ${day.expectedSamples} samples; ${missed}.`);
+  const gauge = GAUGE_LAYERS.has(iface.layer);
+  if (iface.capacity === 0 && !gauge) ctx.log.warn(`${who}: capacity 0 in the source file, so no utilisation is computed.`);
+  await writeAtomically(rawFile(config.data_dir, iface.layer, day.date, iface.name), rawText(rows));
+  return { iface, rows, skipped: log.outOfOrder.length, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
+}
