@@ -12,7 +12,7 @@ export interface LogsReport {
   generatedAt: string;
   format: string;
   database: string;
-  totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; invalidUtf8: number; bytesRead: number };
+  totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; joined: number; invalidUtf8: number; bytesRead: number };
   files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; error?: string; stats?: StatsReport }>;
   cleaning: Array<{ rule: string; excluded: number }>;
   statistics: StatsReport;
@@ -37,9 +37,9 @@ export function markdown(r: LogsReport): string {
     '',
     `Run ${r.runId}, ${r.format}, stored in \`${r.database}\`.`,
     '',
-    `| files | lines | entries | rejected | excluded | blank | not UTF-8 | errors | error rate |`,
-    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
-    `| ${r.totals.files} | ${r.totals.lines} | ${r.totals.entries} | ${r.totals.rejected} | ${r.totals.excluded} | ${r.totals.blank} | ${r.totals.invalidUtf8} | ${s.errors} | ${pct(s.errorRate)} |`,
+    `| files | lines | entries | rejected | excluded | blank | joined | not UTF-8 | errors | error rate |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${r.totals.files} | ${r.totals.lines} | ${r.totals.entries} | ${r.totals.rejected} | ${r.totals.excluded} | ${r.totals.blank} | ${r.totals.joined} | ${r.totals.invalidUtf8} | ${s.errors} | ${pct(s.errorRate)} |`,
     '',
     `Entries from ${s.firstTime ?? '-'} to ${s.lastTime ?? '-'}${s.bytes !== undefined ? `; ${s.bytes} bytes served` : ''}. An error is: ${r.errorRule}.`,
     '',

@@ -14,6 +14,7 @@ export function syslog3164(timeZone: string, now = Date.now()): LineFormat {
     name: 'syslog-rfc3164',
     family: 'syslog',
     fields: SYSLOG_FIELDS,
+    multiline: true,
     parse(line) {
       const m = BSD.exec(line);
       if (!m) return 'not syslog-rfc3164: expected an optional <PRI>, then a time ("Nov 23 04:00:01" or RFC 3339) and a space';
@@ -47,6 +48,7 @@ export function syslog5424(timeZone: string): LineFormat {
     name: 'syslog-rfc5424',
     family: 'syslog',
     fields: SYSLOG_FIELDS,
+    multiline: true,
     parse(line) {
       const m = RFC5424.exec(line);
       if (!m) return 'not syslog-rfc5424: expected <PRI>VERSION TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG';
