@@ -13,7 +13,7 @@ export interface LogsReport {
   format: string;
   database: string;
   totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; joined: number; invalidUtf8: number; bytesRead: number };
-  files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; error?: string; stats?: StatsReport }>;
+  files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; joined: number; error?: string; stats?: StatsReport }>;
   cleaning: Array<{ rule: string; excluded: number }>;
   statistics: StatsReport;
   errorRule: string;
@@ -45,7 +45,7 @@ export function markdown(r: LogsReport): string {
     '',
     '## Files',
     '',
-    table(['file', 'status', 'lines', 'entries', 'rejected', 'excluded', 'errors'], r.files.map((f) => [f.path, f.status + (f.sameAs ? ` (as ${f.sameAs})` : '') + (f.error ? `: ${f.error}` : ''), f.lines, f.entries, f.rejected, f.excluded, f.stats?.errors ?? '-'])),
+    table(['file', 'status', 'lines', 'entries', 'rejected', 'excluded', 'joined', 'errors'], r.files.map((f) => [f.path, f.status + (f.sameAs ? ` (as ${f.sameAs})` : '') + (f.error ? `: ${f.error}` : ''), f.lines, f.entries, f.rejected, f.excluded, f.joined, f.stats?.errors ?? '-'])),
   ];
   if (s.statuses) out.push('', '## Statuses', '', table(['status', 'entries'], Object.entries(s.statuses)));
   if (s.severities) out.push('', '## Severities', '', table(['severity', 'entries'], Object.entries(s.severities)));

@@ -83,6 +83,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
         entries: o.entries,
         rejected: o.rejected,
         excluded: o.excluded,
+        joined: o.joined,
         ...(failures.has(o) ? { error: failures.get(o) } : {}),
         stats: o.stats.toJSON(config.top),
       })),
