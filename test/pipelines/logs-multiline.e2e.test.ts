@@ -56,6 +56,14 @@ describe('syslog messages over several lines', () => {
     ]);
     expect(query('SELECT entries, rejected, lines, resume_line FROM files')).toEqual([{ entries: 3, rejected: 0, lines: 6, resume_line: 6 }]);
 
+    // A run that reads a continuation line while it is being written, only its tab so far, keeps the message whole.
+    appendFileSync(ws.path('logs/system.log'), '\t');
+    expect((await run()).summary.processes[0]!.records).toEqual({ read: 2, written: 1, rejected: 0 });
+    appendFileSync(ws.path('logs/system.log'), 'at frame 9\n');
+    expect((await run()).summary.processes[0]!.records).toEqual({ read: 2, written: 1, rejected: 0 });
+    expect(query('SELECT line, message FROM syslog_entries WHERE line = 6')).toEqual([{ line: 6, message: 'done\n\tat frame 9' }]);
+    expect(query('SELECT count(*) AS n FROM rejects')).toEqual([{ n: 0 }]);
+
     const again = await run();
     expect(again.summary.processes[0]!.records).toEqual({ read: 0, written: 0, rejected: 0 });
   });

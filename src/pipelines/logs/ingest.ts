@@ -198,7 +198,8 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
     const sink: LineSink = {
       line(text, line, raw, tail, offset) {
         if (text.trim() === '') {
-          joiner?.finish();
+          // A blank line ends a message; the last line, without its newline, may be a continuation line being written.
+          if (!tail) joiner?.finish();
           if (raw) batch.invalidUtf8++;
           batch.blank++;
           return took('blank', 1);

@@ -18,6 +18,7 @@ export interface Start {
   line: number;
 }
 
+// macOS indents a message's further lines with a tab, rsyslog and stack traces with spaces.
 export const isContinuation = (text: string): boolean => {
   const c = text.charCodeAt(0);
   return c === 0x20 || c === 0x09;

@@ -13,6 +13,7 @@ const REPEATED = 'last message repeated';
 // "app" or "app[pid]", the tag's name at most 64 characters.
 const TAG_NAME = /^([^\s:[\]]{1,64})(?:\[([^\]]*)\])?/;
 
+// The fields of an entry that the header gives; NULL where the line has none.
 export interface Header {
   host: string | null;
   app: string | null;
