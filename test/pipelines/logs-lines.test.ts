@@ -6,6 +6,7 @@ import { splitLines, type LineSink } from '../../src/pipelines/logs/lines.js';
 interface Seen {
   lines: Array<[number, string, boolean]>;
   overlong: Array<[number, number]>;
+  offsets: number[];
   checkpoints: Array<[number, number, string]>;
   result: Awaited<ReturnType<typeof splitLines>>;
 }
@@ -18,10 +19,10 @@ async function split(content: Buffer, cuts: number[], maxLineBytes = 1024): Prom
     chunks.push(content.subarray(at, cut));
     at = cut;
   }
-  const seen: Omit<Seen, 'result'> = { lines: [], overlong: [], checkpoints: [] };
+  const seen: Omit<Seen, 'result'> = { lines: [], overlong: [], checkpoints: [], offsets: [] };
   const sink: LineSink = {
-    line: (text, n, raw, tail) => void seen.lines.push([n, raw ? `raw:${text}` : text, Boolean(tail)]),
-    overlong: (n, _head, bytes) => void seen.overlong.push([n, bytes]),
+    line: (text, n, raw, tail, offset) => void (seen.lines.push([n, raw ? `raw:${text}` : text, Boolean(tail)]), seen.offsets.push(offset)),
+    overlong: (n, _head, bytes, _tail, offset) => void (seen.overlong.push([n, bytes]), seen.offsets.push(offset)),
     checkpoint: (offset, next, digest) => void seen.checkpoints.push([offset, next, digest()]),
   };
   const result = await splitLines(Readable.from(chunks), sink, { streamStart: 0, from: 0, firstLine: 1, hashedUpTo: 0, hash: createHash('sha256'), maxLineBytes, signal: new AbortController().signal });
@@ -69,5 +70,12 @@ describe('splitting a log into lines', () => {
     const content = Buffer.from('one\ntwo\nthree\n');
     const { checkpoints } = await split(content, [6, 11]);
     expect(checkpoints).toEqual([[4, 2, sha(content.subarray(0, 4))], [8, 3, sha(content.subarray(0, 8))], [14, 4, sha(content)]]);
+  });
+
+  it('says where each line starts in the content, wherever the chunks are cut, a BOM, CRLF, bad UTF-8 and an overlong line included', async () => {
+    const content = Buffer.concat([Buffer.from('\uFEFFone\r\n'), Buffer.from([0x62, 0xff, 0x0a]), Buffer.from(`${'x'.repeat(40)}\nthree\n\nlast`)]);
+    const starts = [0, 8, 11, 52, 58, 59];
+    expect((await split(content, [], 32)).offsets).toEqual(starts);
+    for (let cut = 1; cut < content.length; cut++) expect((await split(content, [cut], 32)).offsets, `cut at ${cut}`).toEqual(starts);
   });
 });

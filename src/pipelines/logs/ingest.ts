@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Cleaner } from './clean.js';
-import { hashPrefix, isGzip, openContent, readHead } from './content.js';
+import { isGzip, openContent, readHead } from './content.js';
 import type { Family, LineFormat } from './formats/index.js';
-import { escapeInvalidUtf8, splitLines } from './lines.js';
+import { findKnown, sha256Of } from './known.js';
+import { escapeInvalidUtf8, splitLines, type LineSink } from './lines.js';
+import { Joiner, type RecordSink, type Start } from './records.js';
 import type { PatternBatch, PatternMiner } from './patterns.js';
 import type { Rejects } from './rejects.js';
 import { Stats } from './stats.js';
-import type { FileRecord, FileState, LogStore, SourceStat, TailKind } from './store.js';
+import type { FileState, LogStore, SourceStat, TailKind } from './store.js';
 
 // The first bytes of the content find the candidates for "already seen", whatever the name or compression.
 const HEAD_BYTES = 1024;
@@ -22,6 +24,8 @@ export interface Counts {
   rejected: number;
   excluded: number;
   blank: number;
+  /** Continuation lines joined to the message before them (syslog): read, and part of that entry or reject. */
+  joined: number;
   invalidUtf8: number;
 }
 
@@ -93,8 +97,8 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
   const firstLine = known?.resume_line ?? 1;
   const family = c.format.family;
   const writer = c.store.writer(family, known);
-  // The file's totals over every batch handed to the writer; the unfinished last line of the previous run is
-  // read again, so it is taken back.
+  // The file's totals over every batch handed to the writer; the last message of the previous run (a line
+  // without its newline, or a syslog message continuation lines may still join) is read again, so it is taken back.
   const sent = { entries: known?.entries ?? 0, rejected: known?.rejected ?? 0, excluded: known?.excluded ?? 0 };
   if (known?.tail_kind === 'entry') sent.entries--;
   if (known?.tail_kind === 'reject') sent.rejected--;
@@ -108,16 +112,17 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
   // The identity of the content so far: its first kilobyte, hashed again only while the file is shorter.
   const heads = new Map<number, string>();
   const headOf = (length: number) => heads.get(length) ?? heads.set(length, sha256Of(head.subarray(0, length))).get(length)!;
-  const state = (size: number, sha256: string, nextLine: number, tail?: { offset: number; line: number }): FileState => ({
+  // The content up to `size` is in; the next run reads again from `resume`, which is counted as `tailKind`.
+  const state = (size: number, sha256: string, nextLine: number, resume: Start | undefined, tailKind: TailKind | null): FileState => ({
     path,
     size,
     sha256,
     lines: nextLine - 1,
     head_len: Math.min(HEAD_BYTES, size, head.length),
     head_sha256: headOf(Math.min(HEAD_BYTES, size, head.length)),
-    resume_offset: tail ? tail.offset : size,
-    resume_line: tail ? tail.line : nextLine,
-    tail_kind: tail ? lastKind : null,
+    resume_offset: resume ? resume.offset : size,
+    resume_line: resume ? resume.line : nextLine,
+    tail_kind: resume ? tailKind : null,
     entries: sent.entries + batch.entries,
     rejected: sent.rejected + batch.rejected,
     excluded: sent.excluded + batch.excluded,
@@ -132,7 +137,7 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
     sent.excluded += stage.excluded;
     sentLine = st.lines + 1;
     return writer.commit(st, source, () => {
-      for (const k of ['lines', 'entries', 'rejected', 'excluded', 'blank', 'invalidUtf8'] as const) outcome[k] += stage[k];
+      for (const k of ['lines', 'entries', 'rejected', 'excluded', 'blank', 'joined', 'invalidUtf8'] as const) outcome[k] += stage[k];
       outcome.stats.merge(stage.stats);
       stage.excludedByRule.forEach((n, i) => (c.excludedByRule[i]! += n));
       for (const [line, reason, text] of stage.rejects) c.rejects.add(path, line, reason, text);
@@ -140,51 +145,76 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
       committedOffset = st.size;
     });
   };
-  const took = (kind: TailKind) => {
+  // A message of `lines` lines counted: its first line as `kind`, the others as joined to it.
+  const took = (kind: TailKind, lines: number) => {
     lastKind = kind;
-    batch.lines++;
+    batch.lines += lines;
+    batch.joined += lines - 1;
   };
-  const reject = (line: number, reason: string, text: Buffer) => {
+  const reject = (line: number, reason: string, text: Buffer, lines: number) => {
     writer.reject(line, reason, text);
     batch.rejects.push([line, reason, text]);
     batch.rejected++;
-    took('reject');
+    took('reject', lines);
   };
+  const why = (reason: string, tail: boolean, lines: number) =>
+    `${reason}${lines > 1 ? ` (with the ${lines - 1} continuation line${lines > 2 ? 's' : ''} after it)` : ''}${tail ? ' (the last line, without a newline: cut short?)' : ''}`;
 
   writer.begin(path, gzip, firstLine);
   let result: Awaited<ReturnType<typeof splitLines>>;
   try {
-    const sink = {
-      line(text: string, line: number, raw?: Buffer, tail?: boolean) {
-        if (raw) {
-          batch.invalidUtf8++;
-          // Inside a JSON string a bare \x is not an escape: write it as \\x so the line still parses.
-          if (family === 'json') text = escapeInvalidUtf8(raw, '\\\\x');
-        }
-        if (text.trim() === '') {
-          batch.blank++;
-          return took('blank');
-        }
+    // A message (a line, or a syslog line with its continuation lines): parsed, cleaned, then stored or rejected.
+    const records: RecordSink = {
+      record(text, line, raw, tail, lines, invalid) {
+        batch.invalidUtf8 += invalid;
+        // Inside a JSON string a bare \x is not an escape: write it as \\x so the line still parses.
+        if (raw && family === 'json') text = escapeInvalidUtf8(raw, '\\\\x');
         const parsed = c.format.parse(text);
-        if (typeof parsed === 'string') return reject(line, tail ? `${parsed} (the last line, without a newline: cut short?)` : parsed, raw ?? Buffer.from(text));
+        if (typeof parsed === 'string') return reject(line, why(parsed, tail, lines), raw ?? Buffer.from(text), lines);
         const rule = c.cleaner.match(parsed);
         if (rule >= 0) {
           batch.excludedByRule[rule]!++;
           batch.excluded++;
-          return took('excluded');
+          return took('excluded', lines);
         }
         writer.add(line, parsed, text);
         batch.entries++;
         batch.stats.add(parsed);
         batch.templates?.add(parsed);
-        took('entry');
+        took('entry', lines);
       },
-      overlong(line: number, head: Buffer, bytes: number) {
-        reject(line, `line of ${bytes} bytes, longer than max_line_bytes (${c.maxLineBytes}); its first ${head.length} bytes are kept`, head);
+      overlong(line, head, bytes, tail, lines, invalid) {
+        batch.invalidUtf8 += invalid;
+        const what = lines > 1 ? `message of ${lines} lines and ${bytes} bytes` : `line of ${bytes} bytes`;
+        reject(line, `${what}, longer than max_line_bytes (${c.maxLineBytes}); its first ${head.length} bytes are kept`, head, lines);
       },
-      async checkpoint(offset: number, nextLine: number, digest: () => string) {
+      orphan(text, line, raw, tail) {
+        if (raw) batch.invalidUtf8++;
+        reject(line, why('a continuation line (it starts with a space or a tab) with no message before it to join', tail, 1), raw ?? Buffer.from(text), 1);
+      },
+    };
+    // Syslog messages are held until the next line shows whether continuation lines join them.
+    const joiner = c.format.multiline ? new Joiner(records, c.maxLineBytes) : undefined;
+    const sink: LineSink = {
+      line(text, line, raw, tail, offset) {
+        if (text.trim() === '') {
+          // A blank line ends a message; the last line, without its newline, may be a continuation line being written.
+          if (!tail) joiner?.finish();
+          if (raw) batch.invalidUtf8++;
+          batch.blank++;
+          return took('blank', 1);
+        }
+        if (joiner) joiner.line(text, line, raw, tail, offset);
+        else records.record(text, line, raw, tail, 1, raw ? 1 : 0);
+      },
+      overlong(line, head, bytes, tail, offset) {
+        if (joiner) joiner.overlong(line, head, bytes, tail, offset);
+        else records.overlong(line, head, bytes, tail, 1, 0);
+      },
+      // A message still held is not in this commit: the position stays before it, so a kill loses none of its lines.
+      async checkpoint(offset, nextLine, digest) {
         c.onLines(outcome.lines + batch.lines);
-        if (nextLine - sentLine >= BATCH) await commit(state(offset, digest(), nextLine));
+        if (nextLine - sentLine >= BATCH) await commit(state(offset, digest(), nextLine, joiner?.pending, null));
       },
     };
     result = await splitLines(openContent(path, gzip, gzip ? 0 : from), sink, {
@@ -196,7 +226,10 @@ export async function ingestFile(path: string, c: IngestContext): Promise<FileOu
       maxLineBytes: c.maxLineBytes,
       signal: c.signal,
     });
-    await commit(state(result.size, result.sha256, result.nextLine, result.tail), source);
+    // The last message is stored, and read again by the next run if the file grows: a line without its newline may be
+    // finished, and continuation lines may join a syslog message.
+    const resume = joiner?.finish() ?? result.tail;
+    await commit(state(result.size, result.sha256, result.nextLine, resume, resume ? lastKind : null), source);
   } catch (error) {
     await writer.rollback();
     throw new FileFailed({ ...outcome, fileId: writer.fileId, bytes: committedOffset - from }, error);
@@ -209,29 +242,4 @@ export function emptyOutcome(path: string, family: Family, topCapacity: number):
   return { path, status: 'new', bytes: 0, ...zero(), stats: new Stats(family, topCapacity) };
 }
 
-const zero = (): Counts => ({ lines: 0, entries: 0, rejected: 0, excluded: 0, blank: 0, invalidUtf8: 0 });
-
-// A file whose first bytes and earlier content match a file already ingested by this process: the same log,
-// grown (`more`), or a copy of it as it was at one of its commits.
-async function findKnown(path: string, gzip: boolean, head: Buffer, size: number | undefined, c: IngestContext): Promise<{ record: FileRecord; hash: ReturnType<typeof createHash>; more: boolean; size: number } | undefined> {
-  for (const length of c.store.headLengths()) {
-    if (length > head.length) continue;
-    for (const record of c.store.withHead(length, sha256Of(head.subarray(0, length)))) {
-      // Shorter than what was ingested: a copy of the log as it was at a commit (the end of a run) is the same content.
-      if (size !== undefined && record.size > size) {
-        const at = c.store.versionAt(record.id, size);
-        if (at === undefined) continue;
-        const whole = await hashPrefix(path, gzip, size, c.signal);
-        if (whole.hash.copy().digest('hex') === at) return { record, hash: whole.hash, more: false, size };
-        continue;
-      }
-      const prefix = await hashPrefix(path, gzip, record.size, c.signal);
-      if (prefix.reached === record.size && prefix.hash.copy().digest('hex') === record.sha256) return { record, hash: prefix.hash, more: prefix.more, size: record.size };
-      // A compressed copy of the log as it was at an earlier commit.
-      if (prefix.reached < record.size && c.store.versionAt(record.id, prefix.reached) === prefix.hash.copy().digest('hex')) return { record, hash: prefix.hash, more: false, size: prefix.reached };
-    }
-  }
-  return undefined;
-}
-
-const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const zero = (): Counts => ({ lines: 0, entries: 0, rejected: 0, excluded: 0, blank: 0, joined: 0, invalidUtf8: 0 });

@@ -3,10 +3,11 @@ import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 export interface LineSink {
-  /** A line without its end (\n, \r\n). `raw` is given only when the bytes are not UTF-8 (text then shows them as \xHH). */
-  line(text: string, lineNo: number, raw?: Buffer, tail?: boolean): void;
+  /** A line without its end (\n, \r\n). `raw` is given only when the bytes are not UTF-8 (text then shows them as \xHH);
+   * `tail` says it is the last line and has no end; `offset` is where it starts in the content. */
+  line(text: string, lineNo: number, raw: Buffer | undefined, tail: boolean, offset: number): void;
   /** A line longer than the limit: its first `head` bytes, and how long it was. */
-  overlong(lineNo: number, head: Buffer, bytes: number, tail: boolean): void;
+  overlong(lineNo: number, head: Buffer, bytes: number, tail: boolean, offset: number): void;
   /** Every line before `offset` has been handed over; `digest` is the SHA-256 of the content before it. */
   checkpoint(offset: number, nextLine: number, digest: () => string): void | Promise<void>;
 }
@@ -43,34 +44,35 @@ export async function splitLines(stream: Readable, sink: LineSink, o: SplitOptio
   let overlongBytes = 0;
   // A byte order mark belongs to the content, not to its first line.
   let bomPending = o.from === 0;
-  const deliver = (text: string, raw: Buffer | undefined, tail: boolean) => {
+  const deliver = (text: string, raw: Buffer | undefined, tail: boolean, offset: number) => {
     if (bomPending) {
       bomPending = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    sink.line(text, lineNo++, raw, tail);
+    sink.line(text, lineNo++, raw, tail, offset);
   };
-  const overlong = (head: Buffer, bytes: number, tail: boolean) => {
+  const overlong = (head: Buffer, bytes: number, tail: boolean, offset: number) => {
     bomPending = false;
-    sink.overlong(lineNo++, head, bytes, tail);
+    sink.overlong(lineNo++, head, bytes, tail, offset);
   };
-  // One line's bytes, its \n already gone.
-  const emit = (bytes: Buffer, tail: boolean) => {
+  // One line's bytes, its \n already gone, and where it starts.
+  const emit = (bytes: Buffer, tail: boolean, offset: number) => {
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
-    if (bytes.length > o.maxLineBytes) return overlong(bytes.subarray(0, o.maxLineBytes), bytes.length, tail);
-    if (isUtf8(bytes)) deliver(bytes.toString('utf8'), undefined, tail);
-    else deliver(escapeInvalidUtf8(bytes), Buffer.from(bytes), tail);
+    if (bytes.length > o.maxLineBytes) return overlong(bytes.subarray(0, o.maxLineBytes), bytes.length, tail, offset);
+    if (isUtf8(bytes)) deliver(bytes.toString('utf8'), undefined, tail, offset);
+    else deliver(escapeInvalidUtf8(bytes), Buffer.from(bytes), tail, offset);
   };
-  // Lines of a buffer that ends with \n. Each line is decoded on its own: a line cut from one big decoded
-  // string would be a view of it, and any field kept from it (a path in a counter) would pin the whole chunk.
-  const splitComplete = (buf: Buffer) => {
+  // Lines of a buffer that ends with \n and starts at content offset `at`. Each line is decoded on its own: a line
+  // cut from one big decoded string would be a view of it, and any field kept from it (a path in a counter) would
+  // pin the whole chunk.
+  const splitComplete = (buf: Buffer, at: number) => {
     const valid = isUtf8(buf);
     for (let start = 0; start < buf.length; ) {
       const end = buf.indexOf(NL, start);
       if (valid && end - start <= o.maxLineBytes) {
         const stop = end > start && buf[end - 1] === 0x0d ? end - 1 : end;
-        deliver(buf.toString('utf8', start, stop), undefined, false);
-      } else emit(buf.subarray(start, end), false);
+        deliver(buf.toString('utf8', start, stop), undefined, false, at + start);
+      } else emit(buf.subarray(start, end), false, at + start);
       start = end + 1;
     }
   };
@@ -95,9 +97,11 @@ export async function splitLines(stream: Readable, sink: LineSink, o: SplitOptio
     }
     overlongBytes += buf.length;
   };
+  // The carried line ends in `rest`; it started `overlongBytes || carryBytes` before `pos`.
   const finishCarry = (rest: Buffer, tail: boolean) => {
-    if (overlongBytes > 0) overlong(Buffer.concat(carry).subarray(0, o.maxLineBytes), overlongBytes + rest.length, tail);
-    else emit(carry.length ? Buffer.concat([...carry, rest]) : rest, tail);
+    const offset = pos - (overlongBytes || carryBytes);
+    if (overlongBytes > 0) overlong(Buffer.concat(carry).subarray(0, o.maxLineBytes), overlongBytes + rest.length, tail, offset);
+    else emit(carry.length ? Buffer.concat([...carry, rest]) : rest, tail, offset);
     carry = [];
     carryBytes = 0;
     overlongBytes = 0;
@@ -127,8 +131,8 @@ export async function splitLines(stream: Readable, sink: LineSink, o: SplitOptio
     if (carryBytes > 0 || overlongBytes > 0) {
       const first = complete.indexOf(NL);
       finishCarry(complete.subarray(0, first), false);
-      splitComplete(complete.subarray(first + 1));
-    } else splitComplete(complete);
+      splitComplete(complete.subarray(first + 1), pos + first + 1);
+    } else splitComplete(complete, pos);
     pos += complete.length;
     await sink.checkpoint(pos, lineNo, () => o.hash.copy().digest('hex'));
     const rest = chunk.subarray(last + 1);

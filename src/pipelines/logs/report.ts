@@ -12,8 +12,8 @@ export interface LogsReport {
   generatedAt: string;
   format: string;
   database: string;
-  totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; invalidUtf8: number; bytesRead: number };
-  files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; error?: string; stats?: StatsReport }>;
+  totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; joined: number; invalidUtf8: number; bytesRead: number };
+  files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; joined: number; error?: string; stats?: StatsReport }>;
   cleaning: Array<{ rule: string; excluded: number }>;
   statistics: StatsReport;
   errorRule: string;
@@ -37,15 +37,15 @@ export function markdown(r: LogsReport): string {
     '',
     `Run ${r.runId}, ${r.format}, stored in \`${r.database}\`.`,
     '',
-    `| files | lines | entries | rejected | excluded | blank | not UTF-8 | errors | error rate |`,
-    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
-    `| ${r.totals.files} | ${r.totals.lines} | ${r.totals.entries} | ${r.totals.rejected} | ${r.totals.excluded} | ${r.totals.blank} | ${r.totals.invalidUtf8} | ${s.errors} | ${pct(s.errorRate)} |`,
+    `| files | lines | entries | rejected | excluded | blank | joined | not UTF-8 | errors | error rate |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${r.totals.files} | ${r.totals.lines} | ${r.totals.entries} | ${r.totals.rejected} | ${r.totals.excluded} | ${r.totals.blank} | ${r.totals.joined} | ${r.totals.invalidUtf8} | ${s.errors} | ${pct(s.errorRate)} |`,
     '',
     `Entries from ${s.firstTime ?? '-'} to ${s.lastTime ?? '-'}${s.bytes !== undefined ? `; ${s.bytes} bytes served` : ''}. An error is: ${r.errorRule}.`,
     '',
     '## Files',
     '',
-    table(['file', 'status', 'lines', 'entries', 'rejected', 'excluded', 'errors'], r.files.map((f) => [f.path, f.status + (f.sameAs ? ` (as ${f.sameAs})` : '') + (f.error ? `: ${f.error}` : ''), f.lines, f.entries, f.rejected, f.excluded, f.stats?.errors ?? '-'])),
+    table(['file', 'status', 'lines', 'entries', 'rejected', 'excluded', 'joined', 'errors'], r.files.map((f) => [f.path, f.status + (f.sameAs ? ` (as ${f.sameAs})` : '') + (f.error ? `: ${f.error}` : ''), f.lines, f.entries, f.rejected, f.excluded, f.joined, f.stats?.errors ?? '-'])),
   ];
   if (s.statuses) out.push('', '## Statuses', '', table(['status', 'entries'], Object.entries(s.statuses)));
   if (s.severities) out.push('', '## Severities', '', table(['severity', 'entries'], Object.entries(s.severities)));

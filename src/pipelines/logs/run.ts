@@ -64,14 +64,14 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
       if (outcome.fileId !== undefined && outcome.lines > 0) checks.push(storedCheck(store, format.family, outcome));
     }
 
-    const sum = (k: 'lines' | 'entries' | 'rejected' | 'excluded' | 'blank' | 'invalidUtf8' | 'bytes') => outcomes.reduce((n, o) => n + o[k], 0);
+    const sum = (k: 'lines' | 'entries' | 'rejected' | 'excluded' | 'blank' | 'joined' | 'invalidUtf8' | 'bytes') => outcomes.reduce((n, o) => n + o[k], 0);
     const report: LogsReport = {
       process: ctx.process,
       runId: ctx.runId,
       generatedAt: new Date().toISOString(),
       format: format.name,
       database: config.database,
-      totals: { files: outcomes.length, lines: sum('lines'), entries: sum('entries'), rejected: sum('rejected'), excluded: sum('excluded'), blank: sum('blank'), invalidUtf8: sum('invalidUtf8'), bytesRead: sum('bytes') },
+      totals: { files: outcomes.length, lines: sum('lines'), entries: sum('entries'), rejected: sum('rejected'), excluded: sum('excluded'), blank: sum('blank'), joined: sum('joined'), invalidUtf8: sum('invalidUtf8'), bytesRead: sum('bytes') },
       files: outcomes.map((o) => ({
         path: o.path,
         status: failures.has(o) ? 'failed' : o.status,
@@ -83,6 +83,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
         entries: o.entries,
         rejected: o.rejected,
         excluded: o.excluded,
+        joined: o.joined,
         ...(failures.has(o) ? { error: failures.get(o) } : {}),
         stats: o.stats.toJSON(config.top),
       })),
@@ -97,7 +98,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
     const reports = await writeReports(resolve(config.reports_dir), report);
     store.saveRun(ctx.runId, { totals: report.totals, statistics: report.statistics, anomalies: report.anomalies, reports });
     const t = report.totals;
-    ctx.log.info(`Read ${t.lines} lines from ${t.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.entries} stored, ${t.rejected} rejected, ${t.excluded} excluded, ${t.blank} blank. Report: ${reports[0]}.`);
+    ctx.log.info(`Read ${t.lines} lines from ${t.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.entries} stored, ${t.rejected} rejected, ${t.excluded} excluded, ${t.blank} blank${t.joined ? `, ${t.joined} joined to the message before them` : ''}. Report: ${reports[0]}.`);
     return {
       records: { read: t.lines, written: t.entries, rejected: t.rejected },
       integrity: { ok: checks.every((c) => c.ok), checks },
@@ -125,7 +126,8 @@ function describeOutcome(o: FileOutcome): string {
     default: {
       const how = o.status === 'new' ? 'new' : `grown since the last run${o.sameAs ? ` (it was ${o.sameAs})` : ''}, continued`;
       const utf8 = o.invalidUtf8 ? `, ${o.invalidUtf8} with bytes that are not UTF-8 (kept as \\xHH)` : '';
-      return `${o.path}: ${how}: ${o.lines} lines, ${o.entries} stored, ${o.rejected} rejected, ${o.excluded} excluded${utf8}.`;
+      const joined = o.joined ? `, ${o.joined} continuation lines joined` : '';
+      return `${o.path}: ${how}: ${o.lines} lines, ${o.entries} stored, ${o.rejected} rejected, ${o.excluded} excluded${joined}${utf8}.`;
     }
   }
 }

@@ -27,7 +27,8 @@ export interface FileRecord {
   head_sha256: string;
   resume_offset: number;
   resume_line: number;
-  /** What the unfinished last line was counted as (entry, reject, excluded, blank), taken back when it is read again. */
+  /** What the last message, read again from `resume_line` by the next run, was counted as (entry, reject,
+   * excluded, blank); taken back when it is read again. */
   tail_kind: TailKind | null;
   entries: number;
   rejected: number;

@@ -37,6 +37,8 @@ export interface LineFormat {
   family: Family;
   /** Fields an exclude rule may name (jsonl and regex also reach into `data`). */
   fields: readonly string[];
+  /** A line that starts with a space or a tab continues the message before it (syslog; records.ts joins them). */
+  multiline?: boolean;
   parse(line: string): Entry | string;
 }
 
