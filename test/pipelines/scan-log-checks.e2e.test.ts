@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
 import { runCli, Workspace } from '../helpers/cli.js';
@@ -11,7 +10,6 @@ const DATE = '2026-11-22';
 const START = Date.UTC(2026, 10, 22) / 1000;
 const NOW = START + 86_400 + 4 * 3600; // line 2 is 04:00 the next day, line 50 is midnight
 const steady = (): Row => [1000, 500, 1001, 600];
-const IXP = fileURLToPath(new URL('../fixtures/mrtg/ixp-manager-dummy.log', import.meta.url));
 
 let ws: Workspace;
 let scan: ScanServer;
@@ -115,17 +113,5 @@ describe('scan, on logs that are not what they should be', () => {
     expect(stderr).toContain('Nothing was run: 1 problem(s) in');
     expect(scan.requests).toBe(before);
     expect(ws.exists('data')).toBe(false);
-  });
-
-  it("collects IXP Manager's real rateup log over file:// for 2016-02-10, and refuses 2016-02-09, whose rows begin at 05:05", async () => {
-    setUp('IXP', [`file://${IXP};inex;400;INEX`], '  timezone: Europe/Dublin\n');
-    const full = await runScan('2016-02-10');
-    expect(full.code).toBe(0);
-    const [, row] = ws.read('data/SCAN/DAILY_SUMMARY/IXP/2016-02-10.csv').trim().split('\n').map((l) => l.split(','));
-    expect(row!.slice(4, 10)).toEqual(['288', '288', '0', '64879371598', '103089314424', '92831623472']);
-
-    const partial = await runScan('2016-02-09');
-    expect(partial.code).toBe(1);
-    expect(partial.process.integrity?.checks[0]?.detail).toBe('1 of 1 interfaces of IXP failed: inex (228 of 288 samples for 2016-02-09, fewer than the 260 of min_completeness 0.9; missing 00:00-05:00)');
   });
 });
