@@ -8,29 +8,31 @@ interface Stored {
   verifiedUpTo?: string | null;
 }
 
-// Where an incremental copy resumes. When the copy is verified, from what was last verified as well as copied: a
-// check that failed, or never ran (a stop, a failure elsewhere), leaves its stretch to be copied and checked again,
-// from the same place each time, however many runs fail.
+// Where an incremental copy resumes, and from where its copy is checked. The copy resumes where the destination's
+// acknowledgements stop (a kill loses nothing and costs nothing), while the check covers everything since the last
+// check that passed: what was copied by a run stopped before its check, or by a run that failed elsewhere, is
+// checked by the next. A check that finds a difference sends the copy back to where checks last passed, so the next
+// run copies it again, from the same place however many runs fail.
 export class ItemCheckpoint {
   private stored: Stored | undefined;
 
   constructor(
     private readonly checkpoints: Checkpoints,
     private readonly key: string,
-    private readonly verifying: boolean,
   ) {
     this.stored = checkpoints.get<Stored>(key);
   }
 
-  // Where the next copy resumes (before its overlap), or undefined: from the beginning.
-  resumeFrom(): bigint | undefined {
+  // Where the copy resumes (before its overlap), or undefined: from the beginning.
+  copiedTo(): bigint | undefined {
+    return this.stored ? BigInt(this.stored.upTo) : undefined;
+  }
+
+  // Where checks passed up to, or undefined: none has, so a check starts at the beginning.
+  verifiedTo(): bigint | undefined {
     const s = this.stored;
-    if (!s) return undefined;
-    const copied = BigInt(s.upTo);
-    if (!this.verifying || s.verifiedUpTo === undefined) return copied;
-    if (s.verifiedUpTo === null) return undefined;
-    const verified = BigInt(s.verifiedUpTo);
-    return verified < copied ? verified : copied;
+    if (!s || s.verifiedUpTo === null) return undefined;
+    return BigInt(s.verifiedUpTo ?? s.upTo);
   }
 
   copied(upTo: bigint): void {
@@ -41,6 +43,15 @@ export class ItemCheckpoint {
 
   verified(upTo: bigint): void {
     if (this.stored) this.save({ ...this.stored, verifiedUpTo: String(upTo) });
+  }
+
+  // A check found a difference: the next run copies again from where checks last passed.
+  differs(): void {
+    const verified = this.verifiedTo();
+    if (verified === undefined) {
+      this.stored = undefined;
+      this.checkpoints.delete(this.key);
+    } else this.save({ upTo: String(verified), verifiedUpTo: String(verified) });
   }
 
   private save(value: Stored): void {

@@ -3,7 +3,7 @@ import { describeError, ErrorCode, errorCodeOf } from '../errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../types.js';
 import { durationNs } from './duration.js';
 import { ItemCheckpoint } from './checkpoint.js';
-import { copyItem, type ItemCopy } from './item-copy.js';
+import { copyItem, selection, type ItemCopy } from './item-copy.js';
 import { planCopy, shardLayouts, type CopyItem } from './plan.js';
 import type { InfluxCopyConfig } from './schema.js';
 import { InfluxServer, serverFailure } from './server.js';
@@ -54,8 +54,7 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
     // Measurements are planned a few at a time; their windows share the read slots.
     const itemSlots = pLimit(bc.read_concurrency);
     const options = { bc, ctx, signal: stop.signal, readSlots, writeSlots, runStartedNs, onWritten, onServerFailure };
-    const verifying = bc.validate_data !== false;
-    const checkpoints = new Map(items.map((item) => [item, new ItemCheckpoint(ctx.checkpoints, checkpointKey(config, item), verifying)]));
+    const checkpoints = new Map(items.map((item) => [item, new ItemCheckpoint(ctx.checkpoints, checkpointKey(config, item))]));
     const copies = await Promise.all(items.map((item) => itemSlots(() => copyItem(src, dst, item, { ...options, checkpoint: checkpoints.get(item)! }))));
     const records = totals(copies);
     ctx.progress({ done: records.written, unit: 'points' });
@@ -73,8 +72,10 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
       // copies it again, and checks it then. A measurement found the same on both sides is checked up to there; one
       // that was not is copied and checked again by the next run, from where this one resumed.
       const settled = runStartedNs - durationNs(bc.overlap);
-      verified = await verify(src, dst, copies, settled, config, ctx, onServerFailure, {
+      const ranges = new Map(copies.map((c) => [c, checkRange(c, checkpoints.get(c.item)!, settled, bc)] as const));
+      verified = await verify(src, dst, copies, ranges, config, ctx, onServerFailure, {
         verified: (c, upTo) => checkpoints.get(c.item)!.verified(upTo),
+        differs: (c) => checkpoints.get(c.item)!.differs(),
         unverified: (error) => unverified.push(error),
       });
     } catch (failure) {
@@ -101,16 +102,15 @@ async function verify(
   src: InfluxServer,
   dst: InfluxServer,
   copies: ItemCopy[],
-  settled: bigint,
+  ranges: Map<ItemCopy, { from: bigint; to: bigint } | undefined>,
   config: InfluxCopyConfig,
   ctx: PipelineContext,
   onServerFailure: (error: unknown) => void,
-  on: { verified(c: ItemCopy, upTo: bigint): void; unverified(error: unknown): void },
+  on: { verified(c: ItemCopy, upTo: bigint): void; differs(c: ItemCopy): void; unverified(error: unknown): void },
 ): Promise<IntegrityCheck[]> {
   const bc = config.backup_config;
   const how = bc.validate_data === 'checksum' ? 'checksum' : 'count';
-  const until = (c: ItemCopy) => (c.range!.to < settled ? c.range!.to : settled);
-  const verified = copies.filter((c) => c.failures.length === 0 && c.range && c.range.from < until(c)).sort((a, b) => a.item.rp.localeCompare(b.item.rp) || Buffer.compare(a.item.measurement.bytes, b.item.measurement.bytes));
+  const verified = copies.filter((c) => ranges.get(c)).sort((a, b) => a.item.rp.localeCompare(b.item.rp) || Buffer.compare(a.item.measurement.bytes, b.item.measurement.bytes));
   if (verified.length === 0) return [];
   const dstLayouts = await shardLayouts(dst, await dst.retentionPolicies(), ctx);
   // checksum reads every point on both sides: its progress counts points; count is quick and counts measurements.
@@ -132,8 +132,10 @@ async function verify(
       slots(async (): Promise<IntegrityCheck> => {
         const layouts: [ShardLayout, ShardLayout] = [c.item.layout, dstLayouts.get(c.item.rp) ?? c.item.layout];
         try {
-          const check = await verifyItem(src, dst, { rp: c.item.rp, measurement: c.item.measurement, from: c.range!.from, to: until(c) }, layouts, how, bc.page_size, how === 'checksum' ? progress : () => {});
-          if (check.ok) on.verified(c, until(c));
+          const range = ranges.get(c)!;
+          const check = await verifyItem(src, dst, { rp: c.item.rp, measurement: c.item.measurement, ...range }, layouts, how, bc.page_size, how === 'checksum' ? progress : () => {});
+          if (check.ok) on.verified(c, range.to);
+          else on.differs(c);
           return check;
         } catch (error) {
           // A measurement that cannot be read back is a failed check; a stop or a failing server ends the stage.
@@ -148,6 +150,20 @@ async function verify(
     ),
   );
 }
+
+// What a measurement's check covers: in a full copy, what it copied; in an incremental one, everything since checks
+// last passed (a run stopped before its check, or failed elsewhere, left that unchecked), up to what has settled.
+function checkRange(c: ItemCopy, checkpoint: ItemCheckpoint, settled: bigint, bc: InfluxCopyConfig['backup_config']): { from: bigint; to: bigint } | undefined {
+  if (c.failures.length > 0) return undefined;
+  const { lower } = selection(bc);
+  const from = bc.mode === 'full' ? c.range?.from : max(checkpoint.verifiedTo() ?? lower, lower);
+  const copied = bc.mode === 'full' ? c.range?.to : checkpoint.copiedTo();
+  if (from === undefined || copied === undefined) return undefined;
+  const to = copied < settled ? copied : settled;
+  return from < to ? { from, to } : undefined;
+}
+
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 function totals(copies: ItemCopy[]): Records {
   const sum = (pick: (c: ItemCopy) => number) => copies.reduce((n, c) => n + pick(c), 0);

@@ -121,17 +121,21 @@ async function fieldTypes(src: InfluxServer, item: CopyItem): Promise<StretchFie
 // The range to copy: the selection's bounds, the checkpoint (incremental), narrowed to the first and last point.
 async function rangeOf(src: InfluxServer, item: CopyItem, select: string, probe: Probe, o: ItemCopyOptions) {
   const bc = o.bc;
-  // InfluxQL refuses times beyond int64, and InfluxDB stores none outside [MIN_TIME, MAX_TIME].
-  const within = (t: bigint) => (t < MIN_TIME ? MIN_TIME : t > MAX_TIME + 1n ? MAX_TIME + 1n : t);
-  let lower = bc.start !== undefined ? within(timeNs(bc.start)) : MIN_TIME;
-  const upper = bc.end !== undefined ? within(timeNs(bc.end)) : MAX_TIME + 1n;
+  let { lower, upper } = selection(bc);
   if (lower >= upper) return undefined;
-  const resume = bc.mode === 'incremental' ? o.checkpoint.resumeFrom() : undefined;
+  const resume = bc.mode === 'incremental' ? o.checkpoint.copiedTo() : undefined;
   if (resume !== undefined && resume - durationNs(bc.overlap) > lower) lower = resume - durationNs(bc.overlap);
   const first = await probe(lower, upper);
   if (first === undefined) return undefined;
   const last = await src.edge(item.rp, item.measurement, select, first, upper, 'last');
   return { from: first, to: (last ?? first) + 1n };
+}
+
+// The selection's bounds, [lower, upper): InfluxQL refuses times beyond int64, and InfluxDB stores none outside
+// [MIN_TIME, MAX_TIME].
+export function selection(bc: BackupConfig): { lower: bigint; upper: bigint } {
+  const within = (t: bigint) => (t < MIN_TIME ? MIN_TIME : t > MAX_TIME + 1n ? MAX_TIME + 1n : t);
+  return { lower: bc.start !== undefined ? within(timeNs(bc.start)) : MIN_TIME, upper: bc.end !== undefined ? within(timeNs(bc.end)) : MAX_TIME + 1n };
 }
 
 // One window, read again from its start when its stream breaks midway; the counts are those of the last try.
