@@ -65,7 +65,8 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     log,
     maxParallel: args.maxParallel,
     stop: interruption.stop,
-    run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor }),
+    // A file received while another is processed as the same process waits its turn (never two runs at once).
+    run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor, lock: { wait: true, self: 'this server' } }),
   });
   try {
     let server: TransferServer;

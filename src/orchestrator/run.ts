@@ -3,14 +3,14 @@ import type { Logger } from 'winston';
 import type { ProcessSpec } from '../config/index.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
-import { ErrorCode } from '../pipelines/errors.js';
 import type { StateStore } from '../state/store.js';
 import { runInChild } from './child-runner.js';
 import type { Interruption } from './interruption.js';
 import { monitoringObserver } from '../monitoring/observer.js';
 import type { RunObserver } from './observer.js';
 import { effectiveConfig, type Executor } from './executor.js';
-import { newRunId, runStatus, type ProcessResult, type RunSummary } from './summary.js';
+import { lockedRun, type LockOptions } from './process-lock.js';
+import { newRunId, runStatus, skipped, type ProcessResult, type RunSummary } from './summary.js';
 
 export interface RunOptions {
   configDir: string;
@@ -28,6 +28,8 @@ export interface RunOptions {
   observers?: RunObserver[];
   /** Where processes run: a child process here unless told otherwise (the queue). */
   executor?: Executor;
+  /** How a process run here takes its lock (see process-lock.ts); the queue's workers take it where they run. */
+  lock?: LockOptions;
 }
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -77,8 +79,14 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   return summary;
 }
 
-// One process, in its child or on a worker, its start and end logged with the time it took and its peak memory.
+// One process, in its child or on a worker, its start and end logged with the time it took and its peak memory. Run
+// here, it holds the process's lock in the state store: never two runs of one process at once.
 export async function runLogged(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
+  if (options.executor) return execute(spec, runId, options);
+  return lockedRun(spec, runId, options.store, options.logging, { ...options.lock, stop: options.interruption.stop }, () => execute(spec, runId, options));
+}
+
+async function execute(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
   const log = options.logging.forProcess(spec, runId);
   log.info('Started.');
   const observers = options.observers ?? [];
@@ -121,10 +129,6 @@ function localExecutor(options: RunOptions): Executor {
         },
       ),
   };
-}
-
-export function skipped(spec: ProcessSpec, why: string): ProcessResult {
-  return { name: spec.name, file: spec.file, type: spec.type, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, error: { code: ErrorCode.Skipped, message: why } };
 }
 
 // Observers are told in order; a throw or a rejection is logged and never reaches the run.

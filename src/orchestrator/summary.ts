@@ -1,3 +1,5 @@
+import type { ProcessSpec } from '../config/index.js';
+import { ErrorCode } from '../pipelines/errors.js';
 import type { Integrity, Records } from '../pipelines/types.js';
 
 export type ProcessStatus = 'success' | 'failed' | 'timeout' | 'interrupted' | 'skipped';
@@ -41,4 +43,9 @@ export function exitCodeOf(summary: RunSummary, signal?: NodeJS.Signals): number
 // `2026-11-23T04:00:00.000Z-3f2a`: sortable, and unique enough for runs started in the same millisecond.
 export function newRunId(now = new Date()): string {
   return `${now.toISOString()}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+// The result of a process that did not run, and why.
+export function skipped(spec: Pick<ProcessSpec, 'name' | 'file' | 'type'>, why: string): ProcessResult {
+  return { name: spec.name, file: spec.file, type: spec.type, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, error: { code: ErrorCode.Skipped, message: why } };
 }

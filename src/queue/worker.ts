@@ -88,6 +88,8 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
         store: options.store,
         interruption: { stop: entry.stop.signal, force: entry.kill.signal },
         observers: [progress],
+        // A file handed off by `logs serve` waits for a run of its process under way; a scheduled run is skipped.
+        lock: { wait: Boolean(data.inputs), self: 'this worker' },
       });
       progress.close!();
       if (entry.why === 'lost') {

@@ -3,8 +3,7 @@ import type { ProcessSpec } from '../config/index.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
 import type { Executor } from '../orchestrator/executor.js';
-import { runProcesses, skipped } from '../orchestrator/run.js';
-import { newRunId, type RunSummary } from '../orchestrator/summary.js';
+import { runProcesses } from '../orchestrator/run.js';
 import type { StateStore } from '../state/store.js';
 import { missedRuns, type Missed } from './missed.js';
 
@@ -135,34 +134,20 @@ export class Scheduler {
       log.warn(`${spec.name}: ${missed.atLeast ? 'at least ' : ''}${missed.count} scheduled run(s)${range} were missed while no scheduler was running; they are not replayed.`);
     }
     if (spec.schedule) store.setLastFire(spec.name, at);
-    const lockName = `process:${spec.name}`;
-    const lock = store.locks.tryLock(lockName, this.o.staleMs);
-    if (!lock.ok) {
-      const h = lock.holder;
-      const mine = h.pid === process.pid ? 'this scheduler' : `${h.host}:${h.pid}`;
-      this.recordSkipped(spec, `skipped: the previous run is still going (started ${h.acquiredAt} by ${mine})`);
-      return;
-    }
-    if (lock.tookOver) log.warn(`${spec.name}: took over its lock from ${lock.tookOver.host}:${lock.tookOver.pid} (held since ${lock.tookOver.acquiredAt}): ${lock.tookOver.why}.`);
-    const beat = setInterval(() => store.locks.heartbeat(lockName), this.o.heartbeatMs);
     this.lastStart.set(spec.name, Date.now());
-    let summary: RunSummary;
-    try {
-      summary = await runProcesses([{ ...spec, enabled: true }], {
-        configDir: this.o.configDir,
-        maxParallel: this.o.maxParallel,
-        graceMs: this.o.graceMs,
-        logging,
-        redactor: this.o.redactor,
-        store,
-        interruption: { stop: this.stop.signal, force: this.force.signal },
-        entry: this.o.entry,
-        executor: this.o.executor,
-      });
-    } finally {
-      clearInterval(beat);
-      store.locks.unlock(lockName);
-    }
+    // runLogged takes the process's lock: a run still going (here, in another scheduler, or `main`) skips this one.
+    const summary = await runProcesses([{ ...spec, enabled: true }], {
+      configDir: this.o.configDir,
+      maxParallel: this.o.maxParallel,
+      graceMs: this.o.graceMs,
+      logging,
+      redactor: this.o.redactor,
+      store,
+      interruption: { stop: this.stop.signal, force: this.force.signal },
+      entry: this.o.entry,
+      executor: this.o.executor,
+      lock: { staleMs: this.o.staleMs, heartbeatMs: this.o.heartbeatMs, self: 'this scheduler' },
+    });
     if (summary.processes[0]?.status !== 'success') return;
     this.lastSuccess.set(spec.name, Date.now());
     // Those that run after this one, once every process they name has succeeded since they last started.
@@ -171,18 +156,6 @@ export class Scheduler {
       const since = this.lastStart.get(next.name) ?? 0;
       if (next.after.every((name) => (this.lastSuccess.get(name) ?? -1) >= since)) void this.fire(next, new Date());
     }
-  }
-
-  // A run that did not start, recorded like any other so that `main history` and the summary show it.
-  private recordSkipped(spec: ProcessSpec, why: string): void {
-    const { store, logging } = this.o;
-    const started = new Date();
-    const runId = newRunId(started);
-    store.beginRun(runId, started.toISOString(), this.o.configDir);
-    const result = skipped(spec, why);
-    store.recordProcess(runId, result);
-    store.finishRun({ runId, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), status: 'success', processes: [result] });
-    logging.forProcess(spec, runId).warn(`${why[0]!.toUpperCase()}${why.slice(1)}.`);
   }
 }
 

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpPoints } from './influx-dump.js';
+import { spawnTied } from './tied.js';
 
 const INSTALL = 'influxd (InfluxDB 1.x) is not installed: on Debian run `apt-get install -y influxdb influxdb-client` (.ci/run does this)';
 
@@ -52,7 +53,7 @@ bind-address = "127.0.0.1:${rpc}"
   enabled = false
 `,
     );
-    const child = spawn('influxd', ['-config', join(dir, 'influxdb.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnTied('influxd', ['-config', join(dir, 'influxdb.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const url = `http://127.0.0.1:${http}`;
