@@ -88,6 +88,8 @@ export interface CheckContext {
   file: string;
   /** The folder relative paths in the process are resolved against (the working directory). */
   cwd: string;
+  /** Shared by the checks of one load: a look-up every process would repeat (a program on PATH) is made once. */
+  memo: Map<string, unknown>;
 }
 
 export interface PipelineDefinition<Config = any> {
