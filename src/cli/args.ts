@@ -156,7 +156,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     // Options after a command (`history --json`) belong to that command.
     .enablePositionalOptions();
   for (const option of options()) program.addOption(option);
-  program.action((o) => onParsed({ command: 'run', ...(o as Omit<RunArgs, 'command'>), validateOnly: Boolean(o.validateOnly), json: Boolean(o.json), verbose: Boolean(o.verbose), only: splitNames(o.only) }));
+  program.action((o) => onParsed({ command: 'run', ...(o as Omit<RunArgs, 'command'>), validateOnly: Boolean(o.validateOnly), json: Boolean(o.json), verbose: Boolean(o.verbose), only: onlyNames(o.only) }));
   program
     .command('schema')
     .description('print the JSON Schema of a process file')
@@ -339,7 +339,10 @@ function isoDate(value: string): string {
   return value;
 }
 
-// `--only a b` and `--only a,b` both work.
-function splitNames(values: string[] | undefined): string[] | undefined {
-  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+// `--only a b` and `--only a,b` both work; `--only ""` names nothing, and would otherwise run everything.
+function onlyNames(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`expected --only to name at least one process, got ${JSON.stringify(values.join(' '))}`);
+  return names;
 }

@@ -17,7 +17,15 @@ export function refused(config: LoadedConfig, dir: string, io: Output, refusal: 
 // SIGHUP in a long-running command (schedule, worker): the new processes, or undefined when the new set is
 // invalid; its problems are logged and `kept` says what stays.
 export async function reloadProcessFiles(dir: string, log: Logger, redactor: Redactor, kept: string): Promise<ProcessSpec[] | undefined> {
-  const next = await loadConfig(dir, kinds());
+  let next: LoadedConfig;
+  try {
+    next = await loadConfig(dir, kinds());
+  } catch (error) {
+    // A fault of the loader itself must not end a long-running command: the processes loaded before stay. Only
+    // the message is logged (never an error object, whose fields, such as a URL error's `input`, may hold a secret).
+    log.error(`Reload refused: the process files in ${dir} could not be loaded (${redactor.text(String((error as Error)?.message ?? error))}); ${kept}.`);
+    return undefined;
+  }
   if (next.problems.length) {
     for (const p of next.problems) log.error(formatProblem(p));
     log.error(`Reload refused: ${next.problems.length} problem(s) in ${dir}; ${kept}.`);

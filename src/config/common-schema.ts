@@ -1,4 +1,5 @@
 import { lokiSchema, monitoringSchema } from '../monitoring/schema.js';
+import { seconds } from '../pipelines/schema-parts.js';
 import type { JsonSchema } from '../pipelines/types.js';
 
 // The kind a process has when its definition names none: files of the original toolkit validate unchanged.
@@ -32,11 +33,7 @@ export const commonProperties: Record<string, JsonSchema> = {
     items: { type: 'string', minLength: 1 },
     description: 'Processes that must succeed first: `main` starts this one only after them (and skips it when one did not succeed); `main schedule` runs it when they have succeeded. A cycle or an unknown name is an error.',
   },
-  timeout: {
-    type: 'number',
-    exclusiveMinimum: 0,
-    description: 'Seconds the whole process may take; then SIGTERM, and SIGKILL after the grace period. No limit when absent.',
-  },
+  timeout: seconds('Seconds the whole process may take (at most a year); then SIGTERM, and SIGKILL after the grace period. No limit when absent.', { long: true }),
   logging: {
     type: 'object',
     additionalProperties: false,

@@ -8,11 +8,12 @@ import { Redactor } from '../logging/redact.js';
 import { discoverProcessFiles } from './discover.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import { parseProcessFile, type ParsedProcess } from './load.js';
+import { orderProblems } from './order.js';
 import type { Problem } from './problem.js';
+import { resolveDefinitions } from './resolve.js';
 import { collectSecrets } from './secrets.js';
-import { closest } from './messages.js';
 import { createValidator } from './validate.js';
-import { nodeAt, positionOf } from './yaml-source.js';
+import { nodeAt, positionOf, spanFinder, type YamlSource } from './yaml-source.js';
 
 export type { Problem } from './problem.js';
 
@@ -83,13 +84,16 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const secrets = new Set<string>();
   const warnings: Problem[] = [];
   const stage = (name: StageName, checked: number, problems: Problem[]) => stages.push({ name, checked, problems: sortProblems(problems, files.map(show)) });
+  const processKey = (file: string, name: string) => `${file}\0${name}`;
   const done = (processes: ProcessSpec[]): LoadedConfig => {
     // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
     const redactor = new Redactor();
     redactor.add(secrets);
     for (const stage of stages) for (const p of stage.problems) p.message = redactor.text(p.message);
     const problems = sortProblems(stages.flatMap((s) => s.problems), files.map(show));
-    for (const status of seen) status.problems = problems.filter((p) => p.process === status.name && p.file === status.file).length;
+    const count = new Map<string, number>();
+    for (const p of problems) if (p.process !== undefined) count.set(processKey(p.file, p.process), (count.get(processKey(p.file, p.process)) ?? 0) + 1);
+    for (const status of seen) status.problems = count.get(processKey(status.file, status.name)) ?? 0;
     for (const w of warnings) w.message = redactor.text(w.message);
     return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets };
   };
@@ -105,7 +109,7 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const firstFile = new Map<string, string>();
   for (const file of files) {
     const result = await parseProcessFile(file, show(file));
-    parsedProblems.push(...result.problems);
+    for (const problem of result.problems) parsedProblems.push(problem);
     for (const p of result.processes) {
       seen.push({ name: p.name, file: p.src.file, type: writtenType(p), problems: 0 });
       const other = firstFile.get(p.name);
@@ -121,11 +125,17 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
 
   // Interpolate each file once (anchors may be shared between its processes).
   const interpolationProblems: Problem[] = [];
-  const sources = new Set(parsed.map((p) => p.src));
-  for (const src of sources) {
-    const mine = parsed.filter((p) => p.src === src);
-    const processOf = (scalar: Scalar) => ownerOf(mine, scalar.range?.[0]);
-    interpolationProblems.push(...interpolateDocument(src, env, processOf, secrets));
+  const sources = new Map<YamlSource, ParsedProcess[]>();
+  for (const p of parsed) {
+    const mine = sources.get(p.src);
+    if (mine) mine.push(p);
+    else sources.set(p.src, [p]);
+  }
+  const owners = new Map([...sources].map(([src, mine]) => [src, spanFinder(mine.map((p) => ({ range: p.valueNode?.range, value: p.name })))]));
+  for (const src of sources.keys()) {
+    const ownerOf = owners.get(src)!;
+    // One by one: a spread of many thousands of problems would overflow the stack.
+    for (const problem of interpolateDocument(src, env, (scalar: Scalar) => ownerOf(scalar.range?.[0]), secrets)) interpolationProblems.push(problem);
   }
   stage('interpolated', sources.size, interpolationProblems);
 
@@ -133,70 +143,40 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const validate = createValidator(kinds);
   const schemaProblems: Problem[] = [];
   const valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }> = [];
-  const interpolated = parsed.filter((p) => !interpolationProblems.some((x) => x.process === p.name && x.file === p.src.file));
-  for (const p of interpolated) {
-    let definition: unknown;
-    try {
-      definition = (p.src.doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>)[p.name];
-    } catch (error) {
-      // An alias to no anchor, a merge of something that is not a mapping, an alias bomb.
-      schemaProblems.push(locate(p, [], `cannot resolve the YAML: ${(error as Error).message.split('\n')[0]}`));
-      continue;
+  const failed = new Set(interpolationProblems.map((x) => processKey(x.file, x.process ?? '')));
+  const interpolated = parsed.filter((p) => !failed.has(processKey(p.src.file, p.name)));
+  const definitions = new Map<ParsedProcess, unknown>();
+  for (const [src, mine] of sources) {
+    const resolution = resolveDefinitions(src, mine.filter((p) => !failed.has(processKey(p.src.file, p.name))), owners.get(src)!);
+    for (const [p, definition] of resolution.definitions) definitions.set(p, definition);
+    const byName = new Map(mine.map((m) => [m.name, m]));
+    for (const r of resolution.problems) {
+      const p = r.process === undefined ? undefined : byName.get(r.process);
+      schemaProblems.push(p && !r.at ? locate(p, [], r.message) : { file: src.file, ...positionOf(src, r.at ?? p?.keyNode), ...(r.process ? { process: r.process } : {}), message: r.message });
     }
+  }
+  for (const p of interpolated) {
+    if (!definitions.has(p)) continue;
+    const definition = definitions.get(p);
+    // Before validation, which takes the credentials out of URLs: the password as it was written counts too.
+    collectSecrets(definition, false, secrets);
     const issues = validate(definition);
     for (const issue of issues) schemaProblems.push(locate(p, issue.path, issue.message, issue.atKey));
-    collectSecrets(definition, false, secrets);
     if (issues.length === 0) valid.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>) });
   }
   stage('schema', interpolated.length, schemaProblems);
 
   const checkProblems: Problem[] = [];
+  const memo = new Map<string, unknown>();
   for (const { parsed: p, spec } of valid) {
     const kind = kinds.find((k) => k.kind === spec.type)!;
-    const ctx = { process: spec.name, file: spec.file, cwd, date: options.date };
+    const ctx = { process: spec.name, file: spec.file, cwd, date: options.date, memo };
     const issues = [...commonChecks(spec, cwd), ...((await kind.check?.(spec.config, ctx)) ?? [])];
     for (const issue of issues) (issue.warning ? warnings : checkProblems).push(locate(p, issue.path ?? [], issue.message));
   }
-  checkProblems.push(...orderProblems(valid));
+  for (const issue of orderProblems(valid.map((v) => ({ parsed: v.parsed, name: v.spec.name, after: v.spec.after })))) checkProblems.push(locate(issue.at.parsed, issue.path, issue.message));
   stage('checks', valid.length, checkProblems);
   return done(valid.map((v) => v.spec));
-}
-
-// `after` names processes that exist, and never leads back to where it started.
-function orderProblems(valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }>): Problem[] {
-  const byName = new Map(valid.map((v) => [v.spec.name, v]));
-  const problems: Problem[] = [];
-  for (const { parsed: p, spec } of valid) {
-    (spec.after ?? []).forEach((name, i) => {
-      if (name === spec.name) problems.push(locate(p, ['after', i], `"after" names the process itself`));
-      else if (!byName.has(name)) problems.push(locate(p, ['after', i], `"after" names "${name}", which is not a process${suggest(name, [...byName.keys()])}`));
-    });
-  }
-  // A cycle, reported once, at its first process in file order.
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reported = new Set<string>();
-  const visit = (name: string, path: string[]): void => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(name)), name];
-      const key = [...cycle.slice(0, -1)].sort().join(' ');
-      if (reported.has(key)) return;
-      reported.add(key);
-      const first = byName.get(cycle[0]!)!;
-      problems.push(locate(first.parsed, ['after'], `"after" makes a cycle: ${cycle.join(' → ')}`));
-      return;
-    }
-    state.set(name, 'visiting');
-    for (const next of byName.get(name)?.spec.after ?? []) if (byName.has(next)) visit(next, [...path, name]);
-    state.set(name, 'done');
-  };
-  for (const { spec } of valid) visit(spec.name, []);
-  return problems;
-}
-
-function suggest(name: string, names: string[]): string {
-  const close = closest(name, names);
-  return close ? `; did you mean "${close}"?` : '';
 }
 
 // The kind a process names (or the default), read before any validation, for the report.
@@ -208,26 +188,17 @@ function writtenType(p: ParsedProcess): string {
 
 // In the order a person reads them: file by file as discovered, then line by line.
 function sortProblems(problems: Problem[], files: string[]): Problem[] {
-  const rank = (p: Problem) => {
-    const i = files.indexOf(p.file);
-    return i === -1 ? files.length : i;
-  };
+  const order = new Map(files.map((f, i) => [f, i]));
+  const rank = (p: Problem) => order.get(p.file) ?? files.length;
   return [...problems].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }
 
 function locate(p: ParsedProcess, path: Array<string | number>, message: string, atKey = false): Problem {
-  const { node, key } = nodeAt(p.src, [p.name, ...path]);
+  // From the process's own node: searching the file's top level for its name would cost a pass over every process.
+  const { node, key } = path.length ? nodeAt(p.src, path, p.valueNode) : { node: undefined, key: undefined };
   // A problem with the definition as a whole points at the process name.
   const target = path.length === 0 ? p.keyNode : atKey ? (key ?? node) : (node ?? key);
   return { file: p.src.file, ...(positionOf(p.src, target) ?? positionOf(p.src, p.keyNode)), process: p.name, message };
-}
-
-function ownerOf(processes: ParsedProcess[], offset: number | undefined): string | undefined {
-  if (offset === undefined) return undefined;
-  return processes.find((p) => {
-    const range = p.valueNode?.range;
-    return range != null && range[0] <= offset && offset < range[2];
-  })?.name;
 }
 
 function toSpec(p: ParsedProcess, config: Record<string, unknown>): ProcessSpec {

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { isSecretPath } from './secrets.js';
+import { maskUrl } from './url.js';
 
 export interface SchemaIssue {
   /** Path inside the process definition. */
@@ -52,8 +53,16 @@ function describe(e: ErrorObject): SchemaIssue {
       return { path, message: `expected ${name} to be ${JSON.stringify(p.allowedValue)}, got ${got}` };
     case 'type':
       return { path, message: `expected ${name} to be ${expected ?? article(String(p.type))}, got ${got}` };
+    case 'x-url': {
+      const key = String(path[path.length - 1] ?? 'url');
+      if (p.conflict) return { path, message: `"${key}" holds a ${p.conflict} that differs from "${p.conflict}"; write the ${p.conflict} in one place` };
+      return { path, message: `expected ${name} to be ${p.expected ?? 'a URL'}, got ${JSON.stringify(p.shown)}${p.why ? ` (${p.why})` : ''}` };
+    }
+    case 'maximum': {
+      const why = (e.parentSchema as Record<string, unknown> | undefined)?.['x-why'];
+      return { path, message: `expected ${name} to be ${expected ?? `at most ${p.limit}${typeof why === 'string' ? ` (${why})` : ''}`}, got ${got}` };
+    }
     case 'minimum':
-    case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return { path, message: `expected ${name} to be ${expected ?? `${bound(e.keyword)} ${p.limit}`}, got ${got}` };
@@ -101,7 +110,11 @@ function shown(value: unknown, path: Array<string | number>): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  // A URL's password is masked before the value is cut: a cut could leave a piece the mask no longer finds.
+  if (typeof value === 'string') {
+    const masked = maskUrl(value);
+    return JSON.stringify(masked.length > 80 ? `${masked.slice(0, 77)}...` : masked);
+  }
   return String(value);
 }
 

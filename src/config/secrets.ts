@@ -1,9 +1,11 @@
+import { urlCredentials } from './url.js';
+
 // Keys whose values are secrets: never shown in an error, redacted from every log line.
 // Over-matching ("bypass") costs a masked value; under-matching would print a password.
 export const SECRET_KEY = /pass|pwd|^pw$|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential/i;
 
-// The password runs to the last @ before the host: `http://admin:p@ss@db` has the password `p@ss`.
-const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^\s/]+)@/gi;
+// A URL inside other text (`--url=http://admin:p@ss@db`): the password runs to the last @ of the word.
+const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@[]*:(\S+)@/gi;
 
 // True when any segment of a path into a process definition names a secret.
 export function isSecretPath(path: readonly (string | number)[]): boolean {
@@ -14,6 +16,12 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
 export function collectSecrets(value: unknown, underSecretKey = false, into = new Set<string>(), path = new Set<object>()): Set<string> {
   if (typeof value === 'string') {
     if (underSecretKey && value !== '') into.add(value);
+    // A whole value that is a URL is read as validation reads it: its password may hold spaces, / and #.
+    const { user, password, written } = urlCredentials(value);
+    if (password) {
+      into.add(password).add(written!);
+      into.add(Buffer.from(`${user ?? ''}:${password}`).toString('base64'));
+    }
     for (const m of value.matchAll(URL_PASSWORD)) if (m[1]) into.add(m[1]);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     // `PGPASSWORD: 84629173` is a secret too, and is printed as text.

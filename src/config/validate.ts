@@ -1,16 +1,40 @@
-import { Ajv } from 'ajv';
+import { Ajv, type SchemaValidateFunction } from 'ajv';
+import type { DataValidationCxt } from 'ajv/dist/types/index.js';
 import type { PipelineDefinition } from '../pipelines/types.js';
 import { describeSchemaErrors, type SchemaIssue } from './messages.js';
 import { processFileSchema, SCHEMA_ID } from './schema.js';
+import { readUrl } from './url.js';
 
 export type ProcessValidator = (definition: unknown) => SchemaIssue[];
 
 // One ajv instance for every kind: defaults are filled in, unknown keys rejected, every error reported.
 export function createValidator(kinds: readonly PipelineDefinition[]): ProcessValidator {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-  // An annotation read by the messages: how to say what a value should be, in words.
+  // Annotations read by the messages: how to say what a value should be, and why a maximum is what it is.
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-why', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-url', type: 'string', schemaType: 'array', modifying: true, errors: true, validate: takeApartUrl });
   ajv.addSchema(processFileSchema(kinds));
   const validate = ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/process` });
   return (definition) => (validate(definition) ? [] : describeSchemaErrors(validate.errors ?? []));
 }
+
+// `x-url: [schemes]`: the URL parses, and its credentials move to the sibling `user` and `password`, so that the
+// URL a runner connects to, logs or puts in a message never holds a password.
+const takeApartUrl: SchemaValidateFunction = function (schemes: string[], data: string, schema?: Record<string, unknown>, cxt?: DataValidationCxt): boolean {
+  // ajv gives a keyword's own errors no parentSchema: the words of `x-expected` travel in the params.
+  const expected = schema?.['x-expected'];
+  const fail = (params: Record<string, unknown>) => ((takeApartUrl.errors = [{ keyword: 'x-url', message: 'is not a URL', params: { ...params, expected } }]), false);
+  const reading = readUrl(data, schemes);
+  if (!reading.ok) return fail({ shown: reading.shown, why: reading.why });
+  const { url, user, password } = reading.parts;
+  const parent = cxt?.parentData as Record<string, unknown> | undefined;
+  if (!parent || cxt?.parentDataProperty === undefined) return true;
+  for (const [key, value] of [['user', user], ['password', password]] as const) {
+    if (value === undefined) continue;
+    if (parent[key] !== undefined && parent[key] !== value) return fail({ conflict: key });
+    parent[key] = value;
+  }
+  parent[cxt.parentDataProperty] = url;
+  return true;
+};

@@ -17,9 +17,10 @@ export function positionOf(src: YamlSource, node: Node | null | undefined): Posi
   return offset === undefined ? undefined : src.lines.linePos(offset);
 }
 
-// The node at `path` and the key that names it (for unknown keys), following aliases and `<<` merges.
-export function nodeAt(src: YamlSource, path: readonly (string | number)[]): { node?: Node; key?: Node } {
-  let node: unknown = src.doc.contents;
+// The node at `path` (below `from`, the document by default) and the key that names it (for unknown keys),
+// following aliases and `<<` merges.
+export function nodeAt(src: YamlSource, path: readonly (string | number)[], from: unknown = src.doc.contents): { node?: Node; key?: Node } {
+  let node: unknown = from;
   let key: Node | undefined;
   for (const segment of path) {
     node = resolve(src, node);
@@ -55,4 +56,44 @@ function pairIn(src: YamlSource, map: { items: unknown[] }, name: string): { key
 export function isMergeKey(key: unknown): boolean {
   if (!isScalar(key)) return false;
   return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<');
+}
+
+// Which of `spans` (in file order, not overlapping) holds an offset: a binary search, as every scalar asks.
+export function spanFinder<T>(spans: ReadonlyArray<{ range?: readonly number[] | null; value: T }>): (offset: number | undefined) => T | undefined {
+  const sorted = spans.filter((s) => s.range).map((s) => ({ start: s.range![0]!, end: s.range![2]!, value: s.value }));
+  return (offset) => {
+    if (offset === undefined) return undefined;
+    let lo = 0;
+    let hi = sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = sorted[mid]!;
+      if (offset < s.start) hi = mid - 1;
+      else if (offset >= s.end) lo = mid + 1;
+      else return s.value;
+    }
+    return undefined;
+  };
+}
+
+// The keys that repeat an earlier key of their mapping (`<<` merges aside), in one pass over the document.
+export function duplicateKeys(doc: Document): Node[] {
+  const duplicates: Node[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isSeq(node)) for (const item of node.items) stack.push(item);
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      stack.push(pair.key, pair.value);
+      if (!isScalar(pair.key) || isMergeKey(pair.key)) continue;
+      // As the parser compares them: by value and type (1 and "1" are two keys).
+      const id = `${typeof pair.key.value}:${String(pair.key.value)}`;
+      if (seen.has(id)) duplicates.push(pair.key);
+      else seen.add(id);
+    }
+  }
+  return duplicates;
 }

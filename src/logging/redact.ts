@@ -1,21 +1,21 @@
 import { SECRET_KEY } from '../config/secrets.js';
+import { maskUrlPasswords } from '../config/url.js';
 
 export const MASK = '***';
 
-// Credentials that need no list of secrets to be recognised.
+// Credentials that need no list of secrets to be recognised (URL passwords: maskUrlPasswords).
 const PATTERNS: Array<[RegExp, string]> = [
-  [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^\s/]+@/gi, `$1${MASK}@`],
-  [/\b(authorization:\s*(?:basic|bearer|token)\s+)\S+/gi, `$1${MASK}`],
+  [/\b(authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+)[^\s"',]+/gi, `$1${MASK}`],
   [/((?:^|[?&;\s-])(?:password|passwd|pwd|pw|token|secret|api[-_]?key|access[-_]?key)=)[^&\s;]+/gim, `$1${MASK}`],
 ];
 
-// Replaces every known secret, and anything shaped like a credential, with ***.
+// Replaces every known secret, in every form it may be printed in, and anything shaped like a credential, with ***.
 export class Redactor {
   private secrets = new Set<string>();
   private matcher: RegExp | undefined;
 
   add(values: Iterable<string>): void {
-    for (const v of values) if (v) this.secrets.add(v);
+    for (const v of values) if (v) for (const form of secretForms(v)) this.secrets.add(form);
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // A secret of 1 to 3 characters is masked where it stands alone: masking every "p" would destroy the logs.
     const alternatives = [...this.secrets]
@@ -26,6 +26,7 @@ export class Redactor {
 
   text(value: string): string {
     let out = this.matcher ? value.replace(this.matcher, MASK) : value;
+    out = maskUrlPasswords(out);
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
     return out;
   }
@@ -40,4 +41,25 @@ export class Redactor {
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? MASK : this.value(v, depth + 1);
     return out;
   }
+}
+
+// A secret as it may reach a log line: as is; percent-encoded as a query string, a form body, a URL's user and
+// password or a path have it (upper- and lower-case hex, and encoded twice); JSON-escaped; in base64.
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+  try {
+    const component = encodeURIComponent(secret);
+    forms.add(component).add(component.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())).add(component.replace(/%20/g, '+'));
+    forms.add(encodeURIComponent(component)).add(encodeURI(secret));
+  } catch {
+    // A lone surrogate cannot be percent-encoded; nothing can print it encoded either.
+  }
+  forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  const url = new URL('http://host');
+  url.password = secret;
+  url.username = secret;
+  forms.add(url.password).add(url.username);
+  const bytes = Buffer.from(secret);
+  forms.add(bytes.toString('base64').replace(/=+$/, '')).add(bytes.toString('base64url'));
+  return [...forms].filter(Boolean);
 }

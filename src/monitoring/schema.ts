@@ -1,3 +1,4 @@
+import { httpUrl, seconds } from '../pipelines/schema-parts.js';
 import type { JsonSchema } from '../pipelines/types.js';
 
 // Where each process's result goes as a point (the Grafana dashboard under docker/ reads it).
@@ -22,7 +23,6 @@ export interface LokiConfig {
   labels: Record<string, string>;
 }
 
-const HTTP_URL = { type: 'string', pattern: '^https?://[^/\\s]+(/.*)?$', 'x-expected': 'an http:// or https:// URL' } as const;
 // Loki label names and InfluxDB tag keys that stay easy to query: no spaces, no quotes (checked in checks.ts).
 export const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const RESERVED_TAGS = ['process', 'type', 'status', 'host'];
@@ -34,13 +34,13 @@ export const monitoringSchema: JsonSchema = {
   required: ['url', 'database'],
   description: 'After the process ends (skipped included), write a point with its status, duration, records and integrity to this InfluxDB 1.x database. A failed write is logged and never fails the process.',
   properties: {
-    url: { ...HTTP_URL, description: 'Base URL of the InfluxDB HTTP API, such as "http://localhost:8086".' },
+    url: httpUrl('Base URL of the InfluxDB HTTP API; a user and password in it are read as `user` and `password`.', 'http://localhost:8086'),
     database: { type: 'string', minLength: 1, description: 'Database of the points; created when missing (needs a user allowed to).' },
     user: { type: 'string', description: 'User, when authentication is enabled.' },
     password: { type: 'string', description: 'Password; use ${VAR}. Never logged.' },
     tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate.' },
     measurement: { type: 'string', minLength: 1, default: 'backup_runs', description: 'Measurement of the points.' },
-    timeout: { type: 'number', exclusiveMinimum: 0, maximum: 300, default: 10, description: 'Seconds a write may take, retries included, before it is given up.' },
+    timeout: seconds('Seconds a write may take, retries included, before it is given up.', { default: 10, maximum: 300 }),
     tags: {
       type: 'object',
       default: {},
@@ -56,7 +56,7 @@ export const lokiSchema: JsonSchema = {
   required: ['url'],
   description: 'Also push the log lines of this process to Loki, with the labels run, process, type and level (and job: sysadmintoolkit, host). An unreachable Loki is reported once and never fails the process.',
   properties: {
-    url: { ...HTTP_URL, description: 'Base URL of Loki, such as "http://localhost:3100".' },
+    url: httpUrl('Base URL of Loki; a user and password in it are read as `user` and `password`.', 'http://localhost:3100'),
     user: { type: 'string', description: 'User for HTTP basic authentication (a Loki behind a proxy, Grafana Cloud).' },
     password: { type: 'string', description: 'Password; use ${VAR}. Never logged.' },
     tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate.' },

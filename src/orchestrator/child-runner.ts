@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ProcessSpec } from '../config/index.js';
 import { onAbort } from '../lib/abort.js';
+import { setLongTimeout } from '../lib/long-timeout.js';
 import { ErrorCode } from '../pipelines/errors.js';
 import type { Progress } from '../pipelines/types.js';
 import { ChildCommand, ParentCommand, isChildMessage, type LogLevel, type LogMessage, type ResultMessage } from '../runtime/protocol.js';
@@ -71,8 +72,9 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
       child.kill('SIGKILL');
       killGroups();
     };
+    // A process timeout may be longer than one Node timer holds (30 days): it is waited for in steps.
     const timer = spec.timeout
-      ? setTimeout(() => {
+      ? setLongTimeout(() => {
           timedOut = true;
           terminate('SIGTERM');
         }, spec.timeout * 1000)
@@ -112,7 +114,7 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
       if (settled) return;
       settled = true;
       killGroups();
-      clearTimeout(timer);
+      timer?.clear();
       clearTimeout(escalation);
       forgetStop();
       forgetForce();

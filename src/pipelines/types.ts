@@ -90,6 +90,8 @@ export interface CheckContext {
   cwd: string;
   /** `--date`, when given: a date-driven kind refuses a day it cannot run, before anything runs. */
   date?: string;
+  /** Shared by the checks of one load: a look-up every process would repeat (a program on PATH) is made once. */
+  memo: Map<string, unknown>;
 }
 
 export interface PipelineDefinition<Config = any> {

@@ -94,6 +94,9 @@ describe('parsing the command line', () => {
     [['health', '--max-age', '1.5'], 'expected --max-age to be a whole number from 1 to 86400, got "1.5"'],
     [['health', '--config', 'config'], "unknown option '--config'"],
     [['history', '-n', 'x'], 'expected -n to be a whole number from 1 to 100000, got "x"'],
+    // Naming nothing would otherwise run every process.
+    [['--only', ''], 'expected --only to name at least one process, got ""'],
+    [['--only', ' , '], 'expected --only to name at least one process, got " , "'],
   ])('rejects %j with a usage error saying what was expected', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

@@ -161,7 +161,7 @@ describe('a configuration with bad input is rejected, one line per problem namin
 
   it('reports an alias to no anchor, and an alias bomb, instead of crashing', async () => {
     ws.write('config/a.yaml', 'job: *nothing\n');
-    expect(await problems()).toEqual(['config/a.yaml:1:1: process "job": cannot resolve the YAML: Unresolved alias (the anchor must be set before the alias): nothing']);
+    expect(await problems()).toEqual(['config/a.yaml:1:6: process "job": cannot resolve the YAML: alias *nothing names no anchor above it (an anchor is written &nothing, before its aliases)']);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`), 'job:\n  type: command\n  run: { argv: *i }'];
     ws.write('config/a.yaml', `.t:\n  ${bomb.slice(0, -1).join('\n  ')}\n${bomb.at(-1)}\n`);
     expect((await problems())[0]).toMatch(/^config\/a\.yaml:\d+:1: process "job": cannot resolve the YAML: /);

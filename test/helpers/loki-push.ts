@@ -16,6 +16,8 @@ export class LokiPushServer {
   readonly lines: PushedLine[] = [];
   /** Every request body as received. */
   readonly bodies: string[] = [];
+  /** The Authorization header of every push ('' when none). */
+  readonly authorizations: string[] = [];
   requests = 0;
   /** Answers 503 to this many requests first (a Loki that is starting). */
   failFirst = 0;
@@ -35,6 +37,7 @@ export class LokiPushServer {
         if (req.method !== 'POST' || req.url !== '/loki/api/v1/push') return answer(404, '404 page not found');
         self!.requests++;
         self!.bodies.push(text);
+        self!.authorizations.push(req.headers.authorization ?? '');
         if (self!.answerWith === 'hang') return;
         if (self!.answerWith) return answer(self!.answerWith, self!.answerWith === 400 ? 'entry too far behind' : 'Ingester not ready');
         if (self!.failFirst > 0) return self!.failFirst--, answer(503, 'Ingester not ready');

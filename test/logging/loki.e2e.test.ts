@@ -107,4 +107,17 @@ quiet:
     expect(text).toContain('two stream=stdout');
     expect(text.at(-1)).toMatch(/^Finished: success/);
   });
+
+  it('takes a user and a password holding # / @ space + from the URL, signs in with them, and never prints them', async () => {
+    const password = 'Odd/Pw@ x+y#1';
+    const url = loki.url.replace('http://', 'http://pusher:${LOKI_PASSWORD}@');
+    ws.write('config/jobs.yaml', `job:\n  type: command\n  logging: { loki: { url: "${url}" } }\n  run: { shell: 'echo hello' }\n`);
+    const { code, stdout, stderr } = await runCli(['--json'], { cwd: ws.dir, env: { LOKI_PASSWORD: password } });
+    expect(stderr).not.toMatch(/TypeError|^\s+at /m);
+    expect(code).toBe(0);
+    expect(loki.lines.map((l) => l.line)).toContain('hello stream=stdout');
+    expect(new Set(loki.authorizations)).toEqual(new Set([`Basic ${Buffer.from(`pusher:${password}`).toString('base64')}`]));
+    const everything = [stdout, stderr, ws.readAll('data'), ...loki.bodies].join('\n');
+    for (const form of [password, encodeURIComponent(password), 'Odd']) expect(everything).not.toContain(form);
+  });
 });

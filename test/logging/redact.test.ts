@@ -23,6 +23,30 @@ describe('the redactor', () => {
     expect(short.text('capacity p=ab ok: ab! p')).toBe('capacity ***=*** ok: ***! ***');
   });
 
+  it('masks a known secret in every form it may be printed in: percent-encoded, form-encoded, JSON-escaped, base64', () => {
+    const secret = 'Odd/Pw@ x+y#1"q';
+    const encoded = new Redactor();
+    encoded.add([secret]);
+    const url = new URL('http://h');
+    url.password = secret;
+    const forms = [
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+      new URLSearchParams({ p: secret }).toString().slice(2),
+      url.password,
+      encodeURIComponent(encodeURIComponent(secret)),
+      JSON.stringify(secret).slice(1, -1),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+    ];
+    for (const form of forms) expect(encoded.text(`before ${form} after`), form).toBe('before *** after');
+    expect(encoded.text(`"Authorization": "Basic ${Buffer.from(`admin:${secret}`).toString('base64')}"`)).toBe('"Authorization": "Basic ***"');
+  });
+
+  it('masks a URL password up to the last @ of the word, / and # included', () => {
+    expect(r.text('GET http://admin:Odd/Pw#1@db:8086/query?q=1')).toBe('GET http://admin:***@db:8086/query?q=1');
+  });
+
   it('hides the whole value under a key that names a secret, in nested objects', () => {
     expect(r.value({ url: 'http://a:b@h', nested: { apiToken: 'zzz', list: ['s3cret'] }, n: 5 })).toEqual({
       url: 'http://a:***@h',

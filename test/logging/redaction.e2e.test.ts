@@ -50,6 +50,37 @@ describe('secrets from a process file', () => {
   });
 });
 
+describe('a secret printed encoded', () => {
+  it('is masked URL-encoded, form-encoded and in base64, in the console, the JSON-lines log and logging.file', async () => {
+    const secret = 'Odd/Pw@ x+y#1';
+    // The forms a program prints a password in: a query string, a form body, a URL it logs, a header it dumps.
+    const script = [
+      'const p = process.env.DB_PASSWORD;',
+      'console.log("query ?u=admin&p=" + encodeURIComponent(p));',
+      'console.log("form " + new URLSearchParams({ pw: p }));',
+      'const u = new URL("http://influx:8086"); u.username = "admin"; u.password = p; console.log("connecting to " + u.href);',
+      'console.error("auth " + Buffer.from("admin:" + p).toString("base64") + " and " + Buffer.from(p).toString("base64"));',
+      'console.error("lower " + encodeURIComponent(p).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()));',
+    ].join(' ');
+    ws.write('config/a.yaml', `encoded:
+  type: command
+  logging: { file: logs/encoded.log }
+  run: { argv: [node, -e, ${JSON.stringify(script)}], env: { DB_PASSWORD: "\${DB_PASSWORD}" } }
+`);
+    const r = await runCli(['-v'], { cwd: ws.dir, env: { DB_PASSWORD: secret } });
+    expect(r.code).toBe(0);
+    const outputs = { console: r.stderr + r.stdout, jsonl: ws.read('data/logs/sysadmintoolkit.jsonl'), file: ws.read('logs/encoded.log') };
+    const url = new URL('http://h');
+    url.password = secret;
+    const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ p: secret }).toString().slice(2), url.password, Buffer.from(`admin:${secret}`).toString('base64'), Buffer.from(secret).toString('base64'), 'odd%2fpw%40%20x%2by%231'];
+    for (const [where, text] of Object.entries(outputs)) {
+      for (const form of forms) expect(text, `${where}: ${form}`).not.toContain(form);
+      expect(text, where).toContain('query ?u=admin&p=***');
+      expect(text, where).toContain('connecting to http://admin:***@influx:8086/');
+    }
+  });
+});
+
 describe('log lines', () => {
   it('carry the run, the process and the type in the JSON-lines log, and go to the process file of their own process only', async () => {
     ws.write('config/a.yaml', 'one:\n  type: command\n  logging: { file: logs/one.log }\n  run: { shell: "echo from-one" }\ntwo:\n  type: command\n  run: { shell: "echo from-two" }\n');

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { setLongTimeout } from '../../lib/long-timeout.js';
 import { ErrorCode, PipelineError } from '../errors.js';
 import type { PipelineContext } from '../types.js';
 import type { CommandStep } from './schema.js';
@@ -35,7 +36,7 @@ export function runStep(step: CommandStep, label: string, ctx: PipelineContext, 
     const release = child.pid !== undefined ? ctx.trackProcessGroup(child.pid) : () => {};
     const onAbort = () => stop('stopped');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const stepTimer = step.timeout ? setTimeout(() => stop(`timed out after ${step.timeout} s`), step.timeout * 1000) : undefined;
+    const stepTimer = step.timeout ? setLongTimeout(() => stop(`timed out after ${step.timeout} s`), step.timeout * 1000) : undefined;
 
     pipeLines(child.stdout, (line) => {
       remember(stdoutTail, line);
@@ -48,7 +49,7 @@ export function runStep(step: CommandStep, label: string, ctx: PipelineContext, 
 
     const finish = () => {
       release();
-      clearTimeout(stepTimer);
+      stepTimer?.clear();
       clearTimeout(escalation);
       ctx.signal.removeEventListener('abort', onAbort);
     };

@@ -7,7 +7,7 @@ export const command: PipelineDefinition<CommandConfig> = {
   kind: 'command',
   description: 'Runs a program (no shell unless asked), logs its output, succeeds on exit 0; an optional verify command is its integrity check.',
   schema: commandSchema,
-  check: (config, ctx) => checkCommand(config, ctx.cwd),
+  check: (config, ctx) => checkCommand(config, ctx.cwd, ctx.memo),
   async run(config, ctx) {
     const { runCommand } = await import('./run.js');
     return runCommand(config, ctx);

@@ -1,3 +1,4 @@
+import { seconds } from '../schema-parts.js';
 import type { JsonSchema } from '../types.js';
 
 export interface CommandStep {
@@ -38,7 +39,7 @@ const step: JsonSchema = {
       description: 'Extra environment variables. Values of keys that look like secrets (PASSWORD, TOKEN …) are redacted from logs.',
     },
     inherit_env: { type: 'boolean', default: true, description: "Pass main's environment through; false passes only `env` and PATH." },
-    timeout: { type: 'number', exclusiveMinimum: 0, description: 'Seconds this step may take before it is stopped (SIGTERM to its process group, then SIGKILL).' },
+    timeout: seconds('Seconds this step may take (at most a year) before it is stopped (SIGTERM to its process group, then SIGKILL).', { long: true }),
   },
 };
 

@@ -1,3 +1,4 @@
+import { httpUrl, seconds } from '../schema-parts.js';
 import type { JsonSchema } from '../types.js';
 
 export interface ServerConfig {
@@ -42,7 +43,7 @@ const server = (role: string): JsonSchema => ({
   required: ['url', 'database'],
   description: `The ${role} InfluxDB 1.x server.`,
   properties: {
-    url: { type: 'string', pattern: '^https?://[^/\\s]+(/.*)?$', 'x-expected': 'an http:// or https:// URL such as "http://localhost:8086"', description: 'Base URL of the HTTP API.' },
+    url: httpUrl('Base URL of the HTTP API; a user and password in it (http://user:pass@host) are read as `user` and `password`.', 'http://localhost:8086'),
     user: { type: 'string', description: 'User, when authentication is enabled.' },
     password: { type: 'string', description: 'Password; use ${VAR}. Never logged.' },
     database: { type: 'string', minLength: 1, description: `The ${role} database.` },
@@ -64,7 +65,7 @@ export const influxCopySchema: JsonSchema = {
       properties: {
         mode: { enum: ['full', 'incremental'], default: 'incremental', description: 'incremental resumes after the last checkpoint (minus overlap); full copies the whole range.' },
         page_size: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Points per chunk read and per batch written.' },
-        timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds one request may stay silent before it is retried.' },
+        timeout: seconds('Seconds one request may stay silent before it is retried.', { default: 300 }),
         validate_data: { enum: [true, false, 'checksum'], default: true, description: 'true: counts per field on both sides; checksum: an order-independent hash of every point; false: none.' },
         overlap: { type: 'string', pattern: DURATION, default: '10m', 'x-expected': 'a duration such as "10m"', description: 'Incremental mode re-reads this much before the checkpoint, for late points.' },
         window: { type: 'string', pattern: POSITIVE_DURATION, default: '6h', 'x-expected': 'a duration above zero such as "6h"', description: 'Longest time span read per query (a query never crosses a shard group); the checkpoint moves window by window.' },

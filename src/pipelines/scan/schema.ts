@@ -1,3 +1,4 @@
+import { httpUrl, seconds } from '../schema-parts.js';
 import type { JsonSchema } from '../types.js';
 
 export const LAYERS = ['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP', 'IPBRAS'] as const;
@@ -47,7 +48,7 @@ export const scanSchema: JsonSchema = {
       properties: { user: { type: 'string' }, password: { type: 'string' } },
     },
     concurrency: { type: 'integer', minimum: 1, maximum: 256, default: 16, description: 'Interfaces fetched at once.' },
-    request_timeout: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'Seconds one fetch may take before it is retried.' },
+    request_timeout: seconds('Seconds one fetch may take before it is retried.', { default: 30 }),
     retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of a fetch after a network error, a 5xx or a timeout (exponential backoff with jitter).' },
     tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate (the original ran wget --no-check-certificate).' },
     min_completeness: {
@@ -66,7 +67,7 @@ export const scanSchema: JsonSchema = {
       properties: {
         kind: { enum: ['sqlite', 'influxdb'], default: 'sqlite', description: 'sqlite or influxdb.' },
         path: { type: 'string', minLength: 1, default: 'data/scan.db', description: 'The SQLite file (kind sqlite).' },
-        url: { type: 'string', pattern: '^https?://', 'x-expected': 'an http:// or https:// URL', description: 'The InfluxDB HTTP API (kind influxdb).' },
+        url: httpUrl('The InfluxDB HTTP API (kind influxdb); a user and password in it are read as `user` and `password`.', 'http://localhost:8086'),
         database: { type: 'string', minLength: 1, description: 'The InfluxDB database, created when missing (kind influxdb).' },
         user: { type: 'string' },
         password: { type: 'string' },

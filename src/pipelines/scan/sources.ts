@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maskUrl } from '../../config/url.js';
 
 export interface Interface {
   layer: string;
@@ -45,7 +46,8 @@ export function readLayer(sourcesDir: string, layer: string): { interfaces: Inte
     }
     // Line protocol cannot end a tag value with a backslash: such a name could never be stored in InfluxDB.
     if (name.endsWith('\\')) return void problems.push({ ...at, message: `an interface name cannot end with a backslash, got "${name}"` });
-    if (!/^(https?|file):\/\//i.test(link)) return void problems.push({ ...at, message: `expected the link of "${name}" to be an https://, http:// or file:// URL, got "${link}"` });
+    // canParse: a link that `new URL` refuses is named here, not thrown at fetch time (its error quotes the link).
+    if (!/^(https?|file):\/\//i.test(link) || !URL.canParse(link)) return void problems.push({ ...at, message: `expected the link of "${name}" to be an https://, http:// or file:// URL, got "${maskUrl(link)}"` });
     const first = seen.get(name);
     if (first !== undefined) return void problems.push({ ...at, message: `duplicate interface "${name}"; it is already on line ${first}` });
     seen.set(name, i + 1);

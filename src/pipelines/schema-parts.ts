@@ -1,0 +1,35 @@
+import { TIMER_MAX_MS } from '../lib/long-timeout.js';
+import type { JsonSchema } from './types.js';
+
+// Seconds that one Node.js timer or socket timeout waits: at most 2147483, about 24.8 days.
+export const TIMER_MAX_SECONDS = Math.floor(TIMER_MAX_MS / 1000);
+// Seconds that are waited in steps (setLongTimeout): a process or a step may be given up to a year.
+export const LONG_MAX_SECONDS = 366 * 86_400;
+
+export interface SecondsOptions {
+  default?: number;
+  /** Below TIMER_MAX_SECONDS: a limit of the kind's own. */
+  maximum?: number;
+  /** The wait is taken in steps (setLongTimeout), so it may be longer than one timer holds. */
+  long?: boolean;
+}
+
+// A duration in seconds, above 0: the one place a duration gets its maximum, and the words that say why.
+export function seconds(description: string, options: SecondsOptions = {}): JsonSchema {
+  const maximum = options.long ? LONG_MAX_SECONDS : Math.min(options.maximum ?? TIMER_MAX_SECONDS, TIMER_MAX_SECONDS);
+  const why = options.long ? 'seconds: a year; leave the key out for no limit' : maximum === TIMER_MAX_SECONDS ? 'seconds: about 24.8 days, the longest a Node.js timer can wait' : 'seconds';
+  return {
+    type: 'number',
+    exclusiveMinimum: 0,
+    maximum,
+    'x-why': why,
+    ...(options.default !== undefined ? { default: options.default } : {}),
+    description,
+  };
+}
+
+// An http:// or https:// URL. Validation takes its credentials apart (into the sibling `user` and `password`,
+// which every object with such a URL has), so that no URL a runner sees holds a password.
+export function httpUrl(description: string, example: string): JsonSchema {
+  return { type: 'string', 'x-url': ['http', 'https'], 'x-expected': `an http:// or https:// URL such as "${example}"`, description };
+}
