@@ -106,7 +106,7 @@ ${monitoring(influx.url)}`,
     ws.write('config/jobs.yaml', `job:\n  type: command\n  run: { argv: ["true"] }\n  monitoring: { url: "influx:8086", database: m, tags: { status: x } }\n`);
     const { code, stdout } = await runCli(['--validate-only'], { cwd: ws.dir });
     expect(code).toBe(2);
-    expect(stdout).toMatch(/config\/jobs\.yaml:4:22: process "job": expected "url" to be an http:\/\/ or https:\/\/ URL, got "influx:8086"/);
+    expect(stdout).toMatch(/config\/jobs\.yaml:4:22: process "job": expected "url" to be an http:\/\/ or https:\/\/ URL such as "http:\/\/localhost:8086", got "influx:8086"/);
     ws.write('config/jobs.yaml', `job:\n  type: command\n  run: { argv: ["true"] }\n  monitoring: { url: "http://influx:8086", database: m, tags: { status: x, "my tag": y } }\n  logging: { loki: { url: "http://loki:3100", labels: { run: x } } }\n`);
     const checks = await runCli(['--validate-only'], { cwd: ws.dir });
     expect(checks.code).toBe(2);
