@@ -51,16 +51,32 @@ export class Workspace {
   }
 }
 
+// The CLIs a test started and that still run: stopped when the test ends, however it ends (per-test.ts).
+const started = new Set<ChildProcess>();
+
 // Start the compiled CLI in `cwd`; the caller may signal it.
 export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<CliResult> } {
   // SIGTERM when the test process dies: main stops its children and exits, as it does for a user's Ctrl-C.
   const child = spawnTied(process.execPath, [MAIN, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }, 'SIGTERM');
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => (started.delete(child), resolve({ code, stdout, stderr }))));
   return { child, done };
+}
+
+// Stops every CLI still running: SIGTERM (main stops its own children), then SIGKILL after 10 s. A test that timed
+// out leaves none behind, to go on writing where the next test works.
+export async function stopStarted(): Promise<string[]> {
+  const left = [...started];
+  const stopped = left.map((child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', () => resolve()))));
+  for (const child of left) child.kill('SIGTERM');
+  const timer = setTimeout(() => left.forEach((child) => child.kill('SIGKILL')), 10_000);
+  await Promise.all(stopped);
+  clearTimeout(timer);
+  return left.map((child) => String(child.spawnargs.slice(-3).join(' ')));
 }
 
 export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
