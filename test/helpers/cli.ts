@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertLive } from './test-life.js';
 import { spawnTied } from './tied.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -18,6 +19,7 @@ export class Workspace {
   readonly dir = mkdtempSync(join(tmpdir(), 'sat-test-'));
 
   write(relative: string, text: string): string {
+    assertLive(`writing ${relative}`);
     const path = join(this.dir, relative);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
@@ -56,6 +58,7 @@ const started = new Set<ChildProcess>();
 
 // Start the compiled CLI in `cwd`; the caller may signal it.
 export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<CliResult> } {
+  assertLive(`starting main ${args.join(' ')}`);
   // SIGTERM when the test process dies: main stops its children and exits, as it does for a user's Ctrl-C.
   const child = spawnTied(process.execPath, [MAIN, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }, 'SIGTERM');
   started.add(child);

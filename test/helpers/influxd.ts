@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpPoints } from './influx-dump.js';
+import { assertLive } from './test-life.js';
 import { spawnTied } from './tied.js';
 
 const INSTALL = 'influxd (InfluxDB 1.x) is not installed: on Debian run `apt-get install -y influxdb influxdb-client` (.ci/run does this)';
@@ -72,6 +73,7 @@ bind-address = "127.0.0.1:${rpc}"
   }
 
   async query(q: string, db?: string): Promise<any> {
+    assertLive(`querying influxd: ${q.slice(0, 60)}`);
     const res = await fetch(`${this.url}/query?${new URLSearchParams({ q, ...(db ? { db } : {}) })}`, { method: 'POST', headers: this.headers() });
     const body = (await res.json()) as { results?: Array<{ error?: string }>; error?: string };
     const error = body.error ?? body.results?.find((r) => r.error)?.error;
@@ -80,6 +82,7 @@ bind-address = "127.0.0.1:${rpc}"
   }
 
   async write(db: string, lines: string, rp?: string): Promise<void> {
+    assertLive(`writing to influxd`);
     const res = await fetch(`${this.url}/write?${new URLSearchParams({ db, precision: 'ns', ...(rp ? { rp } : {}) })}`, { method: 'POST', body: lines, headers: this.headers() });
     if (res.status !== 204) throw new Error(`write answered ${res.status}: ${await res.text()}`);
   }
@@ -87,6 +90,7 @@ bind-address = "127.0.0.1:${rpc}"
   // Line protocol as bytes (names and strings that are not UTF-8). InfluxDB 1.6 refuses a new field of a
   // measurement whose name is not UTF-8 once (it cannot save its field index), then takes it: tries a few times.
   async writeBytes(db: string, body: Buffer): Promise<void> {
+    assertLive(`writing to influxd`);
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${this.url}/write?${new URLSearchParams({ db, precision: 'ns' })}`, { method: 'POST', body, headers: this.headers() });
       if (res.status === 204) return;
