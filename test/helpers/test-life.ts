@@ -1,19 +1,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-// Which test a piece of test code belongs to, and whether that test has ended. A test that timed out leaves its
-// body running on (vitest cannot stop it); what it does next must not reach the next test's workspace or servers.
-const life = new AsyncLocalStorage<{ ended: boolean }>();
+// Which test a piece of test code belongs to. A test that timed out leaves its body running on (vitest cannot stop
+// it); what it does next must not reach the next test's workspace or servers.
+const life = new AsyncLocalStorage<number>();
+let current: number | undefined;
+let count = 0;
 
 export function beginTest(): void {
-  life.enterWith({ ended: false });
+  current = ++count;
+  life.enterWith(current);
 }
 
 export function endTest(): void {
-  const current = life.getStore();
-  if (current) current.ended = true;
+  current = undefined;
 }
 
-// Throws in the code of a test that has ended: it stops there instead of acting on the tests that follow.
+// Throws in the code of a test that has ended, while another runs: it stops there instead of acting on that one.
 export function assertLive(what: string): void {
-  if (life.getStore()?.ended) throw new Error(`not ${what}: its test has already ended (it timed out or failed)`);
+  const mine = life.getStore();
+  if (mine !== undefined && current !== undefined && mine !== current) throw new Error(`not ${what}: its test has already ended (it timed out or failed)`);
 }
