@@ -9,7 +9,7 @@ import { runWorker } from '../queue/worker.js';
 import type { WorkerArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused, reloadProcessFiles } from './process-files.js';
-import { openStore } from './run-command.js';
+import { openStore } from './state-store.js';
 
 // `main worker --queue URL`: exit 0 after a clean stop (SIGTERM/SIGINT), 2 when its process files are invalid.
 export async function workerCommand(args: WorkerArgs, io: Output): Promise<number> {
@@ -28,7 +28,7 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   if (target.connection.password) redactor.add([target.connection.password]);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
   for (const w of config.warnings) logging.root.warn(formatProblem(w));
-  const store = openStore(args.state);
+  const store = openStore(args.state, logging.root);
   const interruption = listenForInterruption((signal, forced) =>
     logging.root.warn(forced ? `${signal} again: killing the running jobs' processes now.` : `${signal} received: no new jobs; ${args.grace} s for those running, then they go back to the queue.`),
   );
