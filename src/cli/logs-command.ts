@@ -24,6 +24,7 @@ import { openStore } from './state-store.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused } from './process-files.js';
+import { checkLogDir, reportLostLines } from './log-dir.js';
 
 /** Transfers under way when serve is asked to stop get this long to finish. */
 const STOP_GRACE_MS = 5000;
@@ -34,6 +35,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
   const tls = await readTlsFiles(args);
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Not serving')) return 2;
+  checkLogDir(args.logDir);
   const spec = logsProcess(config.processes, args.process, args.config);
   // The hand-offs' child processes inherit the environment: the token stays in this process only.
   delete process.env[TOKEN_VARIABLE];
@@ -102,6 +104,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     store.close();
     await executor?.close();
     await logging.close();
+    reportLostLines(logging, io);
   }
 }
 

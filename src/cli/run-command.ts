@@ -19,6 +19,7 @@ import { openStore } from './state-store.js';
 import { renderValidation } from './validate-report.js';
 import { QueueUnreachable } from '../queue/connection.js';
 import { openQueue, type QueueExecutor } from '../queue/producer.js';
+import { checkLogDir } from './log-dir.js';
 
 // `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
 export async function runCommand(args: RunArgs, io: Output): Promise<number> {
@@ -32,6 +33,7 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   const selected = select(config.processes, args.only);
   const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
   if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
+  checkLogDir(args.logDir);
   const redactor = new Redactor();
   redactor.add(config.secrets);
   // A live line per running process on a terminal only (never in logs, cron or CI); log lines pass above it.
@@ -61,6 +63,9 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     store.close();
     await logging.close();
   }
+  // Counted once the last lines are written (or not); the run's status and exit code stay what its processes did.
+  const lost = logging.losses();
+  if (lost.length) summary = { ...summary, logFileFailures: lost };
   io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
   const code = exitCodeOf(summary, interruption.signal);
   if (!args.report) return code;

@@ -10,6 +10,7 @@ import type { ScheduleArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused, reloadProcessFiles } from './process-files.js';
 import { openStore } from './state-store.js';
+import { checkLogDir, reportLostLines } from './log-dir.js';
 
 // A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
 const STALE_MS = 60_000;
@@ -21,6 +22,7 @@ const HEARTBEAT_MS = 10_000;
 export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<number> {
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Nothing was scheduled')) return 2;
+  checkLogDir(args.logDir);
   const redactor = new Redactor();
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
@@ -76,5 +78,6 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   }
   log.info('Scheduler stopped.');
   await logging.close();
+  reportLostLines(logging, io);
   return 0;
 }

@@ -10,11 +10,13 @@ import type { WorkerArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused, reloadProcessFiles } from './process-files.js';
 import { openStore } from './state-store.js';
+import { checkLogDir, reportLostLines } from './log-dir.js';
 
 // `main worker --queue URL`: exit 0 after a clean stop (SIGTERM/SIGINT), 2 when its process files are invalid.
 export async function workerCommand(args: WorkerArgs, io: Output): Promise<number> {
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Not taking jobs')) return 2;
+  checkLogDir(args.logDir);
   const target = queueTarget(args.queue);
   try {
     // A worker that cannot reach its queue at start is misconfigured; later outages are waited out.
@@ -64,6 +66,7 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   }
   logging.root.info('Worker stopped.');
   await logging.close();
+  reportLostLines(logging, io);
   // BullMQ's blocking connection keeps reconnecting to a Redis that is away, and cannot be closed before it
   // answers: it would keep this process alive after its work is done. Exit anyway, once the logs are out.
   if (!clean) setTimeout(() => process.exit(0), 500).unref();
