@@ -1,4 +1,5 @@
 import { processFileSchema } from '../config/schema.js';
+import { describeError } from '../pipelines/errors.js';
 import { kinds } from '../pipelines/registry.js';
 import { parseArgs, UsageError } from './args.js';
 import { historyCommand } from './history-command.js';
@@ -40,6 +41,9 @@ export async function main(argv: readonly string[], io: Output = processOutput):
       io.err(`main: ${error.message}`);
       return 2;
     }
-    throw error;
+    // Anything else is a bug: one line says what (the stack with --verbose), never a bare stack trace.
+    io.err(`main: unexpected error: ${describeError(error)}`);
+    if (argv.includes('-v') || argv.includes('--verbose')) io.err(String((error as Error | undefined)?.stack ?? error));
+    return 1;
   }
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { processAlive, Schedulers, type SchedulerRecord } from '../state/store.js';
+import { storeReason, StoreUnusableError } from '../state/store-error.js';
 import type { HealthArgs } from './args.js';
 import type { Output } from './output.js';
 
@@ -22,7 +23,8 @@ export function healthCommand(args: HealthArgs, io: Output, now = new Date()): n
   try {
     rows = readSchedulers(args.state, host);
   } catch (error) {
-    return unhealthy(`reading the state store ${args.state}: ${(error as Error).message}`);
+    const why = new StoreUnusableError(args.state, storeReason(error), { cause: error });
+    return unhealthy(`${why.message}. ${why.advice}`);
   }
   if (!rows.length) return unhealthy(`no scheduler recorded on ${host} in ${args.state}`);
   const seen = rows.map((r) => ({ ...r, ageMs: Math.max(0, now.getTime() - Date.parse(r.heartbeatAt)), alive: processAlive(r.pid) }));

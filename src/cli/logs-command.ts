@@ -20,10 +20,11 @@ import { TransferServer } from '../pipelines/logs/transfer/server.js';
 import { HOW_TO_SET_TOKEN, loadToken, TOKEN_VARIABLE } from '../pipelines/logs/transfer/token.js';
 import { describeError } from '../pipelines/errors.js';
 import { kinds } from '../pipelines/registry.js';
-import { openStore } from './run-command.js';
+import { openStore } from './state-store.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused } from './process-files.js';
+import { checkLogDir, reportLostLines } from './log-dir.js';
 
 /** Transfers under way when serve is asked to stop get this long to finish. */
 const STOP_GRACE_MS = 5000;
@@ -34,6 +35,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
   const tls = await readTlsFiles(args);
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Not serving')) return 2;
+  checkLogDir(args.logDir);
   const spec = logsProcess(config.processes, args.process, args.config);
   // The hand-offs' child processes inherit the environment: the token stays in this process only.
   delete process.env[TOKEN_VARIABLE];
@@ -46,16 +48,17 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     throw new UsageError(`cannot use the inbox "${args.inbox}": ${error.message}`);
   });
   if (removedPartials.length) log.warn(`Deleted ${removedPartials.length} temporary file(s) an earlier serve left in ${inbox.partialDir}.`);
+  const store = openStore(args.state, log);
   let executor: QueueExecutor | undefined;
   try {
     // With --queue, any worker ingests a received file: it must see the inbox at the same path (a shared folder).
     executor = args.queue ? await openQueue(args, { redactor, log }) : undefined;
   } catch (error) {
     if (!(error instanceof QueueUnreachable)) throw error;
+    store.close();
     io.err(`main: ${error.message}. Not serving.`);
     return 1;
   }
-  const store = openStore(args.state);
   const interruption = listenForInterruption((signal, forced) =>
     log.warn(forced ? `${signal} again: killing the running hand-offs now.` : `${signal} received: no new files; finishing the transfers under way and the running hand-offs (send it again to kill them now).`),
   );
@@ -101,6 +104,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     store.close();
     await executor?.close();
     await logging.close();
+    reportLostLines(logging, io);
   }
 }
 

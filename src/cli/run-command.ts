@@ -9,16 +9,17 @@ import { listenForInterruption } from '../orchestrator/interruption.js';
 import { runProcesses } from '../orchestrator/run.js';
 import { exitCodeOf, type RunSummary } from '../orchestrator/summary.js';
 import { kinds } from '../pipelines/registry.js';
-import { StateStore } from '../state/store.js';
 import type { RunArgs } from './args.js';
 import { UsageError } from './args.js';
 import type { Output } from './output.js';
 import { refused } from './process-files.js';
 import { createProgressDisplay, wantsProgressDisplay } from './progress-display.js';
 import { renderSummary } from './summary-table.js';
+import { openStore } from './state-store.js';
 import { renderValidation } from './validate-report.js';
 import { QueueUnreachable } from '../queue/connection.js';
 import { openQueue, type QueueExecutor } from '../queue/producer.js';
+import { checkLogDir } from './log-dir.js';
 
 // `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
 export async function runCommand(args: RunArgs, io: Output): Promise<number> {
@@ -32,13 +33,14 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   const selected = select(config.processes, args.only);
   const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
   if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
+  checkLogDir(args.logDir);
   const redactor = new Redactor();
   redactor.add(config.secrets);
   // A live line per running process on a terminal only (never in logs, cron or CI); log lines pass above it.
   const display = wantsProgressDisplay(process.stderr) ? createProgressDisplay({ stream: process.stderr, color: io.color, redact: (text) => redactor.text(text) }) : undefined;
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor, consoleStream: display?.logStream });
   for (const w of config.warnings) logging.root.warn(formatProblem(w));
-  const store = openStore(args.state);
+  const store = openStore(args.state, logging.root);
   const interruption = listenForInterruption((signal, forced) =>
     logging.root.warn(forced ? `${signal} again: killing the child processes now.` : `${signal} received: stopping the running processes (send it again to kill them now).`),
   );
@@ -61,6 +63,9 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     store.close();
     await logging.close();
   }
+  // Counted once the last lines are written (or not); the run's status and exit code stay what its processes did.
+  const lost = logging.losses();
+  if (lost.length) summary = { ...summary, logFileFailures: lost };
   io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
   const code = exitCodeOf(summary, interruption.signal);
   if (!args.report) return code;
@@ -82,13 +87,4 @@ function select(processes: ProcessSpec[], only: string[] | undefined): ProcessSp
     throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${processes.map((p) => p.name).join(', ')}`);
   }
   return processes.filter((p) => only.includes(p.name)).map((p) => ({ ...p, enabled: true }));
-}
-
-// The state store, or a usage error saying why it cannot be used.
-export function openStore(path: string): StateStore {
-  try {
-    return new StateStore(path);
-  } catch (error) {
-    throw new UsageError(`cannot use the state store: ${(error as Error).message}`);
-  }
 }

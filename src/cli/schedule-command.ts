@@ -9,7 +9,8 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import type { ScheduleArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused, reloadProcessFiles } from './process-files.js';
-import { openStore } from './run-command.js';
+import { openStore } from './state-store.js';
+import { checkLogDir, reportLostLines } from './log-dir.js';
 
 // A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
 const STALE_MS = 60_000;
@@ -21,19 +22,21 @@ const HEARTBEAT_MS = 10_000;
 export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<number> {
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Nothing was scheduled')) return 2;
+  checkLogDir(args.logDir);
   const redactor = new Redactor();
   redactor.add(config.secrets);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
   const log = logging.root;
+  const store = openStore(args.state, log);
   let executor: QueueExecutor | undefined;
   try {
     executor = args.queue ? await openQueue(args, { redactor, log, graceMs: args.grace * 1000 }) : undefined;
   } catch (error) {
     if (!(error instanceof QueueUnreachable)) throw error;
+    store.close();
     io.err(`main: ${error.message}. Nothing was scheduled.`);
     return 1;
   }
-  const store = openStore(args.state);
   const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
   for (const w of config.warnings) log.warn(formatProblem(w));
   scheduler.load(config.processes);
@@ -75,5 +78,6 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   }
   log.info('Scheduler stopped.');
   await logging.close();
+  reportLostLines(logging, io);
   return 0;
 }

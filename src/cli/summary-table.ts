@@ -14,7 +14,8 @@ export function renderSummary(summary: RunSummary): string {
   });
   const counts = countBy(summary.processes);
   const took = seconds(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt));
-  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n`;
+  const lost = (summary.logFileFailures ?? []).map((f) => `Log file ${f.file}: ${f.linesLost} line(s) not written (${f.error}).\n`).join('');
+  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${lost ? `\n${lost}` : ''}`;
 }
 
 function records(p: ProcessResult): string {

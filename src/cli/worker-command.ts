@@ -9,12 +9,14 @@ import { runWorker } from '../queue/worker.js';
 import type { WorkerArgs } from './args.js';
 import type { Output } from './output.js';
 import { refused, reloadProcessFiles } from './process-files.js';
-import { openStore } from './run-command.js';
+import { openStore } from './state-store.js';
+import { checkLogDir, reportLostLines } from './log-dir.js';
 
 // `main worker --queue URL`: exit 0 after a clean stop (SIGTERM/SIGINT), 2 when its process files are invalid.
 export async function workerCommand(args: WorkerArgs, io: Output): Promise<number> {
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Not taking jobs')) return 2;
+  checkLogDir(args.logDir);
   const target = queueTarget(args.queue);
   try {
     // A worker that cannot reach its queue at start is misconfigured; later outages are waited out.
@@ -28,7 +30,7 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   if (target.connection.password) redactor.add([target.connection.password]);
   const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
   for (const w of config.warnings) logging.root.warn(formatProblem(w));
-  const store = openStore(args.state);
+  const store = openStore(args.state, logging.root);
   const interruption = listenForInterruption((signal, forced) =>
     logging.root.warn(forced ? `${signal} again: killing the running jobs' processes now.` : `${signal} received: no new jobs; ${args.grace} s for those running, then they go back to the queue.`),
   );
@@ -64,6 +66,7 @@ export async function workerCommand(args: WorkerArgs, io: Output): Promise<numbe
   }
   logging.root.info('Worker stopped.');
   await logging.close();
+  reportLostLines(logging, io);
   // BullMQ's blocking connection keeps reconnecting to a Redis that is away, and cannot be closed before it
   // answers: it would keep this process alive after its work is done. Exit anyway, once the logs are out.
   if (!clean) setTimeout(() => process.exit(0), 500).unref();

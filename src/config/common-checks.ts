@@ -35,7 +35,7 @@ export function unwritable(file: string): string | undefined {
     accessSync(file, constants.W_OK);
     return undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return (error as Error).message;
+    if (!missing(error)) return (error as Error).message;
   }
   // The file does not exist yet: the nearest existing folder above it must be writable.
   let dir = dirname(file);
@@ -45,10 +45,16 @@ export function unwritable(file: string): string | undefined {
       accessSync(dir, constants.W_OK);
       return undefined;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `folder "${dir}" is not writable`;
+      if (!missing(error)) return `folder "${dir}" is not writable`;
     }
     const up = dirname(dir);
     if (up === dir) return 'no folder above it exists';
     dir = up;
   }
+}
+
+// Not there: ENOENT, or ENOTDIR when something above it is a file (the walk up finds which).
+function missing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -4,6 +4,7 @@ import winston from 'winston';
 import type { ProcessSpec } from '../config/index.js';
 import type { LokiConfig } from '../monitoring/schema.js';
 import type { LogLevel } from '../runtime/protocol.js';
+import { FileSink, type LogFileLoss } from './file-sink.js';
 import { allows, toLogLevel } from './levels.js';
 import { LokiTransport } from './loki-transport.js';
 import type { Redactor } from './redact.js';
@@ -14,7 +15,10 @@ const BOUND = new Set(['level', 'message', 'timestamp', 'runId', 'process', 'typ
 // Output a command printed is shown as such; which step printed it stays in the JSON log.
 const CONSOLE_BOUND = new Set([...BOUND, 'stream', 'step', 'durationMs', 'peakMemoryMb']);
 const MAX_MESSAGE = 4096;
-const ROTATE = { maxsize: 50 * 1024 * 1024, maxFiles: 5, tailable: true };
+const ROTATE = { maxBytes: 50 * 1024 * 1024, maxFiles: 5 };
+
+/** The JSON-lines log, in --log-dir. */
+export const JSON_LOG = 'sysadmintoolkit.jsonl';
 
 export interface LoggingOptions {
   /** debug with --verbose, else info. */
@@ -34,8 +38,10 @@ export interface Logging {
   forProcess(spec: ProcessSpec, runId: string): winston.Logger;
   /** The level a process logs at, sent to its child so that it filters at the source. */
   levelOf(spec: ProcessSpec): LogLevel;
-  /** Send what is still held for Loki (within `deadlineMs`); call once the program is about to end. */
+  /** Write what is still held for the log files and Loki (within `deadlineMs`); call once the program is about to end. */
   close(deadlineMs?: number): Promise<void>;
+  /** The log files that lost lines (a full disk), each with its count; final once close() has returned. */
+  losses(): LogFileLoss[];
 }
 
 // Console (stderr, human), JSON lines under logDir, and per-process files; every line redacted first.
@@ -49,11 +55,16 @@ export function createLogging(options: LoggingOptions): Logging {
     if (typeof info.message === 'string' && info.message.length > MAX_MESSAGE) info.message = `${info.message.slice(0, MAX_MESSAGE)}... (${info.message.length - MAX_MESSAGE} more characters)`;
     return info;
   });
+  // A log file that fails is said on the console (and in the other files), never by throwing.
+  const trouble = (message: string) => void root.warn(message);
+  const sinks: FileSink[] = [];
   const transports: winston.transport[] = [
     consoleTransport(options),
   ];
   if (options.logDir) {
-    transports.push(new winston.transports.File({ filename: resolve(options.logDir, 'sysadmintoolkit.jsonl'), format: json(), ...ROTATE }));
+    const sink = new FileSink({ filename: resolve(options.logDir, JSON_LOG), format: json(), ...ROTATE, onTrouble: trouble });
+    sinks.push(sink);
+    transports.push(sink);
   }
   const root = winston.createLogger({ level: 'debug', format: combine(redact(), timestamp()), transports });
 
@@ -65,29 +76,32 @@ export function createLogging(options: LoggingOptions): Logging {
     levelOf,
     forProcess(spec, runId) {
       processLevels.set(spec.name, levelOf(spec));
-      if (spec.logging?.file) attachProcessFile(root, files, resolve(options.cwd ?? '.', spec.logging.file), spec.name);
+      if (spec.logging?.file) attachProcessFile(root, files, resolve(options.cwd ?? '.', spec.logging.file), spec.name, (sink) => sinks.push(sink), trouble);
       attachLoki(root, lokis, spec.logging?.loki, spec.name);
       return root.child({ runId, process: spec.name, type: spec.type });
     },
     async close(deadlineMs = 5000) {
-      if (!lokis.size) return;
       // winston hands lines to its transports through a stream: the last ones may still be on their way
-      // (held back by a slower transport, the JSON file). Let them arrive before the last push.
+      // (held back by a slower transport). Let them arrive before the last writes and the last push.
       const deadline = Date.now() + deadlineMs;
-      while ((root.readableLength > 0 || [...lokis.values()].some((t) => t.writableLength > 0)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      await Promise.all([...lokis.values()].map((t) => t.drain(Math.max(0, deadline - Date.now()))));
+      const outputs = [...sinks, ...lokis.values()];
+      while ((root.readableLength > 0 || outputs.some((t) => t.writableLength > 0)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all(outputs.map((t) => t.drain(Math.max(0, deadline - Date.now()))));
     },
+    losses: () => sinks.flatMap((s) => s.loss ?? []),
   };
 }
 
-// One transport per file, shared by the processes that name it; each takes only its processes' lines.
-function attachProcessFile(root: winston.Logger, files: Map<string, Set<string>>, filename: string, name: string): void {
+// One file per name, shared by the processes that name it; each takes only its processes' lines.
+function attachProcessFile(root: winston.Logger, files: Map<string, Set<string>>, filename: string, name: string, added: (sink: FileSink) => void, onTrouble: (message: string) => void): void {
   const existing = files.get(filename);
   if (existing) return void existing.add(name);
   const names = new Set([name]);
   files.set(filename, names);
   const mine = winston.format((info) => (names.has(String(info.process)) ? info : false));
-  root.add(new winston.transports.File({ filename, format: combine(mine(), printf(fileLine)), ...ROTATE }));
+  const sink = new FileSink({ filename, format: combine(mine(), printf(fileLine)), ...ROTATE, onTrouble });
+  added(sink);
+  root.add(sink);
 }
 
 // One Loki transport per server and label set, shared like the files. Its troubles are logged without a

@@ -37,6 +37,8 @@ export async function lockedRun(spec: ProcessSpec, runId: string, store: StateSt
     return skipped(spec, why);
   }
   if (lock.tookOver) logging.root.warn(`${spec.name}: took over its lock from ${lock.tookOver.host}:${lock.tookOver.pid} (held since ${lock.tookOver.acquiredAt}): ${lock.tookOver.why}.`);
+  // The store could not keep the lock (reported by the store): the run is not held back by bookkeeping.
+  if (lock.unrecorded) return run();
   const beat = setInterval(() => store.locks.heartbeat(name), options.heartbeatMs ?? HEARTBEAT_MS);
   try {
     return await run();

@@ -1,4 +1,5 @@
 import type { ProcessSpec } from '../config/index.js';
+import type { LogFileLoss } from '../logging/file-sink.js';
 import { ErrorCode } from '../pipelines/errors.js';
 import type { Integrity, Records } from '../pipelines/types.js';
 
@@ -26,6 +27,8 @@ export interface RunSummary {
   finishedAt: string;
   status: RunStatus;
   processes: ProcessResult[];
+  /** Log files that could not take every line (a full disk): only when one did not. Never changes `status`. */
+  logFileFailures?: LogFileLoss[];
 }
 
 export function runStatus(results: readonly ProcessResult[], interrupted: boolean): RunStatus {

@@ -11,7 +11,7 @@ export function createContext(start: StartMessage, signal: AbortSignal, send: (m
     if (ORDER[level] >= threshold) send({ cmd: ChildCommand.Log, level, message, ...(meta ? { meta } : {}) });
   };
   const log: PipelineLogger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
-  const checkpoints = openCheckpoints(start.statePath, start.spec.name);
+  const checkpoints = openCheckpoints(start.statePath, start.spec.name, (message) => log.warn(message));
   return {
     runId: start.runId,
     process: start.spec.name,

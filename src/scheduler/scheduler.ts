@@ -77,12 +77,9 @@ export class Scheduler {
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
   }
 
+  // A heartbeat the store cannot keep is reported by the store, once.
   private beat(): void {
-    try {
-      this.o.store.schedulers.heartbeat(this.specs.length);
-    } catch (error) {
-      this.o.logging.root.warn(`The scheduler's heartbeat was not recorded in the state store: ${(error as Error).message}.`);
-    }
+    this.o.store.schedulers.heartbeat(this.specs.length);
   }
 
   // Stop taking runs; let those under way finish within the grace period, then stop them (SIGTERM), then kill.

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../lib/sqlite.js';
+import { storeReason, StoreUnusableError } from './store-error.js';
 
 // Each entry moves the schema one version up; never edit a shipped entry, add one.
 const MIGRATIONS = [
@@ -58,25 +59,29 @@ const MIGRATIONS = [
 ];
 
 // Open (and create or migrate) the state store. WAL lets the parent and its children write side by side.
+// A store that cannot be opened is a StoreUnusableError, which names it and says what to do.
 export function openDatabase(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     // A checkpoint that says "copied up to here" must survive a power cut, not only a crash.
     db = openSqlite(path, { synchronous: 'FULL', busyTimeoutMs: 10_000 });
     db.pragma('foreign_keys = ON');
-    migrate(db);
+    migrate(db, path);
     return db;
   } catch (error) {
     db?.close();
-    throw new Error(`opening the state store ${path}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof StoreUnusableError) throw error;
+    throw new StoreUnusableError(path, storeReason(error), { cause: error });
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    throw new Error(`it was written by a newer version (schema ${version}, this build knows ${MIGRATIONS.length})`);
+    throw new StoreUnusableError(path, `it was written by a newer version (schema ${version}, this build knows ${MIGRATIONS.length})`, { advice: 'Use the version of main that wrote it, or pass another --state.' });
   }
+  // A store that is up to date is not written to: opening it works on a full disk, and to read its history.
+  if (version === MIGRATIONS.length) return;
   db.transaction(() => {
     // Re-read inside the write lock: another process may have migrated meanwhile.
     const current = db.pragma('user_version', { simple: true }) as number;

@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ProcessResult, RunSummary } from '../orchestrator/summary.js';
+import { Bookkeeping } from './bookkeeping.js';
 import { openDatabase } from './database.js';
 import { Locks } from './locks.js';
+import { storeReason, StoreUnusableError } from './store-error.js';
 
 export interface RunRecord {
   runId: string;
@@ -16,36 +18,86 @@ export interface RunRecord {
   processes: Array<Pick<ProcessResult, 'name' | 'type' | 'status' | 'durationMs'> & { error?: string }>;
 }
 
-// Every run and every process result, written as they happen so that a crash of `main` loses none.
+// A run between its start and its end, as far as the store could keep it.
+interface OpenRun {
+  startedAt: string;
+  configDir: string;
+  /** Its row is in the store: its results can be recorded as they come (they refer to it). */
+  recorded: boolean;
+  /** Results not recorded yet: tried again when the run ends. */
+  unrecorded: ProcessResult[];
+}
+
+export interface StoreOptions {
+  /** Told when the store cannot keep a record (the first failure of each kind), and when it can again. */
+  onTrouble?(message: string): void;
+}
+
+// Every run and every process result, written as they happen so that a crash of `main` loses none. A write
+// that fails never stops a run (see Bookkeeping); a run's are tried once more when it finishes.
 export class StateStore {
   private readonly db: Database.Database;
+
+  private readonly book: Bookkeeping;
+
+  private readonly open = new Map<string, OpenRun>();
 
   readonly locks: Locks;
 
   readonly schedulers: Schedulers;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: StoreOptions = {},
+  ) {
     this.db = openDatabase(path);
-    this.locks = new Locks(this.db);
-    this.schedulers = new Schedulers(this.db);
+    this.book = new Bookkeeping(path, options.onTrouble ?? ((message) => void process.stderr.write(`${message}\n`)));
+    this.locks = new Locks(this.db, this.book);
+    this.schedulers = new Schedulers(this.db, this.book);
   }
 
-  // When `main schedule` last fired a process (ISO time), to tell what was missed while none ran.
+  // When `main schedule` last fired a process (ISO time), to tell what was missed while none ran; undefined if unknown.
   lastFire(process: string): string | undefined {
-    return this.db.prepare('SELECT last_fire_at FROM schedule_fires WHERE process = ?').pluck().get(process) as string | undefined;
+    const read = this.book.read('fires', `read when ${process} last fired`, () => this.db.prepare('SELECT last_fire_at FROM schedule_fires WHERE process = ?').pluck().get(process) as string | undefined);
+    return read.ok ? read.value : undefined;
   }
 
   setLastFire(process: string, at: Date): void {
-    this.db.prepare('INSERT OR REPLACE INTO schedule_fires VALUES (?, ?)').run(process, at.toISOString());
+    this.book.write('fires', `record when ${process} fired`, () => this.db.prepare('INSERT OR REPLACE INTO schedule_fires VALUES (?, ?)').run(process, at.toISOString()));
   }
 
   beginRun(runId: string, startedAt: string, configDir: string): void {
-    this.db
-      .prepare('INSERT INTO runs (run_id, started_at, status, config_dir, host, pid) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(runId, startedAt, 'running', configDir, hostname(), process.pid);
+    const recorded = this.book.write('runs', `record the start of run ${runId}`, () =>
+      this.db.prepare('INSERT INTO runs (run_id, started_at, status, config_dir, host, pid) VALUES (?, ?, ?, ?, ?, ?)').run(runId, startedAt, 'running', configDir, hostname(), process.pid),
+    );
+    this.open.set(runId, { startedAt, configDir, recorded, unrecorded: [] });
   }
 
   recordProcess(runId: string, r: ProcessResult): void {
+    const run = this.open.get(runId);
+    // A run whose start is not in the store keeps its results for its end: they cannot refer to it yet.
+    if (run && !run.recorded) return void run.unrecorded.push(r);
+    if (!this.book.write('results', `record the result of ${r.name} (run ${runId})`, () => this.insertResult(runId, r))) run?.unrecorded.push(r);
+  }
+
+  // The run's end, written whole (its start too, if that could not be), then the results that could not be
+  // written during it: a disk that has room again by then keeps the whole run.
+  finishRun(summary: RunSummary): void {
+    const run = this.open.get(summary.runId);
+    this.open.delete(summary.runId);
+    const recorded = this.book.write('runs', `record the end of run ${summary.runId}`, () =>
+      this.db
+        .prepare(
+          `INSERT INTO runs (run_id, started_at, finished_at, status, config_dir, host, pid, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary`,
+        )
+        .run(summary.runId, run?.startedAt ?? summary.startedAt, summary.finishedAt, summary.status, run?.configDir ?? '', hostname(), process.pid, JSON.stringify(summary)),
+    );
+    if (!recorded && !run?.recorded) return;
+    for (const r of run?.unrecorded ?? []) this.book.write('results', `record the result of ${r.name} (run ${summary.runId})`, () => this.insertResult(summary.runId, r));
+  }
+
+  private insertResult(runId: string, r: ProcessResult): void {
     const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
     this.db
       .prepare(
@@ -55,14 +107,16 @@ export class StateStore {
       .run(runId, r.name, r.file, r.type, r.status, r.startedAt, r.durationMs, json(r.records), json(r.integrity), json(r.error));
   }
 
-  finishRun(summary: RunSummary): void {
-    this.db
-      .prepare('UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?')
-      .run(summary.finishedAt, summary.status, JSON.stringify(summary), summary.runId);
+  // The last `limit` runs, newest first. A store that cannot be read is a StoreUnusableError.
+  history(limit: number): RunRecord[] {
+    try {
+      return this.readHistory(limit);
+    } catch (error) {
+      throw new StoreUnusableError(this.path, `reading its runs: ${storeReason(error)}`, { cause: error });
+    }
   }
 
-  // The last `limit` runs, newest first.
-  history(limit: number): RunRecord[] {
+  private readHistory(limit: number): RunRecord[] {
     const runs = this.db
       .prepare('SELECT run_id, started_at, finished_at, status, config_dir, host, pid FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?')
       .all(limit) as Array<Record<string, string | number | null>>;
@@ -99,29 +153,42 @@ export interface SchedulerRecord {
   processes: number;
 }
 
-// Each `main schedule` using the store and its last heartbeat, so that `main health` can tell one is alive.
+// Each `main schedule` using the store and its last heartbeat, so that `main health` can tell one is alive. Its
+// writes are bookkeeping (`book`); `main health` reads with none.
 export class Schedulers {
   private readonly host = hostname();
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly book?: Bookkeeping,
+  ) {}
 
   // This scheduler's row, new; rows of schedulers of this host whose process is gone are dropped.
   register(processes: number, now = new Date()): void {
-    this.db.transaction(() => {
-      for (const row of this.list(this.host)) if (row.pid !== process.pid && !processAlive(row.pid)) this.db.prepare('DELETE FROM schedulers WHERE host = ? AND pid = ?').run(row.host, row.pid);
-      this.db.prepare('INSERT OR REPLACE INTO schedulers VALUES (?, ?, ?, ?, ?)').run(this.host, process.pid, now.toISOString(), now.toISOString(), processes);
-    }).immediate();
+    this.write('record this scheduler', () =>
+      this.db.transaction(() => {
+        for (const row of this.list(this.host)) if (row.pid !== process.pid && !processAlive(row.pid)) this.db.prepare('DELETE FROM schedulers WHERE host = ? AND pid = ?').run(row.host, row.pid);
+        this.db.prepare('INSERT OR REPLACE INTO schedulers VALUES (?, ?, ?, ?, ?)').run(this.host, process.pid, now.toISOString(), now.toISOString(), processes);
+      }).immediate(),
+    );
   }
 
   // A sign of life; writes the row again if it was removed meanwhile.
   heartbeat(processes: number, now = new Date()): void {
-    this.db
-      .prepare('INSERT INTO schedulers VALUES (?, ?, ?, ?, ?) ON CONFLICT (host, pid) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, processes = excluded.processes')
-      .run(this.host, process.pid, now.toISOString(), now.toISOString(), processes);
+    this.write("record this scheduler's heartbeat", () =>
+      this.db
+        .prepare('INSERT INTO schedulers VALUES (?, ?, ?, ?, ?) ON CONFLICT (host, pid) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, processes = excluded.processes')
+        .run(this.host, process.pid, now.toISOString(), now.toISOString(), processes),
+    );
   }
 
   unregister(): void {
-    this.db.prepare('DELETE FROM schedulers WHERE host = ? AND pid = ?').run(this.host, process.pid);
+    this.write('remove this scheduler', () => this.db.prepare('DELETE FROM schedulers WHERE host = ? AND pid = ?').run(this.host, process.pid));
+  }
+
+  private write(what: string, write: () => void): void {
+    if (this.book) this.book.write('heartbeats', what, write);
+    else write();
   }
 
   // The schedulers of `host` (default: every host), latest heartbeat first; none in a store older than the table.

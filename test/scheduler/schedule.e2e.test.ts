@@ -4,11 +4,17 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateStore } from '../../src/state/store.js';
 import { runCli, startCli, stillRunning, waitFor, Workspace } from '../helpers/cli.js';
+import { Tmpfs } from '../helpers/tmpfs.js';
 
 // Real timers, second-level cron expressions: each test runs the scheduler for a few seconds.
 let ws: Workspace;
+let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => ws.remove());
+afterEach(() => {
+  disk?.unmount();
+  disk = undefined;
+  ws.remove();
+});
 
 const tick = (extra = '') => `tick:\n  type: command\n  schedule: "*/1 * * * * *"\n${extra}  run: { shell: "echo $$(date +%s%N) start >> ticks; sleep 1.5; echo $$(date +%s%N) end >> ticks" }\n`;
 
@@ -131,6 +137,26 @@ describe('main schedule', () => {
     expect(count).toBeGreaterThanOrEqual(3599);
     expect(last).toBeLessThanOrEqual(seen);
     expect((await history()).filter((r) => r.name === 'fast').length).toBeLessThan(10);
+  });
+
+  it('keeps running its schedules when the disk under its state store fills up, each kind of failed write reported once', async () => {
+    disk = new Tmpfs(ws.path('disk'), '1m');
+    const state = disk.path('state.db');
+    ws.write('config/a.yaml', 'often:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo run >> runs" }\n');
+    const s = schedule(['--state', state]);
+    await waitFor(() => ws.exists('runs'), 15_000, 'a first run');
+    disk.fill();
+    const before = ws.read('runs').split('\n').length;
+    await waitFor(() => ws.read('runs').split('\n').length >= before + 3 && /could not record the result/.test(s.stderr()), 15_000, 'three more runs on a full disk');
+    s.child.kill('SIGTERM');
+    expect((await s.done).code).toBe(0);
+    expect(s.stderr()).toContain('Scheduler stopped.');
+    const reports = s.stderr().split('\n').filter((l) => l.includes(`The state store ${state} could not`));
+    for (const r of reports) expect(r).toContain('database or disk is full (SQLITE_FULL)');
+    const kinds = reports.map((r) => /Further failures to record ([a-z ]+) are/.exec(r)![1]);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    expect(kinds).toEqual(expect.arrayContaining(['fire times', 'runs', 'process results']));
+    expect(s.stderr()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   });
 
   it('refuses to start on invalid process files (exit 2) and on an unknown --timezone', async () => {

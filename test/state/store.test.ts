@@ -5,11 +5,20 @@ import { runInChild } from '../../src/orchestrator/child-runner.js';
 import type { ProcessResult } from '../../src/orchestrator/summary.js';
 import { openCheckpoints } from '../../src/state/checkpoints.js';
 import { StateStore } from '../../src/state/store.js';
+import type { LogMessage } from '../../src/runtime/protocol.js';
+import { Bookkeeping } from '../../src/state/bookkeeping.js';
 import { Workspace } from '../helpers/cli.js';
+import { corruptPagesHolding } from '../helpers/damage.js';
+import { Tmpfs } from '../helpers/tmpfs.js';
 
 let ws: Workspace;
+let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => ws.remove());
+afterEach(() => {
+  disk?.unmount();
+  disk = undefined;
+  ws.remove();
+});
 
 const result = (name: string, status: ProcessResult['status'], startedAt: string): ProcessResult => ({
   name,
@@ -81,5 +90,81 @@ describe('checkpoints', () => {
     const checkpoints = openCheckpoints(path, 'copy');
     expect(checkpoints.get('cpu/autogen')).toEqual({ upTo: 200 });
     checkpoints.close();
+  });
+
+  it('that the store cannot save (a full disk) are reported once by the child, whose pipeline goes on and succeeds', async () => {
+    disk = new Tmpfs(ws.path('disk'), '1m');
+    const path = disk.path('state.db');
+    // Open, as `main` holds it during a run: the store's files are there before the disk fills up.
+    const held = new StateStore(path);
+    const before = openCheckpoints(path, 'copy');
+    before.set('cpu/autogen', { upTo: 100 });
+    before.close();
+    disk.fill();
+    const logs: LogMessage[] = [];
+    const entry = fileURLToPath(new URL('../fixtures/child-checkpoints.ts', import.meta.url));
+    const spec = { name: 'copy', file: 'config/a.yaml', type: 'command', enabled: true, config: {} };
+    const result = await runInChild(spec, { runId: 'r', statePath: path, level: 'info', graceMs: 1000, stop: new AbortController().signal, entry, onLog: (m) => logs.push(m) });
+    expect(result.status).toBe('success');
+    expect(logs.map((m) => [m.level, m.message])).toEqual([
+      ['warn', `The state store ${path} could not save checkpoint "cpu/autogen" of copy: database or disk is full (SQLITE_FULL). The process goes on; its next run resumes from the last checkpoint saved and does some of this work again. Further failures to record checkpoints are not reported.`],
+    ]);
+    disk.free();
+    const after = openCheckpoints(path, 'copy');
+    expect(after.get('cpu/autogen')).toEqual({ upTo: 100 });
+    after.close();
+    held.close();
+  });
+});
+
+describe('checkpoints of a corrupt store', () => {
+  it('fail the read naming the store and SQLite\'s code: where to resume is unknown', () => {
+    const path = ws.path('state.db');
+    const cp = openCheckpoints(path, 'copy');
+    cp.set('zz-checkpoint-marker', { upTo: 100 });
+    cp.close();
+    corruptPagesHolding(path, 'zz-checkpoint-marker');
+    const again = openCheckpoints(path, 'copy', () => {});
+    expect(() => again.get('zz-checkpoint-marker')).toThrow(`reading checkpoint "zz-checkpoint-marker" from the state store ${path}: database disk image is malformed (SQLITE_CORRUPT)`);
+    again.close();
+  });
+});
+
+describe('locks', () => {
+  it('that the store could not release do not hold back the next run of the same program, and one still held does', () => {
+    disk = new Tmpfs(ws.path('disk'), '1m');
+    const said: string[] = [];
+    const store = new StateStore(disk.path('state.db'), { onTrouble: (m) => said.push(m) });
+    expect(store.locks.tryLock('process:a', 60_000)).toEqual({ ok: true });
+    expect(store.locks.tryLock('process:b', 60_000)).toEqual({ ok: true });
+    disk.fill();
+    store.locks.unlock('process:a');
+    expect(said).toEqual([expect.stringContaining('could not release the lock "process:a": database or disk is full (SQLITE_FULL)')]);
+    expect(store.locks.tryLock('process:a', 60_000)).toEqual({ ok: true, unrecorded: true });
+    expect(store.locks.tryLock('process:b', 60_000)).toMatchObject({ ok: false, holder: { pid: process.pid } });
+    disk.free();
+    expect(store.locks.tryLock('process:a', 60_000)).toEqual({ ok: true });
+    expect(said.at(-1)).toBe(`The state store ${disk.path('state.db')} records locks again.`);
+    store.close();
+  });
+});
+
+describe('bookkeeping', () => {
+  it('reports the first failure of a kind, again once it works again, and lets an error that is not the store\'s through', () => {
+    const said: string[] = [];
+    const book = new Bookkeeping('data/state.db', (m) => said.push(m));
+    const full = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    expect(book.write('results', 'record the result of a', full)).toBe(false);
+    expect(book.write('results', 'record the result of b', full)).toBe(false);
+    expect(book.write('runs', 'record the end of run r', full)).toBe(false);
+    expect(book.write('results', 'record the result of c', () => {})).toBe(true);
+    expect(said).toEqual([
+      'The state store data/state.db could not record the result of a: database or disk is full (SQLITE_FULL). The run goes on; what could not be recorded is tried again when it ends. Further failures to record process results are not reported.',
+      'The state store data/state.db could not record the end of run r: database or disk is full (SQLITE_FULL). The run goes on; `main history` may miss it or show it unfinished. Further failures to record runs are not reported.',
+      'The state store data/state.db records process results again.',
+    ]);
+    expect(() => book.write('results', 'record', () => void (undefined as unknown as { x: number }).x)).toThrow(TypeError);
   });
 });
