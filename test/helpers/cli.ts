@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertLive } from './test-life.js';
+import { assertLive, runningTest } from './test-life.js';
 import { spawnTied } from './tied.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -53,15 +53,17 @@ export class Workspace {
   }
 }
 
-// The CLIs a test started and that still run: stopped when the test ends, however it ends (per-test.ts).
-const started = new Set<ChildProcess>();
+// The CLIs started by a test (not by a beforeAll) that still run, by test: stopped when it ends, however it ends
+// (per-test.ts).
+const started = new Map<ChildProcess, number>();
 
 // Start the compiled CLI in `cwd`; the caller may signal it.
 export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<CliResult> } {
   assertLive(`starting main ${args.join(' ')}`);
   // SIGTERM when the test process dies: main stops its children and exits, as it does for a user's Ctrl-C.
   const child = spawnTied(process.execPath, [MAIN, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }, 'SIGTERM');
-  started.add(child);
+  const owner = runningTest();
+  if (owner !== undefined) started.set(child, owner);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -72,8 +74,8 @@ export function startCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
 
 // Stops every CLI still running: SIGTERM (main stops its own children), then SIGKILL after 10 s. A test that timed
 // out leaves none behind, to go on writing where the next test works.
-export async function stopStarted(): Promise<string[]> {
-  const left = [...started];
+export async function stopStarted(test: number): Promise<string[]> {
+  const left = [...started].filter(([, owner]) => owner === test).map(([child]) => child);
   const stopped = left.map((child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', () => resolve()))));
   for (const child of left) child.kill('SIGTERM');
   const timer = setTimeout(() => left.forEach((child) => child.kill('SIGKILL')), 10_000);

@@ -7,6 +7,6 @@ beforeEach(() => beginTest());
 // After each test, whatever became of it: its code can no longer start a CLI or write a file, and the CLIs it
 // started and did not see end are stopped.
 afterEach(async () => {
-  endTest();
-  await stopStarted();
+  const ended = endTest();
+  if (ended !== undefined) await stopStarted(ended);
 });

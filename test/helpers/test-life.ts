@@ -11,9 +11,15 @@ export function beginTest(): void {
   life.enterWith(current);
 }
 
-export function endTest(): void {
+// Ends the test that runs, and gives its number.
+export function endTest(): number | undefined {
+  const ended = current;
   current = undefined;
+  return ended;
 }
+
+// The test that runs now, if any (none in beforeAll and afterAll).
+export const runningTest = (): number | undefined => current;
 
 // Throws in the code of a test that has ended, while another runs: it stops there instead of acting on that one.
 export function assertLive(what: string): void {
