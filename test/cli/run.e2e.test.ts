@@ -69,6 +69,20 @@ describe('main runs every enabled process in its own child process', () => {
     expect(report.error?.message).toBe('not started: "broken" failed, and it runs after it');
   });
 
+  it('never runs one process twice at once: a second main beside a first skips it, naming the holder', async () => {
+    // The first run holds the process until the test lets it go (a file appears), whatever the machine's speed.
+    ws.write('config/a.yaml', proc('slow', 'echo started >> runs; while [ ! -f go ]; do sleep 0.05; done'));
+    const first = startCli(['--json'], { cwd: ws.dir });
+    await waitFor(() => ws.exists('runs'), 60_000, 'the first run to start');
+    const second = await runJson();
+    ws.write('go', '');
+    const firstDone = await first.done;
+    expect(firstDone.code).toBe(0);
+    expect(second.code).toBe(0);
+    expect(second.summary.processes[0]).toMatchObject({ name: 'slow', status: 'skipped', error: { code: 'E_SKIPPED', message: expect.stringMatching(/^skipped: the previous run is still going \(started \S+ by \S+:\d+\)$/) } });
+    expect(ws.read('runs').trim().split('\n')).toHaveLength(1);
+  });
+
   it('runs at most --max-parallel children at once', async () => {
     let files = '';
     for (let i = 0; i < 6; i++) files += proc(`p${i}`, 'sleep 0.4');
