@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, startCli, stillRunning, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, stillRunning, waitFor, Workspace, EVENT_MS, cliStartMs } from '../helpers/cli.js';
 
 let ws: Workspace;
 beforeEach(() => (ws = new Workspace()));
@@ -139,7 +139,7 @@ describe('main runs every enabled process in its own child process', () => {
       ['slow', 'timeout', 'E_TIMEOUT'],
       ['quick', 'success', undefined],
     ]);
-    expect(summary.processes[0]!.durationMs).toBeLessThan(5000);
+    expect(summary.processes[0]!.durationMs).toBeLessThan(5000 + (await cliStartMs()));
     expect(stillRunning('sleep 30.25')).toBe('');
   });
 
@@ -159,7 +159,7 @@ describe('main runs every enabled process in its own child process', () => {
     const { code, summary } = await runJson();
     expect(code).toBe(1);
     expect(summary.processes[0]!.error?.code).toBe('E_CHILD_DIED');
-    await waitFor(() => stillRunning('sleep 37.5') === '', 5000, 'the orphaned sleep to be killed');
+    await waitFor(() => stillRunning('sleep 37.5') === '', EVENT_MS, 'the orphaned sleep to be killed');
   });
 
   it('fails the run (exit 1) when a child is interrupted from outside', async () => {
@@ -185,7 +185,7 @@ describe('main runs every enabled process in its own child process', () => {
       const run = startCli(['--json', '-p', '2'], { cwd: ws.dir });
       let stderr = '';
       run.child.stderr!.on('data', (d) => (stderr += d));
-      await waitFor(() => (stderr.match(/Running "sleep 30\.5"/g) ?? []).length === 2, 15_000, 'both processes to start');
+      await waitFor(() => (stderr.match(/Running "sleep 30\.5"/g) ?? []).length === 2, EVENT_MS, 'both processes to start');
       run.child.kill(signal);
       const { code, stdout } = await run.done;
       expect(code).toBe(exitCode);

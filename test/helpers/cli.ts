@@ -88,13 +88,27 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
   return startCli(args, options).done;
 }
 
+// How long a test waits for an event before it fails: the bound for a hang, not a guess at how long the event takes.
+// Generous, because on a busy machine starting a CLI alone can take ten seconds; an event that comes is not waited for.
+export const EVENT_MS = 60_000;
+
 // Resolves when `predicate` holds for the text read so far, polling; fails after `ms`.
-export async function waitFor(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(predicate: () => boolean, ms = EVENT_MS, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+// How long starting `main` takes on this machine right now (a bare `main --version`). A test that bounds a duration
+// ("exits at once", "without delaying the exit") adds a few of these, so the bound holds on a busy machine and still
+// catches a retry, a wait or a hang that the bound is there for.
+export async function cliStartMs(): Promise<number> {
+  const started = Date.now();
+  const r = await runCli(['--version'], { cwd: process.cwd() });
+  if (r.code !== 0) throw new Error(`main --version failed: ${r.stderr}`);
+  return Date.now() - started;
 }
 
 // The processes whose command line matches `pattern` ("" when none): for "nothing outlives its run" checks.

@@ -58,7 +58,7 @@ bind-address = "127.0.0.1:${rpc}"
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const url = `http://127.0.0.1:${http}`;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`influxd exited at start: ${stderr}`);
       const up = await fetch(`${url}/ping`).then((r) => r.status === 204, () => false);

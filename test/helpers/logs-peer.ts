@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { startCli, waitFor, type CliResult } from './cli.js';
+import { startCli, waitFor, type CliResult, EVENT_MS } from './cli.js';
 
 // What the server answers, as the tests read it (parsed here, independently of src/).
 export type PeerReply = { ok: true; stored?: string; duplicate?: boolean } | { ok: false; code: string; message: string };
@@ -60,7 +60,7 @@ export class LogsPeer {
   }
 
   // The next reply, or "closed" when the server closes without one.
-  async reply(timeoutMs = 10_000): Promise<PeerReply | 'closed'> {
+  async reply(timeoutMs = EVENT_MS): Promise<PeerReply | 'closed'> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.received.length >= 4) {
@@ -81,7 +81,7 @@ export class LogsPeer {
   }
 
   // Resolves once the server has closed the connection.
-  async closed(timeoutMs = 10_000): Promise<void> {
+  async closed(timeoutMs = EVENT_MS): Promise<void> {
     await waitFor(() => this.ended, timeoutMs, 'the server to close the connection');
   }
 
@@ -118,7 +118,7 @@ export async function startServe(cwd: string, args: string[], env: NodeJS.Proces
   cli.child.stderr!.on('data', (d) => (stderr += d));
   let exited: CliResult | undefined;
   void cli.done.then((r) => (exited = r));
-  await waitFor(() => /Listening on 127\.0\.0\.1:\d+/.test(stderr) || exited !== undefined, 15_000, 'logs serve to listen');
+  await waitFor(() => /Listening on 127\.0\.0\.1:\d+/.test(stderr) || exited !== undefined, EVENT_MS, 'logs serve to listen');
   if (exited) throw new Error(`logs serve exited ${exited.code}: ${exited.stderr}`);
   const port = Number(/Listening on 127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
   return {

@@ -24,7 +24,7 @@ export class RedisServer {
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     while (!(await ping(port))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import winston from 'winston';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSink, type FileSinkOptions } from '../../src/logging/file-sink.js';
-import { waitFor, Workspace } from '../helpers/cli.js';
+import { waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 import { Tmpfs } from '../helpers/tmpfs.js';
 
 let ws: Workspace;
@@ -22,7 +22,7 @@ function logTo(filename: string, options: Partial<FileSinkOptions> = {}) {
   // Log lines `from`..`to`, and resolve once the sink has them all (winston hands them over through a stream).
   const lines = async (from: number, to: number) => {
     for (let i = from; i <= to; i++) logger.info(`line ${i}`);
-    await waitFor(() => logger.readableLength === 0 && sink.writableLength === 0, 5000, 'the lines to reach the sink');
+    await waitFor(() => logger.readableLength === 0 && sink.writableLength === 0, EVENT_MS, 'the lines to reach the sink');
   };
   return { sink, troubles, lines };
 }
@@ -47,10 +47,10 @@ describe('a log file sink', () => {
     const { sink, troubles, lines } = logTo(disk.path('app.log'));
     disk.fill();
     await lines(1, 500);
-    await waitFor(() => troubles.length > 0, 5000, 'the failure to be told');
+    await waitFor(() => troubles.length > 0, EVENT_MS, 'the failure to be told');
     await lines(501, 1000);
     disk.free();
-    await waitFor(() => troubles.length > 1, 10_000, 'the file to be written again');
+    await waitFor(() => troubles.length > 1, EVENT_MS, 'the file to be written again');
     await sink.drain(5000);
     expect(troubles).toEqual([
       `Cannot write the log file ${disk.path('app.log')}: ENOSPC: no space left on device, write. Its lines are held (at most 10000) and written when it can be; lines lost are counted. The processes go on.`,

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace, EVENT_MS, cliStartMs } from '../helpers/cli.js';
 import { freePort, Influxd } from '../helpers/influxd.js';
 
 let influx: Influxd;
@@ -82,7 +82,7 @@ ${monitoring(influx.url)}`,
       expect(stderr).toMatch(/silent \(command\): Monitoring: could not write the result .*no answer within 1 s/);
       expect(stderr).not.toContain('not-the-password');
       expect(stderr).not.toContain('monitor-pass-7731');
-      expect(ms).toBeLessThan(15_000);
+      expect(ms).toBeLessThan(15_000 + 2 * (await cliStartMs()));
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();
@@ -94,7 +94,7 @@ ${monitoring(influx.url)}`,
     const run = startCli(['--json'], { cwd: ws.dir, env: { MON_PASSWORD: 'monitor-pass-7731' } });
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /Running "sleep 10"/.test(stderr), 15_000, 'the process to start');
+    await waitFor(() => /Running "sleep 10"/.test(stderr), EVENT_MS, 'the process to start');
     run.child.kill('SIGTERM');
     const done = await run.done;
     expect(done.code).toBe(143);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { CopyFixture } from '../helpers/influx-copy.js';
 import { Influxd } from '../helpers/influxd.js';
@@ -139,7 +139,7 @@ describe('influxdb-copy', () => {
     const run = startCli(['--json', '-v'], { cwd: ws.dir });
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /Started\./.test(stderr), 15_000, 'the copy to start');
+    await waitFor(() => /Started\./.test(stderr), EVENT_MS, 'the copy to start');
     const written = () => copiedSoFar('big');
     const deadline = Date.now() + 30_000;
     while ((await written()) < 3000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

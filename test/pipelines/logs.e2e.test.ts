@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
 import type { LogsReport } from '../../src/pipelines/logs/report.js';
-import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 import { nginxCombined } from '../helpers/log-lines.js';
 
 let ws: Workspace;
@@ -189,7 +189,7 @@ describe('the logs kind', () => {
         return 0;
       }
     };
-    await waitFor(() => committed() > 0, 30_000, 'a first commit');
+    await waitFor(() => committed() > 0, EVENT_MS, 'a first commit');
     const child = Number(execFileSync('pgrep', ['-P', String(running.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
     process.kill(child, 'SIGKILL');
     const killed = await running.done;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/orchestrator/summary.js';
-import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace, EVENT_MS, cliStartMs } from '../helpers/cli.js';
 import { freePort, Influxd } from '../helpers/influxd.js';
 import { nginxCombined } from '../helpers/log-lines.js';
 import { startServe } from '../helpers/logs-peer.js';
@@ -32,7 +32,7 @@ function startWorker(args: string[] = [], cwd = ws.dir, env?: NodeJS.ProcessEnv)
   let stderr = '';
   w.child.stderr!.on('data', (d) => (stderr += d));
   workers.push(w);
-  return { ...w, stderr: () => stderr, ready: () => waitFor(() => /taking jobs from/.test(stderr), 15_000, 'the worker to start') };
+  return { ...w, stderr: () => stderr, ready: () => waitFor(() => /taking jobs from/.test(stderr), EVENT_MS, 'the worker to start') };
 }
 
 const JOBS = `hello:
@@ -90,7 +90,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
       expect(p.status).toBe('failed');
       expect(p.error!.code).toBe('E_CONFIG_DRIFT');
       expect(p.error!.message).toMatch(/^process "copy" in config\/jobs\.yaml on worker \S+ differs from the producer's \(definition [0-9a-f]{12}, job [0-9a-f]{12}\); deploy the same process files and environment to every worker \(attempt 1 of 3\)$/);
-      expect(Date.now() - started).toBeLessThan(5000); // not retried with its 5 s backoff
+      expect(Date.now() - started).toBeLessThan(5000 + 2 * (await cliStartMs())); // not retried with its 5 s backoff
       const dump = await redisDump();
       expect(dump).toContain('copy');
       expect(dump).not.toContain('drift-s3cret-5521');
@@ -105,7 +105,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => (stderr.match(/Queued as job/g) ?? []).length >= 2, 15_000, 'the jobs to be queued');
+    await waitFor(() => (stderr.match(/Queued as job/g) ?? []).length >= 2, EVENT_MS, 'the jobs to be queued');
     expect(stderr).toMatch(/No worker is connected to redis:\/\/127\.0\.0\.1:\d+\/\d+ yet/);
     run.child.kill('SIGINT');
     const done = await run.done;
@@ -120,7 +120,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     const unreachable = await runCli(['--queue', nowhere], { cwd: ws.dir });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(new RegExp(`main: cannot reach the queue at ${nowhere}/?: .*\\. Nothing was run\\.`));
-  }, 30_000);
+  });
 
   it('main schedule --queue enqueues at schedule times and a worker runs them; logs serve --queue hands received files to a worker', async () => {
     const TOKEN = 'queue-T0ken-e2e-77aa91';
@@ -131,7 +131,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     workers.push(scheduler); // killed after the test if it is still running
     let stderr = '';
     scheduler.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /tick \(command\): Finished: success/.test(stderr), 15_000, 'a scheduled run to finish on the worker');
+    await waitFor(() => /tick \(command\): Finished: success/.test(stderr), EVENT_MS, 'a scheduled run to finish on the worker');
     scheduler.child.kill('SIGTERM');
     expect((await scheduler.done).code).toBe(0);
     expect(stderr).toMatch(/each run a job on redis:\/\/127\.0\.0\.1:\d+\/\d+/);
@@ -143,13 +143,13 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
       ws.write('access.log', nginxCombined(500).text);
       const sent = await runCli(['logs', 'send', 'access.log', '--host', '127.0.0.1', '--port', String(serve.port)], { cwd: ws.dir, env: { LOGS_TOKEN: TOKEN } });
       expect(sent.code).toBe(0);
-      await waitFor(() => /Processed .*access\.log as web/.test(serve.stderr()), 20_000, 'the received file to be processed on the worker');
+      await waitFor(() => /Processed .*access\.log as web/.test(serve.stderr()), EVENT_MS, 'the received file to be processed on the worker');
       expect(serve.stderr()).toMatch(/Processed \S+-access\.log as web \(run \S+, 500 records read\); moved to processed\//);
       expect(worker.stderr()).toMatch(/web \(logs\): Finished: success/);
     } finally {
       expect((await serve.stop()).code).toBe(0);
     }
-  }, 60_000);
+  });
 
   it('does not wait for ever for a job that left the queue (Redis emptied under it): E_QUEUE, exit 1', async () => {
     ws.write('config/jobs.yaml', `slow:\n  type: command\n  run: { shell: "sleep 4" }\n`);
@@ -159,7 +159,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the worker to take the job');
+    await waitFor(() => /Running on worker/.test(stderr), EVENT_MS, 'the worker to take the job');
     const { Redis } = await import('ioredis');
     const client = new Redis(queue);
     await client.flushdb();
@@ -167,7 +167,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     const done = await run.done;
     expect(done.code).toBe(1);
     expect((JSON.parse(done.stdout) as RunSummary).processes[0]!.error).toEqual({ code: 'E_QUEUE', message: expect.stringMatching(/^job \S+ is no longer in the queue \(removed, or Redis restarted without persistence\)$/) });
-  }, 30_000);
+  });
 
   it('does not run the jobs of a producer that was killed: the worker refuses them once the run key is gone', async () => {
     ws.write('config/jobs.yaml', `once:\n  type: command\n  run: { shell: "echo ran >> ran.txt" }\n`);
@@ -175,7 +175,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /Queued as job/.test(stderr), 15_000, 'the job to be queued');
+    await waitFor(() => /Queued as job/.test(stderr), EVENT_MS, 'the job to be queued');
     run.child.kill('SIGKILL');
     await run.done;
     const { Redis } = await import('ioredis');
@@ -187,9 +187,9 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     client.disconnect();
     const worker = startWorker();
     await worker.ready();
-    await waitFor(() => /failed: E_QUEUE: its producer is gone/.test(worker.stderr()), 15_000, 'the worker to refuse the job');
+    await waitFor(() => /failed: E_QUEUE: its producer is gone/.test(worker.stderr()), EVENT_MS, 'the worker to refuse the job');
     expect(ws.exists('ran.txt')).toBe(false);
-  }, 30_000);
+  });
 
   it('a worker cut off from Redis for longer than --stalled-after kills its child: the job never runs twice side by side', async () => {
     ws.write('config/jobs.yaml', `slow:\n  type: command\n  run: { shell: "echo start >> runs.txt; sleep 6; echo end >> runs.txt" }\n`);
@@ -199,12 +199,12 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     workers.push(cutOff);
     let cutOffLog = '';
     cutOff.child.stderr!.on('data', (d) => (cutOffLog += d));
-    await waitFor(() => /taking jobs from/.test(cutOffLog), 15_000, 'the first worker to start');
+    await waitFor(() => /taking jobs from/.test(cutOffLog), EVENT_MS, 'the first worker to start');
     const run = startCli(['--json', '--queue', queue], { cwd: ws.dir });
     workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the first worker to take the job');
+    await waitFor(() => /Running on worker/.test(stderr), EVENT_MS, 'the first worker to take the job');
     proxy.cut(); // the first worker loses Redis; the second, connected directly, takes the stalled job
     const second = startWorker(['--stalled-after', '4', '--concurrency', '1']);
     await waitFor(() => /so another worker may take it; killing its process here/.test(cutOffLog), 20_000, 'the cut-off worker to notice').catch((error: Error) => {
@@ -217,7 +217,7 @@ describe('main --queue and main worker (BullMQ on a real redis-server)', () => {
     // The cut-off worker's child was killed: one run reached its end.
     expect(ws.read('runs.txt').trim().split('\n').filter((l) => l === 'end')).toHaveLength(1);
     await proxy.stop();
-  }, 60_000);
+  });
 
   it('rejects a bad --queue URL as a usage error', async () => {
     const bad = await runCli(['--queue', 'http://localhost:6379'], { cwd: ws.dir });
@@ -248,7 +248,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
     workers.push(run); // killed after the test if it is still running
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
-    await waitFor(() => /Running on worker/.test(stderr), 15_000, 'the first worker to take the job').catch((error: Error) => {
+    await waitFor(() => /Running on worker/.test(stderr), EVENT_MS, 'the first worker to take the job').catch((error: Error) => {
       throw new Error(`${error.message}\nmain:\n${stderr}\nworker:\n${first.stderr()}`);
     });
     const copied = async () => Number((await dst.query('SELECT count(v) FROM big', 'big_copy').catch(() => null))?.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
@@ -270,7 +270,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
     expect(p.records!.read).toBeLessThan(60_000); // resumed from the checkpoint, not from the start
     expect(second.stderr()).toMatch(/copy \(influxdb-copy\): Finished: success/);
     expect(await dst.dump('big_copy')).toEqual(await src.dump('big'));
-  }, 90_000);
+  });
 });
 
 // Every key and value of the test's Redis database, as text.

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateStore } from '../../src/state/store.js';
-import { runCli, startCli, stillRunning, waitFor, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, stillRunning, waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 import { Tmpfs } from '../helpers/tmpfs.js';
 
 // Real timers, second-level cron expressions: each test runs the scheduler for a few seconds.
@@ -51,7 +51,7 @@ describe('main schedule', () => {
   it('runs a process at its schedule, never twice at once (a run still going makes the next one "skipped"), runs those "after" it, and stops cleanly on SIGTERM', async () => {
     ws.write('config/a.yaml', `${tick()}report:\n  type: command\n  after: [tick]\n  run: { shell: "echo report >> reports" }\n`);
     const s = schedule();
-    await waitFor(() => (s.stderr().match(/Skipped: the previous run is still going/g) ?? []).length >= 2 && ws.exists('reports'), 15_000, 'two skipped runs and a report');
+    await waitFor(() => (s.stderr().match(/Skipped: the previous run is still going/g) ?? []).length >= 2 && ws.exists('reports'), EVENT_MS, 'two skipped runs and a report');
     s.child.kill('SIGTERM');
     const done = await s.done;
     expect(done.code).toBe(0);
@@ -70,7 +70,7 @@ describe('main schedule', () => {
     ws.write('config/a.yaml', tick());
     const a = schedule();
     const b = schedule();
-    await waitFor(() => intervals().length >= 3, 20_000, 'three runs');
+    await waitFor(() => intervals().length >= 3, EVENT_MS, 'three runs');
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect((await a.done).code).toBe(0);
@@ -90,7 +90,7 @@ describe('main schedule', () => {
     db.prepare('INSERT INTO locks VALUES (?, ?, ?, ?, ?)').run('process:tick', hostname(), dead, '2026-11-23T04:00:00.000Z', new Date().toISOString());
     db.close();
     const s = schedule();
-    await waitFor(() => /took over its lock/.test(s.stderr()) && intervals().length >= 1, 15_000, 'the take-over');
+    await waitFor(() => /took over its lock/.test(s.stderr()) && intervals().length >= 1, EVENT_MS, 'the take-over');
     s.child.kill('SIGTERM');
     expect((await s.done).code).toBe(0);
     expect(s.stderr()).toContain(`tick: took over its lock from ${hostname()}:${dead} (held since 2026-11-23T04:00:00.000Z): its process ${dead} is gone.`);
@@ -99,15 +99,15 @@ describe('main schedule', () => {
   it('reloads its process files on SIGHUP, and keeps the old set when the new one is invalid', async () => {
     ws.write('config/a.yaml', 'one:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo one >> ones" }\n');
     const s = schedule();
-    await waitFor(() => ws.exists('ones'), 15_000, 'a first run');
+    await waitFor(() => ws.exists('ones'), EVENT_MS, 'a first run');
     ws.write('config/a.yaml', 'one:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo one >> ones" }\ntwo:\n  type: comand\n');
     s.child.kill('SIGHUP');
-    await waitFor(() => /Reload refused/.test(s.stderr()), 10_000, 'the refusal');
+    await waitFor(() => /Reload refused/.test(s.stderr()), EVENT_MS, 'the refusal');
     expect(s.stderr()).toMatch(/config\/a\.yaml:6:9: process "two": unknown type "comand"/);
     expect(s.stderr()).toContain('Reload refused: 1 problem(s) in ./config; the 1 process(es) loaded before stay scheduled.');
     ws.write('config/a.yaml', 'two:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo two >> twos" }\n');
     s.child.kill('SIGHUP');
-    await waitFor(() => ws.exists('twos'), 15_000, 'the new process to run');
+    await waitFor(() => ws.exists('twos'), EVENT_MS, 'the new process to run');
     const ones = ws.read('ones').split('\n').length;
     await new Promise((r) => setTimeout(r, 1500));
     s.child.kill('SIGTERM');
@@ -144,10 +144,10 @@ describe('main schedule', () => {
     const state = disk.path('state.db');
     ws.write('config/a.yaml', 'often:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo run >> runs" }\n');
     const s = schedule(['--state', state]);
-    await waitFor(() => ws.exists('runs'), 15_000, 'a first run');
+    await waitFor(() => ws.exists('runs'), EVENT_MS, 'a first run');
     disk.fill();
     const before = ws.read('runs').split('\n').length;
-    await waitFor(() => ws.read('runs').split('\n').length >= before + 3 && /could not record the result/.test(s.stderr()), 15_000, 'three more runs on a full disk');
+    await waitFor(() => ws.read('runs').split('\n').length >= before + 3 && /could not record the result/.test(s.stderr()), EVENT_MS, 'three more runs on a full disk');
     s.child.kill('SIGTERM');
     expect((await s.done).code).toBe(0);
     expect(s.stderr()).toContain('Scheduler stopped.');
