@@ -1,14 +1,24 @@
 // npm run demo: the main job on local throwaway servers. Two influxd on loopback ports, a day of demo
 // metrics in the source, then `main` runs the example processes: the InfluxDB copy and config/'s command.
 // A second run shows the incremental copy resuming from its checkpoint. Everything is removed at the end.
+// It needs `influxd` (InfluxDB 1.x) on PATH; without it, it says how to install it and exits 1.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Influxd } from '../test/helpers/influxd.js';
 
-const work = mkdtempSync(join(tmpdir(), 'sat-demo-'));
 const say = (text: string) => console.log(`\n\x1b[1m== ${text}\x1b[0m`);
+// One line on stderr and exit 1: a user of the demo gets what went wrong, never a stack trace.
+const stop = (message: string): never => {
+  console.error(`npm run demo: ${message}`);
+  process.exit(1);
+};
+
+if (spawnSync('influxd', ['version']).error) {
+  stop('influxd (InfluxDB 1.x) is not on PATH. Install it, on Debian: apt-get install influxdb influxdb-client (only the influxd program is used; no service needs to run).');
+}
+const work = mkdtempSync(join(tmpdir(), 'sat-demo-'));
 
 function main(args: string[]): number {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { stdio: 'inherit', env: { ...process.env, DEMO_PASSWORD: 'not-a-real-password' } });
@@ -16,7 +26,15 @@ function main(args: string[]): number {
 }
 
 say('Starting two throwaway InfluxDB servers (source and destination)');
-const [source, destination] = await Promise.all([Influxd.start(), Influxd.start()]);
+const servers = await Promise.allSettled([Influxd.start(), Influxd.start()]);
+const failed = servers.find((s) => s.status === 'rejected');
+if (failed) {
+  await Promise.all(servers.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+  rmSync(work, { recursive: true, force: true });
+  stop(`cannot start influxd: ${(failed.reason as Error).message}`);
+}
+const [source, destination] = servers.map((s) => (s as PromiseFulfilledResult<Influxd>).value) as [Influxd, Influxd];
+let failures = 0;
 try {
   console.log(`source ${source.url}, destination ${destination.url}`);
   say('Writing a day of demo metrics into the source: cpu and mem of 8 hosts every 30 s, in two retention policies');
@@ -52,15 +70,19 @@ nightly_metrics:
   console.log(`process files: ${readdirSync(config).join(', ')} (in ${config})`);
 
   say('main --validate-only');
-  main(['--validate-only', '--config', config]);
+  if (main(['--validate-only', '--config', config]) !== 0) failures++;
   say('main: the first run copies everything and verifies it');
-  main(['--config', config, '--state', join(work, 'state.db'), '--log-dir', join(work, 'logs')]);
+  if (main(['--config', config, '--state', join(work, 'state.db'), '--log-dir', join(work, 'logs')]) !== 0) failures++;
   say('main again: incremental, it resumes from the checkpoint (minus the 10 min overlap)');
-  main(['--config', config, '--state', join(work, 'state.db'), '--log-dir', join(work, 'logs'), '--only', 'nightly_metrics']);
+  if (main(['--config', config, '--state', join(work, 'state.db'), '--log-dir', join(work, 'logs'), '--only', 'nightly_metrics']) !== 0) failures++;
   say('main history');
-  main(['history', '--state', join(work, 'state.db')]);
+  if (main(['history', '--state', join(work, 'state.db')]) !== 0) failures++;
+} catch (error) {
+  console.error(`npm run demo: ${(error as Error).message}`);
+  failures++;
 } finally {
   await Promise.all([source.stop(), destination.stop()]);
   rmSync(work, { recursive: true, force: true });
   say('Servers stopped, demo files removed.');
 }
+if (failures) stop(`${failures} step(s) did not end as expected: see above.`);
