@@ -16,7 +16,8 @@ export const runKey = (runId: string) => `${QUEUE_PREFIX}:run:${runId}`;
 export const RUN_KEY_TTL_MS = 30_000;
 
 export interface QueueTarget {
-  connection: RedisOptions;
+  /** ioredis's options, for BullMQ too: its own type of them takes no `retryStrategy: null`, which is not set here. */
+  connection: Omit<RedisOptions, 'retryStrategy'>;
   /** The URL without its password: for logs and messages. */
   shown: string;
 }

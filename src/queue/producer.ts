@@ -202,7 +202,7 @@ export class QueueExecutor implements Executor {
     // A clean close waits for Redis. When Redis is away, drop BullMQ's clients themselves: its own
     // disconnect() waits for an 'end' that a reconnecting ioredis client never sends.
     if ((await bounded(Promise.allSettled([this.events.close(), this.queue.close()]), STOP_CALL_MS)) === 'late') {
-      for (const client of await Promise.all([this.events.client, this.queue.client])) client.disconnect();
+      for (const client of await Promise.all([this.events.getBackend().client, this.queue.getBackend().client])) client.disconnect();
     }
   }
 }

@@ -198,7 +198,7 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
   client.disconnect();
   if (!closed) {
     log.warn(`Redis at ${options.target.shown} does not answer: stopping without it. The jobs that were running go back to the queue once their locks run out.`);
-    for (const c of await Promise.race([Promise.all([worker.client]), new Promise<[]>((r) => setTimeout(() => r([]), 1000))])) c.disconnect();
+    for (const c of await Promise.race([Promise.all([worker.getBackend().client]), new Promise<[]>((r) => setTimeout(() => r([]), 1000))])) c.disconnect();
   }
   return closed;
 }
