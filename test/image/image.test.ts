@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/cli.js';
+import { RedisServer } from '../helpers/redis.js';
+import { baseImage } from './base-image.js';
+import { LABEL, Podman, requireTools } from './podman.js';
+
+// docker/Dockerfile built and run for real, with podman (`npm run test:image`; not part of `npm test`: the first
+// build takes minutes). The base image is a local stand-in for node:24 (base-image.ts); podman keeps it and the
+// build's layers between runs. Every container and volume started here is removed at the end, pass or fail, and
+// at the start (what a killed run left).
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const IMAGE = 'localhost/sysadmintoolkit:image-test';
+const MAIN = ['node', '/app/dist/main.js'];
+const log = (line: string) => process.stdout.write(`[image] ${line}\n`);
+
+let podman: Podman;
+let config: string;
+
+// A scheduled `command` process that writes into the state volume, and shows the environment it got.
+const PROCESS_FILE = `write_marker:
+  type: command
+  schedule: "*/2 * * * * *"
+  run:
+    shell: echo "written by $$SAT_MARKER at $$(date -u +%FT%TZ)" >> /app/data/marker.txt
+`;
+
+// A container of the image, with the label that cleans it up and this machine's network.
+const runArgs = (...args: string[]) => ['run', '--label', LABEL, '--network', 'host', ...args];
+
+beforeAll(async () => {
+  requireTools();
+  podman = new Podman();
+  await podman.removeLabelled();
+  config = mkdtempSync(join(tmpdir(), 'sat-image-config-'));
+  writeFileSync(join(config, 'processes.yaml'), PROCESS_FILE);
+  const base = await baseImage(podman, log);
+  const started = Date.now();
+  await podman.ok(['build', '--network', 'host', '--layers', '-f', 'docker/Dockerfile', '--ignorefile', 'docker/Dockerfile.dockerignore', '--build-arg', `NODE_IMAGE=${base}`, '-t', IMAGE, ROOT]);
+  log(`podman build: ${Math.round((Date.now() - started) / 1000)} s`);
+}, 1_800_000);
+
+afterAll(async () => {
+  await podman?.removeLabelled();
+  podman?.dispose();
+  if (config) rmSync(config, { recursive: true, force: true });
+});
+
+describe('docker/Dockerfile, built with podman', () => {
+  it('runs `main --validate-only` on a read-only config mount, and on docker/config with the variables of .env.example', async () => {
+    const mine = await podman.run(runArgs('--rm', '-v', `${config}:/app/config:ro`, IMAGE, '--validate-only', '--config', '/app/config'));
+    expect(mine.code, mine.stdout + mine.stderr).toBe(0);
+    expect(mine.stdout + mine.stderr).toContain('write_marker');
+    const stack = await podman.run(runArgs('--rm', '--env-file', join(ROOT, 'docker/.env.example'), '-v', `${join(ROOT, 'docker/config')}:/app/config:ro`, IMAGE, '--validate-only', '--config', '/app/config'));
+    expect(stack.code, stack.stdout + stack.stderr).toBe(0);
+    expect(stack.stdout + stack.stderr).toContain('nightly_metrics');
+  });
+
+  it('runs its default command, `main schedule`, under tini: a scheduled command process writes into a named volume, the run is in the state store, `main health` and the HEALTHCHECK say healthy, and SIGTERM stops it cleanly', async () => {
+    const name = `sat-image-scheduler-${process.pid}`;
+    const volume = `sat-image-data-${process.pid}`;
+    await podman.ok(['volume', 'create', '--label', LABEL, volume]);
+    await podman.ok(runArgs('-d', '--name', name, '--hostname', 'scheduler', '-e', 'SAT_MARKER=the-scheduler', '-v', `${config}:/app/config:ro`, '-v', `${volume}:/app/data`, IMAGE));
+    const output = podman.follow(name);
+    try {
+      await waitFor(() => /write_marker.*Finished: success/.test(output.text()), 120_000, `a successful run of write_marker in the log of ${name}`);
+
+      // PID 1 is tini, and main its child.
+      const pid1 = await podman.ok(['exec', name, 'cat', '/proc/1/cmdline']);
+      expect(pid1.split('\0').slice(0, 4)).toEqual(['tini', '--', ...MAIN]);
+
+      const health = await podman.run(['exec', name, ...MAIN, 'health', '--state', '/app/data/state.db']);
+      expect(health.code, health.stdout + health.stderr).toBe(0);
+      expect(health.stdout).toMatch(/^healthy: scheduler pid \d+ on scheduler, heartbeat \d+ s ago, 1 process\(es\)/);
+      const check = await podman.run(['healthcheck', 'run', name]);
+      expect(check.code, `the image's HEALTHCHECK in ${name}: ${check.stdout}${check.stderr}`).toBe(0);
+
+      const history = JSON.parse(await podman.ok(['exec', name, ...MAIN, 'history', '--json', '--state', '/app/data/state.db'])) as Array<{ processes: Array<{ name: string; status: string; type: string }> }>;
+      expect(history.flatMap((r) => r.processes).filter((p) => p.name === 'write_marker' && p.status === 'success' && p.type === 'command').length).toBeGreaterThanOrEqual(1);
+
+      const stopped = await podman.run(['stop', '-t', '60', name]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect((await podman.ok(['inspect', '--format', '{{.State.ExitCode}}', name])).trim()).toBe('0');
+      await waitFor(() => output.text().includes('Scheduler stopped.'), 10_000, `"Scheduler stopped." in the log of ${name}`);
+    } finally {
+      output.stop();
+    }
+
+    // The volume outlives the container: another one reads what the process wrote.
+    const marker = await podman.ok(runArgs('--rm', '-v', `${volume}:/data:ro`, '--entrypoint', 'cat', IMAGE, '/data/marker.txt'));
+    expect(marker).toMatch(/^written by the-scheduler at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
+  });
+
+  it('calls a `main worker` container healthy while it is connected to its queue (no scheduler needed), unhealthy once its Redis is gone', async () => {
+    const redis = await RedisServer.start();
+    const name = `sat-image-worker-${process.pid}`;
+    try {
+      await podman.ok(runArgs('-d', '--name', name, '-v', `${config}:/app/config:ro`, IMAGE, 'worker', '--queue', redis.url, '--config', '/app/config', '--state', '/app/data/state.db', '--log-dir', '/app/logs'));
+      const output = podman.follow(name);
+      try {
+        await waitFor(() => /Worker \S+ taking jobs from/.test(output.text()), 60_000, `"Worker … taking jobs" in the log of ${name}`);
+      } finally {
+        output.stop();
+      }
+      const healthy = await podman.run(['healthcheck', 'run', name]);
+      expect(healthy.code, `${healthy.stdout}${healthy.stderr}`).toBe(0);
+      expect(await lastHealthOutput(name)).toMatch(/^healthy: worker connected to its queue's port \d+/);
+    } finally {
+      await redis.stop();
+    }
+    const unhealthy = await podman.run(['healthcheck', 'run', name]);
+    expect(unhealthy.code, `${unhealthy.stdout}${unhealthy.stderr}`).not.toBe(0);
+    expect(await lastHealthOutput(name)).toMatch(/^unhealthy: worker holds no connection to its queue 127\.0\.0\.1:\d+/);
+  });
+});
+
+// What the last HEALTHCHECK printed, as `docker inspect` shows it.
+async function lastHealthOutput(container: string): Promise<string> {
+  const state = JSON.parse(await podman.ok(['inspect', '--format', '{{json .State.Healthcheck}}', container])) as { Log?: Array<{ Output: string }> };
+  return state.Log?.at(-1)?.Output.trim() ?? '';
+}
