@@ -123,4 +123,8 @@ describe('docker/Dockerfile is safe by default', () => {
     expect(runtime).toMatch(/apt-get install[^\n]*\btini\b/);
     expect(/^ENTRYPOINT (.*)$/m.exec(runtime)?.[1]).toMatch(/^\["tini", "--", /);
   });
+
+  it('holds no C++ toolchain: better-sqlite3 comes prebuilt', () => {
+    expect(text).not.toMatch(/\b(g\+\+|build-essential|make|python3)\b/);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,15 +32,31 @@ const PROCESS_FILE = `write_marker:
 // A container of the image, with the label that cleans it up and this machine's network.
 const runArgs = (...args: string[]) => ['run', '--label', LABEL, '--network', 'host', ...args];
 
+// Waits for a line in a followed log; fails at once, with the log, if the container ends first.
+async function waitForLine(output: { text: () => string; ended: () => boolean }, line: RegExp, ms: number, container: string): Promise<void> {
+  await waitFor(
+    () => {
+      if (line.test(output.text())) return true;
+      if (output.ended()) throw new Error(`${container} ended before ${line} appeared in its log:\n${output.text()}`);
+      return false;
+    },
+    ms,
+    `${line} in the log of ${container}:\n${output.text()}`,
+  );
+}
+
 beforeAll(async () => {
   requireTools();
   podman = new Podman();
   await podman.removeLabelled();
+  // Readable by the image's user `node` (uid 1000), as a config bind mount must be.
   config = mkdtempSync(join(tmpdir(), 'sat-image-config-'));
-  writeFileSync(join(config, 'processes.yaml'), PROCESS_FILE);
+  chmodSync(config, 0o755);
+  writeFileSync(join(config, 'processes.yaml'), PROCESS_FILE, { mode: 0o644 });
   const base = await baseImage(podman, log);
   const started = Date.now();
-  await podman.ok(['build', '--network', 'host', '--layers', '-f', 'docker/Dockerfile', '--ignorefile', 'docker/Dockerfile.dockerignore', '--build-arg', `NODE_IMAGE=${base}`, '-t', IMAGE, ROOT]);
+  // --format docker: the OCI image format has no HEALTHCHECK, and podman would drop it.
+  await podman.ok(['build', '--format', 'docker', '--network', 'host', '--layers', '-f', 'docker/Dockerfile', '--ignorefile', 'docker/Dockerfile.dockerignore', '--build-arg', `NODE_IMAGE=${base}`, '-t', IMAGE, ROOT]);
   log(`podman build: ${Math.round((Date.now() - started) / 1000)} s`);
 }, 1_800_000);
 
@@ -67,7 +83,7 @@ describe('docker/Dockerfile, built with podman', () => {
     await podman.ok(runArgs('-d', '--name', name, '--hostname', 'scheduler', '-e', 'SAT_MARKER=the-scheduler', '-v', `${config}:/app/config:ro`, '-v', `${volume}:/app/data`, IMAGE));
     const output = podman.follow(name);
     try {
-      await waitFor(() => /write_marker.*Finished: success/.test(output.text()), 120_000, `a successful run of write_marker in the log of ${name}`);
+      await waitForLine(output, /write_marker.*Finished: success/, 120_000, name);
 
       // PID 1 is tini, and main its child.
       const pid1 = await podman.ok(['exec', name, 'cat', '/proc/1/cmdline']);
@@ -85,7 +101,7 @@ describe('docker/Dockerfile, built with podman', () => {
       const stopped = await podman.run(['stop', '-t', '60', name]);
       expect(stopped.code, stopped.stderr).toBe(0);
       expect((await podman.ok(['inspect', '--format', '{{.State.ExitCode}}', name])).trim()).toBe('0');
-      await waitFor(() => output.text().includes('Scheduler stopped.'), 10_000, `"Scheduler stopped." in the log of ${name}`);
+      await waitForLine(output, /Scheduler stopped\./, 10_000, name);
     } finally {
       output.stop();
     }
@@ -102,7 +118,7 @@ describe('docker/Dockerfile, built with podman', () => {
       await podman.ok(runArgs('-d', '--name', name, '-v', `${config}:/app/config:ro`, IMAGE, 'worker', '--queue', redis.url, '--config', '/app/config', '--state', '/app/data/state.db', '--log-dir', '/app/logs'));
       const output = podman.follow(name);
       try {
-        await waitFor(() => /Worker \S+ taking jobs from/.test(output.text()), 60_000, `"Worker … taking jobs" in the log of ${name}`);
+        await waitForLine(output, /Worker \S+ taking jobs from/, 60_000, name);
       } finally {
         output.stop();
       }

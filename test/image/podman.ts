@@ -75,13 +75,15 @@ export class Podman {
     return r.stdout;
   }
 
-  // A container's log as it grows (podman logs -f), for waiting on a line; stopped by stop().
-  follow(container: string): { text: () => string; stop: () => void } {
+  // A container's log as it grows (podman logs -f, which ends when the container does), for waiting on a line.
+  follow(container: string): { text: () => string; ended: () => boolean; stop: () => void } {
     const child = spawn('podman', ['logs', '-f', container], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
+    let ended = false;
     child.stdout.on('data', (d: Buffer) => (text += d));
     child.stderr.on('data', (d: Buffer) => (text += d));
-    return { text: () => text, stop: () => void child.kill('SIGKILL') };
+    child.on('close', () => (ended = true));
+    return { text: () => text, ended: () => ended, stop: () => void child.kill('SIGKILL') };
   }
 
   // Every container and volume of the image tests, running or not: at the start (a killed run's) and at the end.
