@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
+import { freePort } from '../helpers/influxd.js';
 import { RedisServer } from '../helpers/redis.js';
 import { baseImage } from './base-image.js';
 import { LABEL, Podman, requireTools } from './podman.js';
@@ -20,6 +21,7 @@ const log = (line: string) => process.stdout.write(`[image] ${line}\n`);
 
 let podman: Podman;
 let config: string;
+let logsConfig: string;
 
 // A scheduled `command` process that writes into the state volume, and shows the environment it got.
 const PROCESS_FILE = `write_marker:
@@ -53,6 +55,9 @@ beforeAll(async () => {
   config = mkdtempSync(join(tmpdir(), 'sat-image-config-'));
   chmodSync(config, 0o755);
   writeFileSync(join(config, 'processes.yaml'), PROCESS_FILE, { mode: 0o644 });
+  logsConfig = mkdtempSync(join(tmpdir(), 'sat-image-logs-config-'));
+  chmodSync(logsConfig, 0o755);
+  writeFileSync(join(logsConfig, 'web.yaml'), 'web:\n  type: logs\n  inputs: ["/app/data/inbox/*.log"]\n  format: nginx-combined\n', { mode: 0o644 });
   const base = await baseImage(podman, log);
   const started = Date.now();
   // --format docker: the OCI image format has no HEALTHCHECK, and podman would drop it.
@@ -63,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await podman?.removeLabelled();
   podman?.dispose();
-  if (config) rmSync(config, { recursive: true, force: true });
+  for (const dir of [config, logsConfig]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('docker/Dockerfile, built with podman', () => {
@@ -131,6 +136,21 @@ describe('docker/Dockerfile, built with podman', () => {
     const unhealthy = await podman.run(['healthcheck', 'run', name]);
     expect(unhealthy.code, `${unhealthy.stdout}${unhealthy.stderr}`).not.toBe(0);
     expect(await lastHealthOutput(name)).toMatch(/^unhealthy: worker holds no connection to its queue 127\.0\.0\.1:\d+/);
+  });
+
+  it('calls a `main logs serve` container healthy while it listens on its port', async () => {
+    const name = `sat-image-logs-${process.pid}`;
+    const port = await freePort();
+    await podman.ok(runArgs('-d', '--name', name, '-e', 'LOGS_TOKEN=image-test-T0ken-5a1t-0123456789', '-v', `${logsConfig}:/app/config:ro`, IMAGE, 'logs', 'serve', '--host', '127.0.0.1', '--port', String(port), '--inbox', '/app/data/inbox', '--process', 'web', '--config', '/app/config', '--state', '/app/data/state.db', '--log-dir', '/app/logs'));
+    const output = podman.follow(name);
+    try {
+      await waitForLine(output, new RegExp(`Listening on 127\\.0\\.0\\.1:${port}`), 60_000, name);
+    } finally {
+      output.stop();
+    }
+    const check = await podman.run(['healthcheck', 'run', name]);
+    expect(check.code, `${check.stdout}${check.stderr}`).toBe(0);
+    expect(await lastHealthOutput(name)).toBe(`healthy: logs serve listening on port ${port}`);
   });
 });
 
