@@ -1,5 +1,5 @@
 import { processFileSchema } from '../config/schema.js';
-import { describeError } from '../pipelines/errors.js';
+import { describeError } from '../core/errors.js';
 import { kinds } from '../pipelines/registry.js';
 import { parseArgs, UsageError } from './args.js';
 import { historyCommand } from './history-command.js';

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { loadConfig, type ProcessSpec } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
+import { type ProcessSpec } from '../core/process.js';
 import { formatProblem } from '../config/problem.js';
 import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
@@ -18,7 +19,7 @@ import { checkName } from '../pipelines/logs/transfer/protocol.js';
 import { megabytesPerSecond } from '../pipelines/logs/transfer/receive.js';
 import { TransferServer } from '../pipelines/logs/transfer/server.js';
 import { HOW_TO_SET_TOKEN, loadToken, TOKEN_VARIABLE } from '../pipelines/logs/transfer/token.js';
-import { describeError } from '../pipelines/errors.js';
+import { describeError } from '../core/errors.js';
 import { kinds } from '../pipelines/registry.js';
 import { openStore } from './state-store.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';

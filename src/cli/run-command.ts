@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { writeAtomically } from '../lib/atomic-write.js';
 import { unwritable } from '../config/common-checks.js';
-import { loadConfig, type ProcessSpec } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
+import { type ProcessSpec } from '../core/process.js';
 import { formatProblem } from '../config/problem.js';
 import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
 import { listenForInterruption } from '../orchestrator/interruption.js';
 import { runProcesses } from '../orchestrator/run.js';
-import { exitCodeOf, type RunSummary } from '../orchestrator/summary.js';
+import { exitCodeOf } from '../orchestrator/summary.js';
+import { type RunSummary } from '../core/result.js';
 import { kinds } from '../pipelines/registry.js';
 import type { RunArgs } from './args.js';
 import { UsageError } from './args.js';

@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
 import { isMap, type Scalar } from 'yaml';
-import type { LokiConfig, MonitoringConfig } from '../monitoring/schema.js';
-import type { PipelineDefinition } from '../pipelines/types.js';
+import type { PipelineDefinition } from '../core/pipeline.js';
 import { commonChecks } from './common-checks.js';
 import { DEFAULT_KIND } from './common-schema.js';
 import { Redactor } from '../logging/redact.js';
@@ -11,31 +10,12 @@ import { parseProcessFile, type ParsedProcess } from './load.js';
 import { orderProblems } from './order.js';
 import type { Problem } from './problem.js';
 import { resolveDefinitions } from './resolve.js';
-import { collectSecrets } from './secrets.js';
+import { collectSecrets } from '../lib/secrets.js';
 import { createValidator } from './validate.js';
 import { nodeAt, positionOf, spanFinder, type YamlSource } from './yaml-source.js';
+import type { ProcessSpec } from '../core/process.js';
 
 export type { Problem } from './problem.js';
-
-// A valid, interpolated process with every default filled in: what a runner may trust.
-export interface ProcessSpec {
-  name: string;
-  file: string;
-  type: string;
-  enabled: boolean;
-  timeout?: number;
-  /** The cron expression and, when the process names one, its zone. */
-  schedule?: { cron: string; timezone?: string };
-  /** Processes that must succeed before this one runs. */
-  after?: string[];
-  logging?: { level?: string; file?: string; loki?: LokiConfig };
-  /** Where a point with the result goes after the process. */
-  monitoring?: MonitoringConfig;
-  /** The whole definition as validated, kind keys included. */
-  config: Record<string, unknown>;
-  /** `logs serve`: the received file, run instead of the definition's `inputs`. */
-  inputs?: string[];
-}
 
 export type StageName = 'found' | 'parsed' | 'interpolated' | 'schema' | 'checks';
 
@@ -46,7 +26,8 @@ export interface Stage {
   problems: Problem[];
 }
 
-export interface ProcessStatus {
+// A process the loader saw, valid or not, and how many problems it has (not a run's ProcessStatus).
+export interface SeenProcess {
   name: string;
   file: string;
   type?: string;
@@ -57,7 +38,7 @@ export interface LoadedConfig {
   files: string[];
   stages: Stage[];
   /** Every process seen, valid or not, in file order. */
-  seen: ProcessStatus[];
+  seen: SeenProcess[];
   /** Valid processes only; empty unless `problems` is. */
   processes: ProcessSpec[];
   problems: Problem[];
@@ -80,7 +61,7 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const cwd = options.cwd ?? process.cwd();
   const show = (file: string) => relative(cwd, file) || file;
   const stages: Stage[] = [];
-  const seen: ProcessStatus[] = [];
+  const seen: SeenProcess[] = [];
   const secrets = new Set<string>();
   const warnings: Problem[] = [];
   const stage = (name: StageName, checked: number, problems: Problem[]) => stages.push({ name, checked, problems: sortProblems(problems, files.map(show)) });

@@ -1,16 +1,17 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
 import type { StateStore } from '../state/store.js';
 import { runInChild } from './child-runner.js';
 import type { Interruption } from './interruption.js';
 import { monitoringObserver } from '../monitoring/observer.js';
-import type { RunObserver } from './observer.js';
+import type { RunObserver } from '../core/observer.js';
 import { effectiveConfig, type Executor } from './executor.js';
 import { lockedRun, type LockOptions } from './process-lock.js';
-import { newRunId, runStatus, skipped, type ProcessResult, type RunSummary } from './summary.js';
+import { newRunId, runStatus, skipped } from './summary.js';
+import { type ProcessResult, type RunSummary } from '../core/result.js';
 
 export interface RunOptions {
   configDir: string;

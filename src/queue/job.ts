@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ProcessSpec } from '../config/index.js';
-import { SECRET_KEY } from '../config/secrets.js';
-import type { Progress } from '../pipelines/types.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
+import type { ProcessSpec } from '../core/process.js';
+import { SECRET_KEY } from '../lib/secrets.js';
+import type { Progress } from '../core/pipeline.js';
+import type { ProcessResult } from '../core/result.js';
 
 // What a job carries: names and a hash, never a definition. Each worker reads the definition from its own
 // process files, so no password travels through Redis, and a worker whose files differ refuses the job.

@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import type { Redactor } from '../logging/redact.js';
 import type { Executor, ExecuteHooks } from '../orchestrator/executor.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
-import type { Progress } from '../pipelines/types.js';
-import { ErrorCode } from '../pipelines/errors.js';
+import type { ProcessResult } from '../core/result.js';
+import type { Progress } from '../core/pipeline.js';
+import { ErrorCode } from '../core/errors.js';
 import { CANCEL_CHANNEL, cancelMessage, probe, QUEUE_NAME, QUEUE_PREFIX, queueTarget, RUN_KEY_TTL_MS, runKey, type QueueTarget } from './connection.js';
 import { codedReason, definitionHash, type JobProgress, type ProcessJob } from './job.js';
 

@@ -1,7 +1,7 @@
 // Entry of every child process: receive one process, run its pipeline, report, exit.
-import { describeError, ErrorCode, errorCodeOf } from '../pipelines/errors.js';
+import { describeError, ErrorCode, errorCodeOf } from '../core/errors.js';
 import { registry } from '../pipelines/registry.js';
-import type { PipelineOutcome } from '../pipelines/types.js';
+import type { PipelineOutcome } from '../core/pipeline.js';
 import { createContext } from './context.js';
 import { ChildCommand, ParentCommand, type ChildMessage, type ResultMessage, type StartMessage } from './protocol.js';
 
