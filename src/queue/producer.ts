@@ -9,7 +9,8 @@ import type { Executor, ExecuteHooks } from '../orchestrator/executor.js';
 import type { ProcessResult } from '../core/result.js';
 import type { Progress } from '../core/pipeline.js';
 import { ErrorCode } from '../core/errors.js';
-import { CANCEL_CHANNEL, cancelMessage, probe, QUEUE_NAME, QUEUE_PREFIX, queueTarget, RUN_KEY_TTL_MS, runKey, type QueueTarget } from './connection.js';
+import { CANCEL_CHANNEL, cancelMessage, probe, QUEUE_NAME, QUEUE_PREFIX, RUN_KEY_TTL_MS, runKey } from './connection.js';
+import { queueTarget, type QueueTarget } from './target.js';
 import { codedReason, definitionHash, type JobProgress, type ProcessJob } from './job.js';
 
 // How often the producer looks at each job itself, and renews the keys that tell workers it still waits.

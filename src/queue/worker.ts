@@ -10,7 +10,8 @@ import type { ProcessResult } from '../core/result.js';
 import { ErrorCode } from '../core/errors.js';
 import type { Progress } from '../core/pipeline.js';
 import type { StateStore } from '../state/store.js';
-import { CANCEL_CHANNEL, parseCancel, QUEUE_NAME, QUEUE_PREFIX, runKey, type QueueTarget } from './connection.js';
+import { CANCEL_CHANNEL, parseCancel, QUEUE_NAME, QUEUE_PREFIX, runKey } from './connection.js';
+import type { QueueTarget } from './target.js';
 import { definitionHash, type JobProgress, type ProcessJob } from './job.js';
 
 export interface WorkerOptions {
