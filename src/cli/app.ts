@@ -1,14 +1,20 @@
 import { describeError } from '../core/errors.js';
-import { parseArgs, UsageError } from './args.js';
 import { CommandExit } from './command-exit.js';
 import { processOutput, type Output } from './output.js';
+import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
 
 // The whole program: argv in, exit code out (0 ok, 1 a process failed, 2 usage or configuration, 130/143 interrupted).
 // Each command is imported when it is chosen: `--version` and `--help` load only the parser, `--validate-only` no
 // orchestrator, and nothing but `--queue` and the queue commands loads BullMQ.
 export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
   try {
-    const args = parseArgs(argv);
+    // `main --version` alone (a script's or a container's probe) answers before the parser is loaded.
+    if (argv.length === 1 && argv[0] === '--version') {
+      io.out(`${packageVersion()}\n`);
+      return 0;
+    }
+    const args = (await import('./args.js')).parseArgs(argv);
     switch (args.command) {
       case 'help':
         io.out(args.text);

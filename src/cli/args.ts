@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isTimeZone } from '../lib/time-zone.js';
 import { queueTarget } from '../queue/target.js';
+import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
 export interface RunArgs {
@@ -114,10 +115,7 @@ export interface HealthArgs {
 
 export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
 
-// A mistake on the command line: exit 2, nothing runs.
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from './usage-error.js';
 
 const DEFAULT_STATE = './data/state.db';
 
