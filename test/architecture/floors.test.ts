@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// The floors of ARCHITECTURE.md, lowest first. A file may import its own room (its folder) and any room on a lower
+// The floors of ARCHITECTURE.md (its table), lowest first. A file may import its own room (its folder) and any room on a lower
 // floor; never a room on its own floor (siblings stay apart) nor one above. A pipeline kind is a room of its own,
 // `pipelines/*`; `pipelines` alone is the registry beside them.
 const FLOORS: string[][] = [
