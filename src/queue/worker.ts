@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { isNotConnectionError, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from 'winston';
 import type { ProcessSpec } from '../core/process.js';
 import type { ProcessResult } from '../core/result.js';
 import type { Logging } from '../logging/logger.js';
@@ -60,19 +61,7 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
     maxStalledCount: 2,
     autorun: false,
   });
-  let down = false;
-  worker.on('error', (error) => {
-    // Not the connection: a job that vanished under its worker (removed, Redis restarted empty), a script error.
-    if (!isConnectionError(error)) return void log.warn(`Queue ${options.target.shown}: ${error.message}.`);
-    if (down) return;
-    down = true;
-    log.warn(`Queue ${options.target.shown}: ${error.message}; retrying the connection.`);
-  });
-  worker.on('ready', () => {
-    if (down) log.info(`Queue ${options.target.shown}: connected again.`);
-    down = false;
-  });
-  worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
+  logEvents(worker, log, options.target.shown);
   // This worker could not renew a job's lock (Redis unreachable for longer than --stalled-after): another
   // worker may take the job now. Its child is killed at once, so the two never run side by side for long.
   const lose = (id: string, why: string) => {
@@ -87,7 +76,6 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
   const stopWatching = watchRedis(client, options.stalledAfterMs, (away) => {
     for (const id of running.keys()) lose(id, `Redis has not answered for ${Math.round(away / 1000)} s`);
   });
-  worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
   log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGHUP reloads the process files, SIGTERM stops.`);
   const done = worker.run();
   await new Promise<void>((resolve) => (options.stop.aborted ? resolve() : options.stop.addEventListener('abort', () => resolve(), { once: true })));
@@ -121,6 +109,24 @@ async function listenForCancels(target: QueueTarget, cancel: (jobId: string, sig
   await subscriber.connect();
   await subscriber.subscribe(CANCEL_CHANNEL);
   return subscriber;
+}
+
+// The worker's events, as log lines: the connection lost and back (said once each), failed and stalled jobs.
+function logEvents(worker: Worker<ProcessJob, ProcessResult>, log: Logger, shown: string): void {
+  let down = false;
+  worker.on('error', (error) => {
+    // Not the connection: a job that vanished under its worker (removed, Redis restarted empty), a script error.
+    if (!isConnectionError(error)) return void log.warn(`Queue ${shown}: ${error.message}.`);
+    if (down) return;
+    down = true;
+    log.warn(`Queue ${shown}: ${error.message}; retrying the connection.`);
+  });
+  worker.on('ready', () => {
+    if (down) log.info(`Queue ${shown}: connected again.`);
+    down = false;
+  });
+  worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
+  worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
 }
 
 // BullMQ's own test knows ECONNREFUSED only; a cut connection says EPIPE, ECONNRESET …
