@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ProcessResult, RunSummary } from '../../src/orchestrator/summary.js';
-import { QUEUE_NAME, QUEUE_PREFIX, queueTarget } from '../../src/queue/connection.js';
+import type { ProcessResult, RunSummary } from '../../src/core/result.js';
+import { QUEUE_NAME, QUEUE_PREFIX } from '../../src/queue/connection.js';
+import { queueTarget } from '../../src/queue/target.js';
 import { RedisServer } from '../../test/helpers/redis.js';
 
 const run = promisify(execFile);

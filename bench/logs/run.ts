@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { nginxCombined } from '../../test/helpers/log-lines.js';
 import { measureTransfer } from './transfer.js';
 

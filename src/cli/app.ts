@@ -1,32 +1,39 @@
-import { processFileSchema } from '../config/schema.js';
-import { describeError } from '../pipelines/errors.js';
-import { kinds } from '../pipelines/registry.js';
-import { parseArgs, UsageError } from './args.js';
-import { historyCommand } from './history-command.js';
+import { describeError } from '../core/errors.js';
+import { CommandExit } from './command-exit.js';
 import { processOutput, type Output } from './output.js';
-import { runCommand } from './run-command.js';
+import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
 
 // The whole program: argv in, exit code out (0 ok, 1 a process failed, 2 usage or configuration, 130/143 interrupted).
+// Each command is imported when it is chosen: `--version` and `--help` load only the parser, `--validate-only` no
+// orchestrator, and nothing but `--queue` and the queue commands loads BullMQ.
 export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
   try {
-    const args = parseArgs(argv);
+    // `main --version` alone (a script's or a container's probe) answers before the parser is loaded.
+    if (argv.length === 1 && argv[0] === '--version') {
+      io.out(`${packageVersion()}\n`);
+      return 0;
+    }
+    const args = (await import('./args.js')).parseArgs(argv);
     switch (args.command) {
       case 'help':
         io.out(args.text);
         return 0;
-      case 'schema':
+      case 'schema': {
+        const [{ processFileSchema }, { kinds }] = await Promise.all([import('../config/schema.js'), import('../pipelines/registry.js')]);
         io.out(`${JSON.stringify(processFileSchema(kinds()), null, 2)}\n`);
         return 0;
+      }
       case 'history':
-        return historyCommand(args, io);
+        return (await import('./history-command.js')).historyCommand(args, io);
       case 'schedule':
         return await (await import('./schedule-command.js')).scheduleCommand(args, io);
       // Every 30 s in a container: loads neither the process files nor the scheduler.
       case 'health':
         return (await import('./health-command.js')).healthCommand(args, io);
       case 'run':
-        return await runCommand(args, io);
-      // Loaded only when asked for: a plain `main` run does not load the transfer code.
+        if (args.validateOnly) return await (await import('./validate-command.js')).validateCommand(args, io);
+        return await (await import('./run-command.js')).runCommand(args, io);
       case 'logs-serve':
         return await (await import('./logs-command.js')).logsServeCommand(args, io);
       case 'worker':
@@ -40,6 +47,10 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     if (error instanceof UsageError) {
       io.err(`main: ${error.message}`);
       return 2;
+    }
+    if (error instanceof CommandExit) {
+      io.err(`main: ${error.message}`);
+      return error.exitCode;
     }
     // Anything else is a bug: one line says what (the stack with --verbose), never a bare stack trace.
     io.err(`main: unexpected error: ${describeError(error)}`);

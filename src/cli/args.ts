@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isTimeZone } from '../lib/time-zone.js';
-import { queueTarget } from '../queue/connection.js';
+import { queueTarget } from '../queue/target.js';
+import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
 export interface RunArgs {
@@ -114,26 +115,31 @@ export interface HealthArgs {
 
 export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
 
-// A mistake on the command line: exit 2, nothing runs.
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from './usage-error.js';
 
 const DEFAULT_STATE = './data/state.db';
+
+// The options several commands share, each defined once (a command may say what it means for it).
+const configOption = (what = 'folder of process files') => new Option('-c, --config <dir>', what).default('./config');
+const stateOption = (what = 'SQLite state store') => new Option('--state <file>', what).default(DEFAULT_STATE);
+const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs');
+const verboseOption = () => new Option('-v, --verbose', 'debug logging');
+const maxParallelOption = (what: string, byDefault = availableParallelism()) => new Option('-p, --max-parallel <n>', what).default(byDefault).argParser(wholeNumber('--max-parallel', 1, 1024));
+const graceOption = (what: string) => new Option('--grace <seconds>', what).default(60).argParser(wholeNumber('--grace', 0, 86400));
 
 // The options of `main`, as data, so that help, parsing and the README cannot disagree.
 function options(): Option[] {
   return [
-    new Option('-c, --config <dir>', 'folder of process files (*.yaml, *.yml), searched recursively').default('./config'),
+    configOption('folder of process files (*.yaml, *.yml), searched recursively'),
     new Option('--validate-only', 'discover, parse, interpolate and validate; run nothing, connect to nothing'),
     new Option('--only <name...>', 'run only these processes (unknown name: exit 2)'),
-    new Option('-p, --max-parallel <n>', 'child processes at once').default(availableParallelism()).argParser(wholeNumber('--max-parallel', 1, 1024)),
+    maxParallelOption('child processes at once'),
     new Option('--date <YYYY-MM-DD>', 'the day for date-driven pipelines (default: yesterday)').argParser(isoDate),
     new Option('--report <file>', 'also write the JSON summary there'),
     new Option('--json', 'print the JSON summary on stdout instead of the table'),
-    new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE),
-    new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'),
-    new Option('-v, --verbose', 'debug logging'),
+    stateOption(),
+    logDirOption(),
+    verboseOption(),
     ...queueOptions(),
   ];
 }
@@ -165,19 +171,19 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .command('history')
     .description('the last runs recorded in the state store')
     .addOption(new Option('-n, --limit <N>', 'how many runs').default(10).argParser(wholeNumber('-n', 1, 100000)))
-    .addOption(new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE))
+    .addOption(stateOption())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'history', limit: o.limit, state: o.state, json: Boolean(o.json) }));
   const schedule = program
     .command('schedule')
     .description('stay up and run each enabled process at its `schedule`; SIGHUP reloads the process files, SIGTERM stops')
-    .addOption(new Option('-c, --config <dir>', 'folder of process files').default('./config'))
-    .addOption(new Option('--state <file>', 'SQLite state store (shared by every scheduler that uses it)').default(DEFAULT_STATE))
-    .addOption(new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'))
-    .addOption(new Option('-p, --max-parallel <n>', 'child processes at once, per run').default(availableParallelism()).argParser(wholeNumber('--max-parallel', 1, 1024)))
+    .addOption(configOption())
+    .addOption(stateOption('SQLite state store (shared by every scheduler that uses it)'))
+    .addOption(logDirOption())
+    .addOption(maxParallelOption('child processes at once, per run'))
     .addOption(new Option('--timezone <zone>', 'the zone of schedules that name none').default(Intl.DateTimeFormat().resolvedOptions().timeZone).argParser(timeZone))
-    .addOption(new Option('--grace <seconds>', 'on SIGTERM, how long runs under way may take before they are stopped').default(60).argParser(wholeNumber('--grace', 0, 86400)))
-    .addOption(new Option('-v, --verbose', 'debug logging'))
+    .addOption(graceOption('on SIGTERM, how long runs under way may take before they are stopped'))
+    .addOption(verboseOption())
     .action((o) => onParsed({ command: 'schedule', ...(o as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) }));
   for (const option of queueOptions()) schedule.addOption(option);
   program
@@ -185,12 +191,12 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
     .addOption(new Option('--queue <url>', 'the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--concurrency <n>', 'jobs at once (each a child process)').default(availableParallelism()).argParser(wholeNumber('--concurrency', 1, 1024)))
-    .addOption(new Option('-c, --config <dir>', 'folder of process files: the same files as the producer\'s').default('./config'))
-    .addOption(new Option('--state <file>', 'SQLite state store (checkpoints of incremental processes)').default(DEFAULT_STATE))
-    .addOption(new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'))
-    .addOption(new Option('--grace <seconds>', 'on SIGTERM, how long running jobs may take before they are stopped and put back in the queue').default(60).argParser(wholeNumber('--grace', 0, 86400)))
+    .addOption(configOption('folder of process files: the same files as the producer\'s'))
+    .addOption(stateOption('SQLite state store (checkpoints of incremental processes)'))
+    .addOption(logDirOption())
+    .addOption(graceOption('on SIGTERM, how long running jobs may take before they are stopped and put back in the queue'))
     .addOption(new Option('--stalled-after <seconds>', 'a job whose worker has not renewed its lock for this long is taken by another worker').default(30).argParser(wholeNumber('--stalled-after', 1, 3600)))
-    .addOption(new Option('-v, --verbose', 'debug logging'))
+    .addOption(verboseOption())
     .action((o) => onParsed({ command: 'worker', ...(o as Omit<WorkerArgs, 'command'>), verbose: Boolean(o.verbose) }));
   program
     .command('queue')
@@ -203,7 +209,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   program
     .command('health')
     .description('exit 0 when a `main schedule` of this host has a recent heartbeat in the state store (a container HEALTHCHECK), 1 with the reason otherwise')
-    .addOption(new Option('--state <file>', 'SQLite state store (read only, never created)').default(DEFAULT_STATE))
+    .addOption(stateOption('SQLite state store (read only, never created)'))
     .addOption(new Option('--max-age <seconds>', 'oldest heartbeat that still counts (the scheduler beats every 10 s)').default(60).argParser(wholeNumber('--max-age', 1, 86400)))
     .action((o) => onParsed({ command: 'health', state: o.state, maxAge: o.maxAge }));
   const logs = program.command('logs').description('receive and send log files over TCP, for the logs kind');
@@ -227,18 +233,18 @@ function serveOptions(): Option[] {
     new Option('--host <address>', 'address to listen on').default('0.0.0.0'),
     new Option('--inbox <dir>', 'folder the received files are stored in').makeOptionMandatory(),
     new Option('--process <name>', 'the logs process each received file is handed to').makeOptionMandatory(),
-    new Option('-c, --config <dir>', 'folder of process files').default('./config'),
+    configOption(),
     new Option('--token-file <file>', 'file holding the shared token (default: the LOGS_TOKEN environment variable)'),
     new Option('--tls-cert <file>', 'serve TLS with this certificate (PEM), with --tls-key'),
     new Option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
     new Option('--max-bytes <size>', 'largest file accepted: bytes, or with K, M, G, T (powers of 1024)').default(10 * 1024 ** 3, '10G').argParser(byteSize('--max-bytes')),
     new Option('--max-connections <n>', 'transfers at once; more are answered E_BUSY').default(64).argParser(wholeNumber('--max-connections', 1, 100000)),
-    new Option('-p, --max-parallel <n>', 'hand-offs (child processes) at once').default(2).argParser(wholeNumber('--max-parallel', 1, 1024)),
+    maxParallelOption('hand-offs (child processes) at once', 2),
     new Option('--header-timeout <seconds>', 'time a client has to send its header').default(10).argParser(positiveSeconds('--header-timeout')),
     new Option('--idle-timeout <seconds>', 'silence in the middle of a file before the transfer is abandoned').default(30).argParser(positiveSeconds('--idle-timeout')),
-    new Option('--state <file>', 'SQLite state store').default(DEFAULT_STATE),
-    new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs'),
-    new Option('-v, --verbose', 'debug logging'),
+    stateOption(),
+    logDirOption(),
+    verboseOption(),
   ];
 }
 
@@ -251,7 +257,7 @@ function sendOptions(): Option[] {
     new Option('--token-file <file>', 'file holding the shared token (default: the LOGS_TOKEN environment variable)'),
     new Option('--retries <n>', 'new tries of a file after a failure that another try may cure').default(5).argParser(wholeNumber('--retries', 0, 100)),
     new Option('--timeout <seconds>', 'no progress for this long fails a try').default(30).argParser(positiveSeconds('--timeout')),
-    new Option('-v, --verbose', 'debug logging'),
+    verboseOption(),
   ];
 }
 

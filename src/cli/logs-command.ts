@@ -1,30 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { loadConfig, type ProcessSpec } from '../config/index.js';
-import { formatProblem } from '../config/problem.js';
+import { type ProcessSpec } from '../core/process.js';
 import { createLogging } from '../logging/logger.js';
 import { Redactor } from '../logging/redact.js';
-import { listenForInterruption } from '../orchestrator/interruption.js';
 import { runProcesses } from '../orchestrator/run.js';
-import { QueueUnreachable } from '../queue/connection.js';
-import { openQueue, type QueueExecutor } from '../queue/producer.js';
-import { sendFile } from '../pipelines/logs/transfer/client.js';
-import { TransferError } from '../pipelines/logs/transfer/errors.js';
-import { Handoff } from '../pipelines/logs/transfer/handoff.js';
-import { Inbox } from '../pipelines/logs/transfer/inbox.js';
-import { ProgressBar } from '../pipelines/logs/transfer/progress.js';
-import { checkName } from '../pipelines/logs/transfer/protocol.js';
-import { megabytesPerSecond } from '../pipelines/logs/transfer/receive.js';
-import { TransferServer } from '../pipelines/logs/transfer/server.js';
-import { HOW_TO_SET_TOKEN, loadToken, TOKEN_VARIABLE } from '../pipelines/logs/transfer/token.js';
-import { describeError } from '../pipelines/errors.js';
-import { kinds } from '../pipelines/registry.js';
-import { openStore } from './state-store.js';
+import { sendFile } from '../transfer/client.js';
+import { TransferError } from '../transfer/errors.js';
+import { Handoff } from '../transfer/handoff.js';
+import { Inbox } from '../transfer/inbox.js';
+import { ProgressBar } from '../transfer/progress.js';
+import { checkName } from '../transfer/protocol.js';
+import { megabytesPerSecond } from '../transfer/receive.js';
+import { TransferServer } from '../transfer/server.js';
+import { HOW_TO_SET_TOKEN, loadToken, TOKEN_VARIABLE } from '../transfer/token.js';
+import { describeError } from '../core/errors.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';
+import { openCommandContext } from './command-context.js';
 import type { Output } from './output.js';
-import { refused } from './process-files.js';
-import { checkLogDir, reportLostLines } from './log-dir.js';
 
 /** Transfers under way when serve is asked to stop get this long to finish. */
 const STOP_GRACE_MS = 5000;
@@ -33,45 +26,36 @@ const STOP_GRACE_MS = 5000;
 export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise<number> {
   const token = await requireToken(args.tokenFile);
   const tls = await readTlsFiles(args);
-  const config = await loadConfig(args.config, kinds());
-  if (refused(config, args.config, io, 'Not serving')) return 2;
-  checkLogDir(args.logDir);
-  const spec = logsProcess(config.processes, args.process, args.config);
-  // The hand-offs' child processes inherit the environment: the token stays in this process only.
-  delete process.env[TOKEN_VARIABLE];
-  const redactor = new Redactor();
-  redactor.add([...config.secrets, token]);
-  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
-  const log = logging.root;
-  for (const w of config.warnings) log.warn(formatProblem(w));
-  const { inbox, removedPartials } = await Inbox.open(args.inbox).catch((error: Error) => {
-    throw new UsageError(`cannot use the inbox "${args.inbox}": ${error.message}`);
+  let spec: ProcessSpec | undefined;
+  const ctx = await openCommandContext(args, io, {
+    refusal: 'Not serving',
+    check(config) {
+      spec = logsProcess(config.processes, args.process, args.config);
+      // The hand-offs' child processes inherit the environment: the token stays in this process only.
+      delete process.env[TOKEN_VARIABLE];
+    },
+    secrets: [token],
+    reportLostLines: true,
   });
-  if (removedPartials.length) log.warn(`Deleted ${removedPartials.length} temporary file(s) an earlier serve left in ${inbox.partialDir}.`);
-  const store = openStore(args.state, log);
-  let executor: QueueExecutor | undefined;
+  if (!ctx || !spec) return 2;
+  const { log, logging, redactor, store } = ctx;
   try {
+    const { inbox, removedPartials } = await Inbox.open(args.inbox).catch((error: Error) => {
+      throw new UsageError(`cannot use the inbox "${args.inbox}": ${error.message}`);
+    });
+    if (removedPartials.length) log.warn(`Deleted ${removedPartials.length} temporary file(s) an earlier serve left in ${inbox.partialDir}.`);
     // With --queue, any worker ingests a received file: it must see the inbox at the same path (a shared folder).
-    executor = args.queue ? await openQueue(args, { redactor, log }) : undefined;
-  } catch (error) {
-    if (!(error instanceof QueueUnreachable)) throw error;
-    store.close();
-    io.err(`main: ${error.message}. Not serving.`);
-    return 1;
-  }
-  const interruption = listenForInterruption((signal, forced) =>
-    log.warn(forced ? `${signal} again: killing the running hand-offs now.` : `${signal} received: no new files; finishing the transfers under way and the running hand-offs (send it again to kill them now).`),
-  );
-  const handoff = new Handoff({
-    spec,
-    inbox,
-    log,
-    maxParallel: args.maxParallel,
-    stop: interruption.stop,
-    // A file received while another is processed as the same process waits its turn (never two runs at once).
-    run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor, lock: { wait: true, self: 'this server' } }),
-  });
-  try {
+    const executor = await ctx.openQueue(args);
+    const interruption = ctx.listen({ stopping: 'no new files; finishing the transfers under way and the running hand-offs (send it again to kill them now)', killing: 'killing the running hand-offs now' });
+    const handoff = new Handoff({
+      spec,
+      inbox,
+      log,
+      maxParallel: args.maxParallel,
+      stop: interruption.stop,
+      // A file received while another is processed as the same process waits its turn (never two runs at once).
+      run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor, lock: { wait: true, self: 'this server' } }),
+    });
     let server: TransferServer;
     try {
       server = await TransferServer.start({
@@ -100,11 +84,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     log.info('Stopped.');
     return 0;
   } finally {
-    interruption.dispose();
-    store.close();
-    await executor?.close();
-    await logging.close();
-    reportLostLines(logging, io);
+    await ctx.close();
   }
 }
 

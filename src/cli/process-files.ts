@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
-import { loadConfig, type LoadedConfig, type ProcessSpec } from '../config/index.js';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { type ProcessSpec } from '../core/process.js';
 import { formatProblem } from '../config/problem.js';
 import type { Redactor } from '../logging/redact.js';
 import { kinds } from '../pipelines/registry.js';

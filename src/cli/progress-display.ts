@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import type { ProcessSpec } from '../config/index.js';
-import type { RunObserver } from '../orchestrator/observer.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
-import type { Progress } from '../pipelines/types.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { RunObserver } from '../core/observer.js';
+import type { ProcessResult } from '../core/result.js';
+import type { Progress } from '../core/pipeline.js';
 
 // The terminal a display draws on: process.stderr, or a fake in tests.
 export interface Terminal {

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
-import { QUEUE_NAME, QUEUE_PREFIX, queueTarget } from '../queue/connection.js';
+import { probe, QUEUE_NAME, QUEUE_PREFIX } from '../queue/connection.js';
+import { queueTarget } from '../queue/target.js';
 import type { ProcessJob } from '../queue/job.js';
-import { probe } from '../queue/connection.js';
 import type { QueueStatusArgs } from './args.js';
 import type { Output } from './output.js';
 import { renderTable } from './table.js';

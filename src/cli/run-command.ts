@@ -1,70 +1,52 @@
 import { resolve } from 'node:path';
-import { writeAtomically } from '../lib/atomic-write.js';
 import { unwritable } from '../config/common-checks.js';
-import { loadConfig, type ProcessSpec } from '../config/index.js';
-import { formatProblem } from '../config/problem.js';
-import { createLogging } from '../logging/logger.js';
-import { Redactor } from '../logging/redact.js';
-import { listenForInterruption } from '../orchestrator/interruption.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { RunSummary } from '../core/result.js';
+import { writeAtomically } from '../lib/atomic-write.js';
 import { runProcesses } from '../orchestrator/run.js';
-import { exitCodeOf, type RunSummary } from '../orchestrator/summary.js';
-import { kinds } from '../pipelines/registry.js';
-import type { RunArgs } from './args.js';
-import { UsageError } from './args.js';
+import { exitCodeOf } from '../orchestrator/summary.js';
+import { UsageError, type RunArgs } from './args.js';
+import { openCommandContext } from './command-context.js';
 import type { Output } from './output.js';
-import { refused } from './process-files.js';
-import { createProgressDisplay, wantsProgressDisplay } from './progress-display.js';
+import { createProgressDisplay, wantsProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import { renderSummary } from './summary-table.js';
-import { openStore } from './state-store.js';
-import { renderValidation } from './validate-report.js';
-import { QueueUnreachable } from '../queue/connection.js';
-import { openQueue, type QueueExecutor } from '../queue/producer.js';
-import { checkLogDir } from './log-dir.js';
 
-// `main` and `main --validate-only`: load and check everything first; run only a configuration without problems.
+// `main`: load and check everything first; run only a configuration without problems.
 export async function runCommand(args: RunArgs, io: Output): Promise<number> {
-  // --date goes to the checks: a day a kind cannot run is refused with the other problems, before anything runs.
-  const config = await loadConfig(args.config, kinds(), { date: args.date });
-  if (args.validateOnly) {
-    io.out(renderValidation(args.config, config));
-    return config.problems.length ? 2 : 0;
-  }
-  if (refused(config, args.config, io, 'Nothing was run')) return 2;
-  const selected = select(config.processes, args.only);
-  const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
-  if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
-  checkLogDir(args.logDir);
-  const redactor = new Redactor();
-  redactor.add(config.secrets);
-  // A live line per running process on a terminal only (never in logs, cron or CI); log lines pass above it.
-  const display = wantsProgressDisplay(process.stderr) ? createProgressDisplay({ stream: process.stderr, color: io.color, redact: (text) => redactor.text(text) }) : undefined;
-  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor, consoleStream: display?.logStream });
-  for (const w of config.warnings) logging.root.warn(formatProblem(w));
-  const store = openStore(args.state, logging.root);
-  const interruption = listenForInterruption((signal, forced) =>
-    logging.root.warn(forced ? `${signal} again: killing the child processes now.` : `${signal} received: stopping the running processes (send it again to kill them now).`),
-  );
+  let selected: ProcessSpec[] = [];
+  let display: ProgressDisplay | undefined;
+  const ctx = await openCommandContext(args, io, {
+    refusal: 'Nothing was run',
+    // --date goes to the checks: a day a kind cannot run is refused with the other problems, before anything runs.
+    date: args.date,
+    check(config) {
+      selected = select(config.processes, args.only);
+      const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
+      if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
+    },
+    // A live line per running process on a terminal only (never in logs, cron or CI); log lines pass above it.
+    console(redactor) {
+      if (!wantsProgressDisplay(process.stderr)) return undefined;
+      display = createProgressDisplay({ stream: process.stderr, color: io.color, redact: (text) => redactor.text(text) });
+      return display.logStream;
+    },
+  });
+  if (!ctx) return 2;
+  const interruption = ctx.listen({ stopping: 'stopping the running processes (send it again to kill them now)', killing: 'killing the child processes now' });
   interruption.stop.addEventListener('abort', () => display?.close()); // Ctrl-C: the live area goes at once
   let summary: RunSummary;
-  let executor: QueueExecutor | undefined;
   try {
-    executor = args.queue ? await openQueue(args, { date: args.date, redactor, log: logging.root }) : undefined;
+    const executor = await ctx.openQueue(args, { date: args.date });
     // Through the queue every job is enqueued at once: the workers' --concurrency sets the pace.
     const maxParallel = executor ? Math.max(1, selected.length) : args.maxParallel;
+    const { redactor, logging, store } = ctx;
     summary = await runProcesses(selected, { configDir: args.config, maxParallel, date: args.date, logging, redactor, store, interruption, executor, observers: display ? [display] : [] });
-  } catch (error) {
-    if (!(error instanceof QueueUnreachable)) throw error;
-    io.err(`main: ${error.message}. Nothing was run.`);
-    return 1;
   } finally {
-    await executor?.close();
     display?.close();
-    interruption.dispose();
-    store.close();
-    await logging.close();
+    await ctx.close();
   }
   // Counted once the last lines are written (or not); the run's status and exit code stay what its processes did.
-  const lost = logging.losses();
+  const lost = ctx.logging.losses();
   if (lost.length) summary = { ...summary, logFileFailures: lost };
   io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
   const code = exitCodeOf(summary, interruption.signal);

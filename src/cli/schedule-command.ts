@@ -1,16 +1,9 @@
-import { loadConfig } from '../config/index.js';
-import { formatProblem } from '../config/problem.js';
-import { createLogging } from '../logging/logger.js';
-import { Redactor } from '../logging/redact.js';
-import { kinds } from '../pipelines/registry.js';
-import { QueueUnreachable, queueTarget } from '../queue/connection.js';
-import { openQueue, type QueueExecutor } from '../queue/producer.js';
+import { queueTarget } from '../queue/target.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { ScheduleArgs } from './args.js';
+import { openCommandContext } from './command-context.js';
 import type { Output } from './output.js';
-import { refused, reloadProcessFiles } from './process-files.js';
-import { openStore } from './state-store.js';
-import { checkLogDir, reportLostLines } from './log-dir.js';
+import { reloadProcessFiles } from './process-files.js';
 
 // A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
 const STALE_MS = 60_000;
@@ -20,29 +13,21 @@ const HEARTBEAT_MS = 10_000;
 // SIGINT stops taking runs and ends those under way within --grace. Exit 0 after a clean stop, 2 when the
 // process files are invalid at start.
 export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<number> {
-  const config = await loadConfig(args.config, kinds());
-  if (refused(config, args.config, io, 'Nothing was scheduled')) return 2;
-  checkLogDir(args.logDir);
-  const redactor = new Redactor();
-  redactor.add(config.secrets);
-  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor });
-  const log = logging.root;
-  const store = openStore(args.state, log);
-  let executor: QueueExecutor | undefined;
+  const ctx = await openCommandContext(args, io, { refusal: 'Nothing was scheduled', reportLostLines: true });
+  if (!ctx) return 2;
+  const { config, log, logging, redactor, store } = ctx;
+  let scheduler: Scheduler;
   try {
-    executor = args.queue ? await openQueue(args, { redactor, log, graceMs: args.grace * 1000 }) : undefined;
+    const executor = await ctx.openQueue(args, { graceMs: args.grace * 1000 });
+    scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
+    scheduler.load(config.processes);
+    scheduler.register();
+    const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
+    log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}${where}. SIGHUP reloads them, SIGTERM stops.`);
   } catch (error) {
-    if (!(error instanceof QueueUnreachable)) throw error;
-    store.close();
-    io.err(`main: ${error.message}. Nothing was scheduled.`);
-    return 1;
+    await ctx.close();
+    throw error;
   }
-  const scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
-  for (const w of config.warnings) log.warn(formatProblem(w));
-  scheduler.load(config.processes);
-  scheduler.register();
-  const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
-  log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}${where}. SIGHUP reloads them, SIGTERM stops.`);
 
   let reloading = Promise.resolve();
   const onHup = () => {
@@ -73,11 +58,7 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onStop);
     process.off('SIGINT', onStop);
-    store.close();
-    await executor?.close();
+    await ctx.close('Scheduler stopped.');
   }
-  log.info('Scheduler stopped.');
-  await logging.close();
-  reportLostLines(logging, io);
   return 0;
 }

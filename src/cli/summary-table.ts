@@ -1,4 +1,4 @@
-import type { ProcessResult, RunSummary } from '../orchestrator/summary.js';
+import type { ProcessResult, RunSummary } from '../core/result.js';
 import { renderTable, seconds } from './table.js';
 
 // The summary a person reads after a run: one row per process, the reason under each that did not succeed.

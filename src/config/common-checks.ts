@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import cron from 'node-cron';
 import { isTimeZone } from '../lib/time-zone.js';
 import { monitoringChecks } from '../monitoring/checks.js';
-import type { CheckIssue } from '../pipelines/types.js';
-import type { ProcessSpec } from './index.js';
+import type { CheckIssue } from '../core/pipeline.js';
+import type { ProcessSpec } from '../core/process.js';
 
 // Checks every kind shares: a schedule cron understands, a log file that can be written, monitoring names.
 export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {

@@ -1,6 +1,6 @@
 import { lokiSchema, monitoringSchema } from '../monitoring/schema.js';
-import { seconds } from '../pipelines/schema-parts.js';
-import type { JsonSchema } from '../pipelines/types.js';
+import { seconds } from '../lib/schema-parts.js';
+import type { JsonSchema } from '../core/pipeline.js';
 
 // The kind a process has when its definition names none: files of the original toolkit validate unchanged.
 export const DEFAULT_KIND = 'influxdb-copy';

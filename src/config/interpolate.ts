@@ -1,6 +1,6 @@
 import { visit, type Scalar } from 'yaml';
 import type { Problem } from './problem.js';
-import { SECRET_KEY } from './secrets.js';
+import { SECRET_KEY } from '../lib/secrets.js';
 import { positionOf, type YamlSource } from './yaml-source.js';
 
 // `$$` is a literal `$`; `${NAME}`, `${NAME:-default}` (unset or empty) and `${NAME-default}` (unset only). A

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { isSecretPath } from './secrets.js';
-import { maskUrl } from './url.js';
+import { isSecretPath } from '../lib/secrets.js';
+import { maskUrl } from '../lib/url.js';
 
 export interface SchemaIssue {
   /** Path inside the process definition. */

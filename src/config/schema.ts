@@ -1,4 +1,4 @@
-import type { JsonSchema, PipelineDefinition } from '../pipelines/types.js';
+import type { JsonSchema, PipelineDefinition } from '../core/pipeline.js';
 import { commonProperties, DEFAULT_KIND } from './common-schema.js';
 import { PROCESS_NAME } from './load.js';
 

@@ -1,9 +1,9 @@
 import { Ajv, type SchemaValidateFunction } from 'ajv';
 import type { DataValidationCxt } from 'ajv/dist/types/index.js';
-import type { PipelineDefinition } from '../pipelines/types.js';
+import type { PipelineDefinition } from '../core/pipeline.js';
 import { describeSchemaErrors, type SchemaIssue } from './messages.js';
 import { processFileSchema, SCHEMA_ID } from './schema.js';
-import { readUrl } from './url.js';
+import { readUrl } from '../lib/url.js';
 
 export type ProcessValidator = (definition: unknown) => SchemaIssue[];
 

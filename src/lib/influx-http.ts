@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { PipelineError } from '../pipelines/errors.js';
+import { ErrorCode, PipelineError } from '../core/errors.js';
 import { onAbort } from './abort.js';
 import { MsgpackReader } from './msgpack.js';
 import { causedBy } from './retry.js';
@@ -13,7 +13,6 @@ export interface InfluxEndpoint {
   tls_verify?: boolean;
 }
 
-export const ErrorCodes = { Request: 'E_INFLUX_REQUEST', Rejected: 'E_INFLUX_REJECTED' } as const;
 
 // An HTTP error that another try will not fix (4xx): the caller fails instead of retrying.
 export class PermanentError extends PipelineError {
@@ -21,7 +20,7 @@ export class PermanentError extends PipelineError {
   readonly status?: number;
 
   constructor(message: string, status?: number) {
-    super(ErrorCodes.Rejected, message);
+    super(ErrorCode.InfluxRejected, message);
     this.name = 'PermanentError';
     if (status !== undefined) this.status = status;
   }
@@ -33,7 +32,7 @@ export class ServerError extends PipelineError {
     message: string,
     readonly status: number,
   ) {
-    super(ErrorCodes.Request, message);
+    super(ErrorCode.InfluxRequest, message);
     this.name = 'ServerError';
   }
 }
@@ -110,7 +109,7 @@ export class InfluxHttp {
 // A request that got no answer in time: the server may be down, or only slow on this request.
 export class Silence extends PipelineError {
   constructor(message: string) {
-    super(ErrorCodes.Request, message);
+    super(ErrorCode.InfluxRequest, message);
     this.name = 'Silence';
   }
 }

@@ -2,6 +2,7 @@ import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type winston from 'winston';
 import Transport from 'winston-transport';
+import type { LogFileLoss } from '../core/result.js';
 
 const MESSAGE = Symbol.for('message'); // triple-beam's: the line a format made
 const BATCH = 1000;
@@ -17,13 +18,6 @@ export interface FileSinkOptions {
   onTrouble(message: string): void;
   /** Lines held while the file cannot be written; beyond it the oldest are dropped and counted. */
   maxPending?: number;
-}
-
-/** A log file that lost lines: which, the error that stopped it first, how many lines never reached it. */
-export interface LogFileLoss {
-  file: string;
-  error: string;
-  linesLost: number;
 }
 
 // Log lines appended to a file. A write that fails (a full disk, EIO) never stops the program nor the other

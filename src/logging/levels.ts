@@ -1,4 +1,4 @@
-import type { LogLevel } from '../runtime/protocol.js';
+import type { LogLevel } from '../core/process.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

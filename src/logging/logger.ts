@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import winston from 'winston';
-import type { ProcessSpec } from '../config/index.js';
-import type { LokiConfig } from '../monitoring/schema.js';
-import type { LogLevel } from '../runtime/protocol.js';
-import { FileSink, type LogFileLoss } from './file-sink.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { LokiConfig } from '../core/process.js';
+import type { LogLevel } from '../core/process.js';
+import { FileSink } from './file-sink.js';
+import { type LogFileLoss } from '../core/result.js';
 import { allows, toLogLevel } from './levels.js';
 import { LokiTransport } from './loki-transport.js';
 import type { Redactor } from './redact.js';

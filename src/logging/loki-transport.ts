@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import Transport from 'winston-transport';
-import type { LokiConfig } from '../monitoring/schema.js';
+import type { LokiConfig } from '../core/process.js';
 
 export interface LokiTransportOptions extends Pick<LokiConfig, 'url' | 'user' | 'password' | 'tls_verify' | 'labels'> {
   host: string;

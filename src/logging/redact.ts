@@ -1,5 +1,5 @@
-import { SECRET_KEY } from '../config/secrets.js';
-import { maskUrlPasswords } from '../config/url.js';
+import { SECRET_KEY } from '../lib/secrets.js';
+import { maskUrlPasswords } from '../lib/url.js';
 
 export const MASK = '***';
 

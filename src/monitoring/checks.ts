@@ -1,5 +1,5 @@
-import type { ProcessSpec } from '../config/index.js';
-import type { CheckIssue } from '../pipelines/types.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { CheckIssue } from '../core/pipeline.js';
 import { NAME, RESERVED_LABELS, RESERVED_TAGS } from './schema.js';
 
 // Tag and label names: plain identifiers, and none of those every point or line already has.

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import { InfluxHttp, isPermanent, readAll } from '../lib/influx-http.js';
 import { withRetries } from '../lib/retry.js';
-import type { RunObserver } from '../orchestrator/observer.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
+import type { RunObserver } from '../core/observer.js';
+import type { ProcessResult } from '../core/result.js';
 import { resultPoint } from './point.js';
-import type { MonitoringConfig } from './schema.js';
+import type { MonitoringConfig } from '../core/process.js';
 
 // After each process with a `monitoring` section, its result as a point in InfluxDB. Monitoring must never
 // cost a backup: a write that fails (server down, wrong password, too slow) is logged as a warning and the

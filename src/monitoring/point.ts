@@ -1,5 +1,5 @@
 import { escapeFieldKey, fieldValue, seriesPrefix } from '../lib/line-protocol.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
+import type { ProcessResult } from '../core/result.js';
 
 // One line of line protocol for a process that ended: what the Grafana dashboard reads (measurement
 // backup_runs by default). The run id is a field, not a tag: a tag per run would grow a series per run.

@@ -1,27 +1,5 @@
-import { httpUrl, seconds } from '../pipelines/schema-parts.js';
-import type { JsonSchema } from '../pipelines/types.js';
-
-// Where each process's result goes as a point (the Grafana dashboard under docker/ reads it).
-export interface MonitoringConfig {
-  url: string;
-  database: string;
-  user?: string;
-  password?: string;
-  tls_verify: boolean;
-  measurement: string;
-  /** Seconds one write may take before it is given up. */
-  timeout: number;
-  tags: Record<string, string>;
-}
-
-// Where the log lines of a process go too (Loki's push API).
-export interface LokiConfig {
-  url: string;
-  user?: string;
-  password?: string;
-  tls_verify: boolean;
-  labels: Record<string, string>;
-}
+import { httpUrl, seconds } from '../lib/schema-parts.js';
+import type { JsonSchema } from '../core/pipeline.js';
 
 // Loki label names and InfluxDB tag keys that stay easy to query: no spaces, no quotes (checked in checks.ts).
 export const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

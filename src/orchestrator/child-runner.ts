@@ -1,14 +1,15 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import { onAbort } from '../lib/abort.js';
 import { setLongTimeout } from '../lib/long-timeout.js';
-import { ErrorCode } from '../pipelines/errors.js';
-import type { Progress } from '../pipelines/types.js';
-import { ChildCommand, ParentCommand, isChildMessage, type LogLevel, type LogMessage, type ResultMessage } from '../runtime/protocol.js';
+import { ErrorCode } from '../core/errors.js';
+import type { Progress } from '../core/pipeline.js';
+import { ChildCommand, ParentCommand, isChildMessage, type LogMessage, type ResultMessage } from '../runtime/protocol.js';
+import { type LogLevel } from '../core/process.js';
 import { childExecArgv, defaultChildEntry } from './child-entry.js';
 import { summariseStderr } from './stderr-summary.js';
-import type { ProcessResult } from './summary.js';
+import type { ProcessResult } from '../core/result.js';
 
 export interface ChildRunOptions {
   /** Told the child's peak memory when it reports (for the log: it is not part of the summary). */

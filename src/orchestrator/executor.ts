@@ -1,7 +1,7 @@
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../config/index.js';
-import type { Progress } from '../pipelines/types.js';
-import type { ProcessResult } from './summary.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { Progress } from '../core/pipeline.js';
+import type { ProcessResult } from '../core/result.js';
 
 export interface ExecuteHooks {
   /** The process's logger (bound to run, process and type). */

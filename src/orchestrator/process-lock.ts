@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import type { Logging } from '../logging/logger.js';
 import type { StateStore } from '../state/store.js';
-import { skipped, type ProcessResult } from './summary.js';
+import { skipped } from './summary.js';
+import { type ProcessResult } from '../core/result.js';
 
 export interface LockOptions {
   /** Wait for the run under way to end, instead of skipping this one (a file received while another is processed). */

@@ -1,16 +1,17 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
 import type { StateStore } from '../state/store.js';
 import { runInChild } from './child-runner.js';
 import type { Interruption } from './interruption.js';
 import { monitoringObserver } from '../monitoring/observer.js';
-import type { RunObserver } from './observer.js';
+import type { RunObserver } from '../core/observer.js';
 import { effectiveConfig, type Executor } from './executor.js';
 import { lockedRun, type LockOptions } from './process-lock.js';
-import { newRunId, runStatus, skipped, type ProcessResult, type RunSummary } from './summary.js';
+import { newRunId, runStatus, skipped } from './summary.js';
+import { type ProcessResult, type RunSummary } from '../core/result.js';
 
 export interface RunOptions {
   configDir: string;
@@ -30,6 +31,26 @@ export interface RunOptions {
   executor?: Executor;
   /** How a process run here takes its lock (see process-lock.ts); the queue's workers take it where they run. */
   lock?: LockOptions;
+}
+
+// What running one process needs, whoever runs it (a run of many here, or a worker taking one job).
+export interface ProcessRunOptions {
+  logging: Logging;
+  store: StateStore;
+  /** Aborted when the process is asked to stop (its reason: the signal). */
+  stop: AbortSignal;
+  /** Aborted when it is asked again: kill, stop waiting. */
+  force?: AbortSignal;
+  date?: string;
+  graceMs?: number;
+  /** The child program; tests swap in fixtures. */
+  entry?: string;
+  /** Where the process runs: a child process here unless told otherwise (the queue). */
+  executor?: Executor;
+  /** How a process run here takes its lock (see process-lock.ts); the queue's workers take it where they run. */
+  lock?: LockOptions;
+  /** Told of its start, progress and end. */
+  observers?: RunObserver[];
 }
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -63,10 +84,12 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
     if (notOk.length) return record(spec, skipped(spec, `not started: ${notOk.map((r) => `"${r.name}" ${r.status === 'skipped' ? 'did not run' : r.status}`).join(', ')}, and it runs after ${before.length === 1 ? 'it' : 'them'}`));
     return runNow(spec);
   };
+  const { logging, store, date, graceMs, entry, executor, lock } = options;
+  const one: ProcessRunOptions = { logging, store, stop, force: options.interruption.force, date, graceMs, entry, executor, lock, observers: observers.list };
   const runNow = (spec: ProcessSpec) =>
     limit(async () => {
       if (stop.aborted) return record(spec, skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
-      return record(spec, await runLogged(spec, runId, { ...options, observers: observers.list }));
+      return record(spec, await runLogged(spec, runId, one));
     });
   for (const spec of specs) running.set(spec.name, runOne(spec));
   const results = await Promise.all(specs.map((spec) => running.get(spec.name)!));
@@ -81,12 +104,12 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
 
 // One process, in its child or on a worker, its start and end logged with the time it took and its peak memory. Run
 // here, it holds the process's lock in the state store: never two runs of one process at once.
-export async function runLogged(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
+export async function runLogged(spec: ProcessSpec, runId: string, options: ProcessRunOptions): Promise<ProcessResult> {
   if (options.executor) return execute(spec, runId, options);
-  return lockedRun(spec, runId, options.store, options.logging, { ...options.lock, stop: options.interruption.stop }, () => execute(spec, runId, options));
+  return lockedRun(spec, runId, options.store, options.logging, { ...options.lock, stop: options.stop }, () => execute(spec, runId, options));
 }
 
-async function execute(spec: ProcessSpec, runId: string, options: RunOptions): Promise<ProcessResult> {
+async function execute(spec: ProcessSpec, runId: string, options: ProcessRunOptions): Promise<ProcessResult> {
   const log = options.logging.forProcess(spec, runId);
   log.info('Started.');
   const observers = options.observers ?? [];
@@ -97,8 +120,8 @@ async function execute(spec: ProcessSpec, runId: string, options: RunOptions): P
     log,
     progress: (p) => observers.forEach((o) => guard(log, o, () => o.progress?.(spec, p))),
     peakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
-    stop: options.interruption.stop,
-    force: options.interruption.force,
+    stop: options.stop,
+    force: options.force,
   });
   const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
   const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;
@@ -109,7 +132,7 @@ async function execute(spec: ProcessSpec, runId: string, options: RunOptions): P
 }
 
 // Each process in a child process of this one.
-function localExecutor(options: RunOptions): Executor {
+function localExecutor(options: ProcessRunOptions): Executor {
   return {
     run: (spec, runId, hooks) =>
       runInChild(
@@ -120,8 +143,8 @@ function localExecutor(options: RunOptions): Executor {
           date: options.date,
           level: options.logging.levelOf(spec),
           graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
-          stop: options.interruption.stop,
-          force: options.interruption.force,
+          stop: options.stop,
+          force: options.force,
           entry: options.entry,
           onLog: (m) => hooks.log.log(m.level, m.message, m.meta),
           onProgress: hooks.progress,

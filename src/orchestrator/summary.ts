@@ -1,35 +1,6 @@
-import type { ProcessSpec } from '../config/index.js';
-import type { LogFileLoss } from '../logging/file-sink.js';
-import { ErrorCode } from '../pipelines/errors.js';
-import type { Integrity, Records } from '../pipelines/types.js';
-
-export type ProcessStatus = 'success' | 'failed' | 'timeout' | 'interrupted' | 'skipped';
-export type RunStatus = 'success' | 'failed' | 'interrupted';
-
-// One process of a run, as DESIGN.md's summary JSON has it.
-export interface ProcessResult {
-  name: string;
-  file: string;
-  type: string;
-  status: ProcessStatus;
-  startedAt: string;
-  durationMs: number;
-  records?: Records;
-  integrity?: Integrity;
-  /** Reports the process wrote (the logs kind's JSON and Markdown). */
-  reports?: string[];
-  error?: { code: string; message: string };
-}
-
-export interface RunSummary {
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  status: RunStatus;
-  processes: ProcessResult[];
-  /** Log files that could not take every line (a full disk): only when one did not. Never changes `status`. */
-  logFileFailures?: LogFileLoss[];
-}
+import type { ProcessSpec } from '../core/process.js';
+import { ErrorCode } from '../core/errors.js';
+import type { ProcessResult, RunStatus, RunSummary } from '../core/result.js';
 
 export function runStatus(results: readonly ProcessResult[], interrupted: boolean): RunStatus {
   if (interrupted) return 'interrupted';

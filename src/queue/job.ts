@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ProcessSpec } from '../config/index.js';
-import { SECRET_KEY } from '../config/secrets.js';
-import type { Progress } from '../pipelines/types.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
+import type { ProcessSpec } from '../core/process.js';
+import { SECRET_KEY } from '../lib/secrets.js';
+import type { Progress } from '../core/pipeline.js';
+import type { ProcessResult } from '../core/result.js';
 
 // What a job carries: names and a hash, never a definition. Each worker reads the definition from its own
 // process files, so no password travels through Redis, and a worker whose files differ refuses the job.
@@ -16,6 +16,14 @@ export interface ProcessJob {
   inputs?: string[];
   /** Written by the worker before a failed attempt throws: the producer reports it as a local run would. */
   result?: ProcessResult;
+  /** Written by the worker before it refuses or fails the job: the code and message the producer reports. */
+  failure?: JobFailure;
+}
+
+// Why a job failed, as it crosses Redis: an object, never a code to be parsed back out of BullMQ's reason string.
+export interface JobFailure {
+  code: string;
+  message: string;
 }
 
 // Sent by workers with job.updateProgress.
@@ -40,10 +48,4 @@ function canonical(value: unknown, secret = false): string {
   }
   if (secret && value !== undefined) return '"<secret>"';
   return JSON.stringify(typeof value === 'string' ? value.replace(URL_PASSWORD, '$1<secret>@') : value) ?? 'null';
-}
-
-// The code a worker puts in front of the reason a job failed, so that the producer can report it.
-export function codedReason(reason: string | undefined): { code?: string; message: string } {
-  const m = /^(E_[A-Z0-9_]+): ([\s\S]*)$/.exec(reason ?? '');
-  return m ? { code: m[1], message: m[2]! } : { message: reason || 'no reason given' };
 }

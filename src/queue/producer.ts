@@ -3,14 +3,15 @@ import { resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import type { Redactor } from '../logging/redact.js';
 import type { Executor, ExecuteHooks } from '../orchestrator/executor.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
-import type { Progress } from '../pipelines/types.js';
-import { ErrorCode } from '../pipelines/errors.js';
-import { CANCEL_CHANNEL, cancelMessage, probe, QUEUE_NAME, QUEUE_PREFIX, queueTarget, RUN_KEY_TTL_MS, runKey, type QueueTarget } from './connection.js';
-import { codedReason, definitionHash, type JobProgress, type ProcessJob } from './job.js';
+import type { ProcessResult } from '../core/result.js';
+import type { Progress } from '../core/pipeline.js';
+import { ErrorCode } from '../core/errors.js';
+import { CANCEL_CHANNEL, cancelMessage, probe, QUEUE_NAME, QUEUE_PREFIX, RUN_KEY_TTL_MS, runKey } from './connection.js';
+import { queueTarget, type QueueTarget } from './target.js';
+import { definitionHash, type JobFailure, type JobProgress, type ProcessJob } from './job.js';
 
 // How often the producer looks at each job itself, and renews the keys that tell workers it still waits.
 const WATCH_MS = 5_000;
@@ -29,7 +30,8 @@ export interface ProducerOptions {
   graceMs: number;
 }
 
-type Outcome = { value: ProcessResult } | { error: Error };
+// How a job ended, as far as the producer saw: its result, or a failure of its own seeing (the job's data may say more).
+type Outcome = { value: ProcessResult } | { failure: JobFailure };
 
 // Runs each process as a job on the queue and waits for its worker's result: `main --queue`, `main schedule
 // --queue` and `logs serve --queue` use it in place of the local child process.
@@ -105,7 +107,7 @@ export class QueueExecutor implements Executor {
       const finished = Promise.race([
         job.waitUntilFinished(this.events).then(
           (value: ProcessResult) => ({ value }),
-          (error: Error) => ({ error }),
+          (error: Error) => ({ failure: { code: ErrorCode.Queue, message: error.message } }),
         ),
         this.watch(jobId, watching.signal),
       ]).finally(() => watching.abort());
@@ -143,11 +145,11 @@ export class QueueExecutor implements Executor {
       } catch {
         // Redis away: ioredis reconnects, and the job goes on without us. Not for ever: a run must end.
         if (Date.now() - reachedAt < GIVE_UP_MS) continue;
-        return { error: new Error(`${ErrorCode.Queue}: Redis at ${this.target.shown} did not answer for ${GIVE_UP_MS / 60_000} min; what became of job ${jobId} is unknown`) };
+        return { failure: { code: ErrorCode.Queue, message: `Redis at ${this.target.shown} did not answer for ${GIVE_UP_MS / 60_000} min; what became of job ${jobId} is unknown` } };
       }
       if (state === 'completed' && job?.returnvalue) return { value: job.returnvalue };
-      if (state === 'failed') return { error: new Error(job?.failedReason ?? 'failed') };
-      if (state === 'unknown') return { error: new Error(`${ErrorCode.Queue}: job ${jobId} is no longer in the queue (removed, or Redis restarted without persistence)`) };
+      if (state === 'failed') return { failure: { code: ErrorCode.Queue, message: job?.failedReason || 'failed' } };
+      if (state === 'unknown') return { failure: { code: ErrorCode.Queue, message: `job ${jobId} is no longer in the queue (removed, or Redis restarted without persistence)` } };
     }
     return new Promise(() => {}); // the events answered first
   }
@@ -174,7 +176,8 @@ export class QueueExecutor implements Executor {
     return this.settle(spec, job.id!, started, outcome);
   }
 
-  // The worker's result, or when the job failed: the result its last attempt wrote, else the reason BullMQ kept.
+  // The worker's result, or when the job failed: the result its last attempt wrote, else the failure it wrote (a
+  // refusal), else the reason BullMQ kept (a job that stalled too often: no worker of ours said why).
   private async settle(spec: ProcessSpec, jobId: string, started: Date, outcome: Outcome): Promise<ProcessResult> {
     if ('value' in outcome) return outcome.value;
     const job = (await bounded(Job.fromId(this.queue, jobId), STOP_CALL_MS)) as Job<ProcessJob> | undefined | 'late';
@@ -184,8 +187,8 @@ export class QueueExecutor implements Executor {
     const attempts = known ? ` (attempt ${tried} of ${this.options.attempts})` : '';
     const result = known?.data.result;
     if (result) return result.error && result.status !== 'interrupted' ? { ...result, error: { ...result.error, message: `${result.error.message}${attempts}` } } : result;
-    const { code, message } = codedReason(known?.failedReason ?? outcome.error.message);
-    return { name: spec.name, file: spec.file, type: spec.type, status: 'failed', startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), error: { code: code ?? ErrorCode.Queue, message: `${message}${attempts}` } };
+    const failure = known?.data.failure ?? (known?.failedReason ? { code: ErrorCode.Queue, message: known.failedReason } : outcome.failure);
+    return { name: spec.name, file: spec.file, type: spec.type, status: 'failed', startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), error: { code: failure.code, message: `${failure.message}${attempts}` } };
   }
 
   private async renewRuns(): Promise<void> {

@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
-import { isNotConnectionError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { isNotConnectionError, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ProcessSpec } from '../config/index.js';
+import type { Logger } from 'winston';
+import type { ProcessSpec } from '../core/process.js';
+import type { ProcessResult } from '../core/result.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
-import type { RunObserver } from '../orchestrator/observer.js';
-import { runLogged } from '../orchestrator/run.js';
-import type { ProcessResult } from '../orchestrator/summary.js';
-import { ErrorCode } from '../pipelines/errors.js';
-import type { Progress } from '../pipelines/types.js';
 import type { StateStore } from '../state/store.js';
-import { CANCEL_CHANNEL, parseCancel, QUEUE_NAME, QUEUE_PREFIX, runKey, type QueueTarget } from './connection.js';
-import { definitionHash, type JobProgress, type ProcessJob } from './job.js';
+import { CANCEL_CHANNEL, parseCancel, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
+import type { ProcessJob } from './job.js';
+import { jobProcessor, type RunningJob } from './processor.js';
+import type { QueueTarget } from './target.js';
+import { watchRedis } from './watchdog.js';
 
 export interface WorkerOptions {
   target: QueueTarget;
@@ -31,100 +31,25 @@ export interface WorkerOptions {
   force: AbortSignal;
 }
 
-const PROGRESS_EVERY_MS = 250;
-
-// `main worker`: takes jobs from the queue, `concurrency` at a time, and runs each through the same runner
-// as a local run (runLogged: a child process, its logs, its timeout). Returns when it has stopped: true after
-// a clean close, false when Redis did not answer and it stopped without it.
+// `main worker`: takes jobs from the queue, `concurrency` at a time (processor.ts runs each), until stopped.
+// Returns true after a clean close, false when Redis did not answer and it stopped without it.
 export async function runWorker(options: WorkerOptions): Promise<boolean> {
   const name = `${hostname()}:${process.pid}`;
   const log = options.logging.root;
-  // Per running job: `stop` (graceful), `kill` (now), and why it was stopped from outside, if it was.
-  const running = new Map<string, { stop: AbortController; kill: AbortController; why?: 'cancelled' | 'lost' }>();
-  const subscriber = new Redis({ ...options.target.connection, lazyConnect: true });
-  subscriber.on('error', () => {}); // the worker's own connection reports the outage
-  subscriber.on('message', (_channel, message: string) => {
-    const { jobId, signal } = parseCancel(message);
+  const running = new Map<string, RunningJob>();
+  const subscriber = await listenForCancels(options.target, (jobId, signal) => {
     const job = running.get(jobId);
     if (!job || job.why) return;
     job.why = 'cancelled';
     log.warn(`Job ${jobId}: its producer was interrupted by ${signal}; stopping the process.`);
     job.stop.abort(signal);
   });
-  await subscriber.connect();
-  await subscriber.subscribe(CANCEL_CHANNEL);
-  // No offline queue: a command fails at once while Redis is away (the watchdog below counts on it).
+  // No offline queue: a command fails at once while Redis is away (the watchdog counts on it).
   const client = new Redis({ ...options.target.connection, enableOfflineQueue: false });
   client.on('error', () => {});
   options.force.addEventListener('abort', () => running.forEach((j) => j.kill.abort(options.force.reason)), { once: true });
 
-  const processor = async (job: Job<ProcessJob>, token?: string): Promise<ProcessResult> => {
-    const data = job.data;
-    const spec = options.processes.get(data.process);
-    if (!spec) throw new UnrecoverableError(`${ErrorCode.ConfigDrift}: worker ${name} has no process "${data.process}" in ${options.configDir}; every worker needs the same process files as the producer`);
-    const hash = definitionHash(spec);
-    if (hash !== data.hash) {
-      throw new UnrecoverableError(`${ErrorCode.ConfigDrift}: process "${data.process}" in ${spec.file} on worker ${name} differs from the producer's (definition ${hash.slice(0, 12)}, job ${data.hash.slice(0, 12)}); deploy the same process files and environment to every worker`);
-    }
-    // A killed `main` cannot withdraw its jobs: nobody waits for their results, and its next run may start the same process.
-    if ((await client.exists(runKey(data.runId))) !== 1) throw new UnrecoverableError(`${ErrorCode.Queue}: its producer is gone (run ${data.runId} no longer waits for it); not run`);
-    // What an earlier attempt reported is not this attempt's result.
-    if (data.result) await job.updateData({ ...data, result: undefined });
-    const entry = { stop: new AbortController(), kill: new AbortController() } as { stop: AbortController; kill: AbortController; why?: 'cancelled' | 'lost' };
-    const onStop = () => setTimeout(() => entry.stop.abort('SIGTERM'), options.graceMs).unref();
-    options.stop.addEventListener('abort', onStop, { once: true });
-    running.set(job.id!, entry);
-    const progress = progressToJob(job);
-    try {
-      // Not awaited: the child need not wait for the producer to be told (a Redis round trip).
-      void job.updateProgress({ started: { worker: name, pid: process.pid } } satisfies JobProgress).catch(() => {});
-      const result = await runLogged({ ...spec, enabled: true, ...(data.inputs ? { inputs: data.inputs } : {}) }, data.runId, {
-        configDir: options.configDir,
-        maxParallel: 1,
-        date: data.date,
-        graceMs: options.graceMs,
-        logging: options.logging,
-        redactor: options.redactor,
-        store: options.store,
-        interruption: { stop: entry.stop.signal, force: entry.kill.signal },
-        observers: [progress],
-        // A file handed off by `logs serve` waits for a run of its process under way; a scheduled run is skipped.
-        lock: { wait: Boolean(data.inputs), self: 'this worker' },
-      });
-      progress.close!();
-      if (entry.why === 'lost') {
-        // Killed because Redis was away. If the lock outlived the outage, the job is still this worker's:
-        // back to the queue, no attempt spent. If not, another worker has it, and this run is not its result.
-        const kept = await job.extendLock(token!, options.stalledAfterMs).then(
-          (n) => Boolean(n),
-          () => false,
-        );
-        if (kept) {
-          log.warn(`Job ${job.id}: Redis answers again and the job is still this worker's; it goes back to the queue.`);
-          await job.moveToWait(token);
-          throw new WaitingError();
-        }
-        throw new Error(`${ErrorCode.Queue}: worker ${name} lost the job's lock; another worker runs it`);
-      }
-      const clean = options.redactor.value(result) as ProcessResult;
-      if (clean.status === 'success') return clean;
-      // Stopped because this worker is stopping: back to the queue for another worker, no attempt spent.
-      if (clean.status === 'interrupted' && options.stop.aborted && !entry.why) {
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
-      await job.updateData({ ...data, result: clean });
-      const reason = `${clean.error?.code ?? ErrorCode.Pipeline}: ${clean.error?.message ?? clean.status}`;
-      // The producer asked to stop it: trying again would undo what was asked.
-      if (entry.why === 'cancelled') throw new UnrecoverableError(reason);
-      throw new Error(reason);
-    } finally {
-      progress.close!();
-      running.delete(job.id!);
-      options.stop.removeEventListener('abort', onStop);
-    }
-  };
-
+  const processor = jobProcessor({ ...options, worker: name, client }, running);
   const worker = new Worker<ProcessJob, ProcessResult>(QUEUE_NAME, processor, {
     connection: options.target.connection,
     prefix: QUEUE_PREFIX,
@@ -136,19 +61,7 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
     maxStalledCount: 2,
     autorun: false,
   });
-  let down = false;
-  worker.on('error', (error) => {
-    // Not the connection: a job that vanished under its worker (removed, Redis restarted empty), a script error.
-    if (!isConnectionError(error)) return void log.warn(`Queue ${options.target.shown}: ${error.message}.`);
-    if (down) return;
-    down = true;
-    log.warn(`Queue ${options.target.shown}: ${error.message}; retrying the connection.`);
-  });
-  worker.on('ready', () => {
-    if (down) log.info(`Queue ${options.target.shown}: connected again.`);
-    down = false;
-  });
-  worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
+  logEvents(worker, log, options.target.shown);
   // This worker could not renew a job's lock (Redis unreachable for longer than --stalled-after): another
   // worker may take the job now. Its child is killed at once, so the two never run side by side for long.
   const lose = (id: string, why: string) => {
@@ -160,27 +73,9 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
     job.kill.abort('SIGKILL');
   };
   worker.on('lockRenewalFailed', (jobIds) => jobIds.forEach((id) => lose(id, 'its lock could not be renewed')));
-  // BullMQ waits for a lost connection rather than failing its lock renewals, so it would not tell. A lock
-  // lives --stalled-after from its last renewal, renewed every half of it: unreachable for half of it, the
-  // lock may be gone, and another worker may have the job. A ping every second (or a quarter of
-  // --stalled-after) says how long Redis has been away.
-  // One ping at a time; Redis counts as reached when a ping was sent (a slow answer is still an answer).
-  let reachedAt = Date.now();
-  let pinging = false;
-  const watchdog = setInterval(() => {
-    if (!pinging) {
-      pinging = true;
-      const sent = Date.now();
-      void client
-        .ping()
-        .then(() => (reachedAt = Math.max(reachedAt, sent)), () => {})
-        .finally(() => (pinging = false));
-    }
-    const away = Date.now() - reachedAt;
-    if (away >= options.stalledAfterMs / 2) for (const id of running.keys()) lose(id, `Redis has not answered for ${Math.round(away / 1000)} s`);
-    // Pings well inside the threshold: a healthy Redis is never further away than one period.
-  }, Math.min(1000, options.stalledAfterMs / 4)).unref();
-  worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
+  const stopWatching = watchRedis(client, options.stalledAfterMs, (away) => {
+    for (const id of running.keys()) lose(id, `Redis has not answered for ${Math.round(away / 1000)} s`);
+  });
   log.info(`Worker ${name} taking jobs from ${options.target.shown}: ${options.processes.size} process(es) from ${options.configDir}, ${options.concurrency} at once. SIGHUP reloads the process files, SIGTERM stops.`);
   const done = worker.run();
   await new Promise<void>((resolve) => (options.stop.aborted ? resolve() : options.stop.addEventListener('abort', () => resolve(), { once: true })));
@@ -193,7 +88,7 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.graceMs + 15_000))),
   ]);
   clearTimeout(timer);
-  clearInterval(watchdog);
+  stopWatching();
   subscriber.disconnect();
   client.disconnect();
   if (!closed) {
@@ -203,32 +98,39 @@ export async function runWorker(options: WorkerOptions): Promise<boolean> {
   return closed;
 }
 
+// The producers' "stop this job" messages (an interrupted `main`), on a connection of their own.
+async function listenForCancels(target: QueueTarget, cancel: (jobId: string, signal: string) => void): Promise<Redis> {
+  const subscriber = new Redis({ ...target.connection, lazyConnect: true });
+  subscriber.on('error', () => {}); // the worker's own connection reports the outage
+  subscriber.on('message', (_channel, message: string) => {
+    const { jobId, signal } = parseCancel(message);
+    cancel(jobId, signal);
+  });
+  await subscriber.connect();
+  await subscriber.subscribe(CANCEL_CHANNEL);
+  return subscriber;
+}
+
+// The worker's events, as log lines: the connection lost and back (said once each), failed and stalled jobs.
+function logEvents(worker: Worker<ProcessJob, ProcessResult>, log: Logger, shown: string): void {
+  let down = false;
+  worker.on('error', (error) => {
+    // Not the connection: a job that vanished under its worker (removed, Redis restarted empty), a script error.
+    if (!isConnectionError(error)) return void log.warn(`Queue ${shown}: ${error.message}.`);
+    if (down) return;
+    down = true;
+    log.warn(`Queue ${shown}: ${error.message}; retrying the connection.`);
+  });
+  worker.on('ready', () => {
+    if (down) log.info(`Queue ${shown}: connected again.`);
+    down = false;
+  });
+  worker.on('failed', (job, error) => job && log.warn(`Job ${job.id} (${job.data.process}) failed: ${error.message}${job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError) ? '; it will be tried again' : ''}.`));
+  worker.on('stalled', (jobId) => log.warn(`Job ${jobId} stalled (its worker stopped renewing its lock): this worker or another takes it again.`));
+}
+
 // BullMQ's own test knows ECONNREFUSED only; a cut connection says EPIPE, ECONNRESET …
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN', 'EAI_AGAIN']);
 function isConnectionError(error: Error): boolean {
   return !isNotConnectionError(error) || CONNECTION_CODES.has(String((error as NodeJS.ErrnoException).code)) || /Connection is closed/i.test(error.message);
-}
-
-// Progress to the producer, at most every 250 ms per job (each update is a Redis write and an event).
-function progressToJob(job: Job<ProcessJob>): RunObserver {
-  let last = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let latest: Progress | undefined;
-  const send = () => {
-    timer = undefined;
-    last = Date.now();
-    if (latest) void job.updateProgress({ progress: latest } satisfies JobProgress).catch(() => {});
-  };
-  return {
-    name: 'queue progress',
-    progress(_spec, p) {
-      latest = p;
-      if (timer) return;
-      timer = setTimeout(send, Math.max(0, last + PROGRESS_EVERY_MS - Date.now()));
-    },
-    close() {
-      clearTimeout(timer);
-      latest = undefined;
-    },
-  };
 }

@@ -1,7 +1,7 @@
 // Entry of every child process: receive one process, run its pipeline, report, exit.
-import { describeError, ErrorCode, errorCodeOf } from '../pipelines/errors.js';
-import { registry } from '../pipelines/registry.js';
-import type { PipelineOutcome } from '../pipelines/types.js';
+import { describeError, ErrorCode, errorCodeOf } from '../core/errors.js';
+import { loadKind } from '../pipelines/kind-loader.js';
+import type { PipelineOutcome } from '../core/pipeline.js';
 import { createContext } from './context.js';
 import { ChildCommand, ParentCommand, type ChildMessage, type ResultMessage, type StartMessage } from './protocol.js';
 
@@ -45,7 +45,7 @@ process.once('message', (message: StartMessage) => {
 });
 
 async function run(start: StartMessage): Promise<void> {
-  const definition = registry.get(start.spec.type);
+  const definition = await loadKind(start.spec.type);
   if (!definition) return void report({ status: 'failed', error: { code: ErrorCode.Pipeline, message: `unknown kind "${start.spec.type}"` } });
   const ctx = createContext(start, controller.signal, send);
   let outcome: PipelineOutcome;

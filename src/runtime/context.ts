@@ -1,6 +1,7 @@
-import type { LogMeta, PipelineContext, PipelineLogger } from '../pipelines/types.js';
+import type { LogMeta, PipelineContext, PipelineLogger } from '../core/pipeline.js';
 import { openCheckpoints } from '../state/checkpoints.js';
-import { ChildCommand, type ChildMessage, type LogLevel, type StartMessage } from './protocol.js';
+import { ChildCommand, type ChildMessage, type StartMessage } from './protocol.js';
+import { type LogLevel } from '../core/process.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

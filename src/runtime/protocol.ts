@@ -1,5 +1,6 @@
-import type { ProcessSpec } from '../config/index.js';
-import type { Integrity, LogMeta, Progress, Records } from '../pipelines/types.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { Integrity, LogMeta, Progress, Records } from '../core/pipeline.js';
+import type { LogLevel } from '../core/process.js';
 
 // Parent → child. (bullmq's sandboxed processors speak two small enums like these.)
 export enum ParentCommand {
@@ -15,7 +16,6 @@ export enum ChildCommand {
   ProcessGroup = 'process-group',
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface StartMessage {
   cmd: ParentCommand.Start;

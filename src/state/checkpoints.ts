@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Checkpoints } from '../pipelines/types.js';
+import type { Checkpoints } from '../core/pipeline.js';
 import { Bookkeeping } from './bookkeeping.js';
 import { openDatabase } from './database.js';
 import { storeReason, StoreUnusableError } from './store-error.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import type { ProcessResult, RunSummary } from '../orchestrator/summary.js';
+import type { ProcessResult, RunSummary } from '../core/result.js';
 import { Bookkeeping } from './bookkeeping.js';
 import { openDatabase } from './database.js';
 import { Locks } from './locks.js';

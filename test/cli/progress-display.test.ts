@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compact, clock, createProgressDisplay, wantsProgressDisplay, type ProgressDisplay } from '../../src/cli/progress-display.js';
-import type { ProcessSpec } from '../../src/config/index.js';
+import type { ProcessSpec } from '../../src/core/process.js';
 import { createLogging } from '../../src/logging/logger.js';
 import { Redactor } from '../../src/logging/redact.js';
-import type { ProcessResult } from '../../src/orchestrator/summary.js';
+import type { ProcessResult } from '../../src/core/result.js';
 
 // A terminal of 60 columns that keeps what is on screen: enough of VT100 for what the display writes
 // (text, \r, \n as the tty's onlcr turns it into \r\n, cursor up, erase below, cursor shown/hidden, bold).

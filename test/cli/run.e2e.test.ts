@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, startCli, stillRunning, waitFor, Workspace, EVENT_MS, cliStartMs } from '../helpers/cli.js';
 
 let ws: Workspace;

@@ -1,6 +1,6 @@
 import { renameSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { StateStore } from '../../src/state/store.js';
 import { corruptPagesHolding } from '../helpers/damage.js';
 import { runCli, Workspace } from '../helpers/cli.js';

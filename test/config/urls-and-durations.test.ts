@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { formatProblem } from '../../src/config/problem.js';
 import { processFileSchema } from '../../src/config/schema.js';
-import { maskUrl, readUrl } from '../../src/config/url.js';
-import { LONG_MAX_SECONDS, TIMER_MAX_SECONDS } from '../../src/pipelines/schema-parts.js';
+import { maskUrl, readUrl } from '../../src/lib/url.js';
+import { LONG_MAX_SECONDS, TIMER_MAX_SECONDS } from '../../src/lib/schema-parts.js';
 import { kinds } from '../../src/pipelines/registry.js';
 import { Workspace } from '../helpers/cli.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseArgs, type Args, type ScheduleArgs, type WorkerArgs } from '../../src/cli/args.js';
 import { resultPoint } from '../../src/monitoring/point.js';
-import type { ProcessResult } from '../../src/orchestrator/summary.js';
+import type { ProcessResult } from '../../src/core/result.js';
 import { runCli } from '../helpers/cli.js';
 import { Influxd } from '../helpers/influxd.js';
 

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, Workspace } from './cli.js';
 import { Influxd } from './influxd.js';
 

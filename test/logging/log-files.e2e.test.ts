@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, Workspace } from '../helpers/cli.js';
 import { Tmpfs } from '../helpers/tmpfs.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, Workspace, cliStartMs } from '../helpers/cli.js';
 import { freePort } from '../helpers/influxd.js';
 import { LokiPushServer } from '../helpers/loki-push.js';

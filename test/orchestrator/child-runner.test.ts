@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ProcessSpec } from '../../src/config/index.js';
+import type { ProcessSpec } from '../../src/core/process.js';
 import { runInChild, type ChildRunOptions } from '../../src/orchestrator/child-runner.js';
 import type { LogMessage } from '../../src/runtime/protocol.js';
 import { EVENT_MS } from '../helpers/cli.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, startCli, waitFor, cliStartMs } from '../helpers/cli.js';
 import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { CopyFixture } from '../helpers/influx-copy.js';

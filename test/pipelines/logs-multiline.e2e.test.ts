@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import type { LogsReport } from '../../src/pipelines/logs/report.js';
 import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
 

@@ -2,7 +2,7 @@ import { cpSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import type { LogsReport } from '../../src/pipelines/logs/report.js';
 import { runCli, Workspace } from '../helpers/cli.js';
 

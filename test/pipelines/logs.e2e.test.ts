@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import type { LogsReport } from '../../src/pipelines/logs/report.js';
 import { runCli, startCli, waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 import { nginxCombined } from '../helpers/log-lines.js';

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { DEFAULT_KIND } from '../../src/config/common-schema.js';
 import { loadConfig } from '../../src/config/index.js';
+import { loadableKinds, loadKind } from '../../src/pipelines/kind-loader.js';
 import { registry } from '../../src/pipelines/registry.js';
 
 const PIPELINES = fileURLToPath(new URL('../../src/pipelines/', import.meta.url));
@@ -13,6 +14,12 @@ const folders = readdirSync(PIPELINES, { withFileTypes: true }).filter((e) => e.
 describe('every pipeline kind', () => {
   it('has a folder, and every folder is a registered kind', () => {
     expect(folders.sort()).toEqual([...registry.keys()].sort());
+  });
+
+  it('is loaded alone by a child: the loader knows every registered kind and gives its very definition', async () => {
+    expect(loadableKinds().sort()).toEqual([...registry.keys()].sort());
+    for (const [kind, definition] of registry) expect(await loadKind(kind)).toBe(definition);
+    expect(await loadKind('constructor')).toBeUndefined();
   });
 
   for (const kind of folders) {

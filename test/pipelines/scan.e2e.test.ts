@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { dayBounds } from '../../src/pipelines/scan/day.js';
 import { runCli, Workspace } from '../helpers/cli.js';
 import { Influxd } from '../helpers/influxd.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/orchestrator/summary.js';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, startCli, waitFor, Workspace, EVENT_MS, cliStartMs } from '../helpers/cli.js';
 import { freePort, Influxd } from '../helpers/influxd.js';
 import { nginxCombined } from '../helpers/log-lines.js';

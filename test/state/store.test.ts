@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runInChild } from '../../src/orchestrator/child-runner.js';
-import type { ProcessResult } from '../../src/orchestrator/summary.js';
+import type { ProcessResult } from '../../src/core/result.js';
 import { openCheckpoints } from '../../src/state/checkpoints.js';
 import { StateStore } from '../../src/state/store.js';
 import type { LogMessage } from '../../src/runtime/protocol.js';

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import type { CheckIssue } from '../types.js';
+import type { CheckIssue } from '../../core/pipeline.js';
 import type { CommandConfig, CommandStep } from './schema.js';
 
 // What can be known without running anything: the working directory exists, the program can be found.

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setLongTimeout } from '../../lib/long-timeout.js';
-import { ErrorCode, PipelineError } from '../errors.js';
-import type { PipelineContext } from '../types.js';
+import { ErrorCode, PipelineError } from '../../core/errors.js';
+import type { PipelineContext } from '../../core/pipeline.js';
 import type { CommandStep } from './schema.js';
 
 // A cap against a binary stream with no newline; lines are cut for display only after masking, in the parent.

@@ -1,4 +1,4 @@
-import type { PipelineDefinition } from '../types.js';
+import type { PipelineDefinition } from '../../core/pipeline.js';
 import { checkCommand } from './checks.js';
 import { commandSchema, type CommandConfig } from './schema.js';
 

@@ -1,5 +1,5 @@
-import { ErrorCode, PipelineError } from '../errors.js';
-import type { PipelineContext, PipelineOutcome } from '../types.js';
+import { ErrorCode, PipelineError } from '../../core/errors.js';
+import type { PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
 import { describeExit, runStep, stepLabel } from './exec.js';
 import type { CommandConfig } from './schema.js';
 

@@ -1,5 +1,5 @@
-import { seconds } from '../schema-parts.js';
-import type { JsonSchema } from '../types.js';
+import { seconds } from '../../lib/schema-parts.js';
+import type { JsonSchema } from '../../core/pipeline.js';
 
 export interface CommandStep {
   argv?: string[];

@@ -1,4 +1,4 @@
-import type { Checkpoints } from '../types.js';
+import type { Checkpoints } from '../../core/pipeline.js';
 
 // The checkpoint of one measurement's incremental copy, as stored: what the destination has acknowledged, and what a
 // check has found the same on both sides (null: nothing yet; absent: a checkpoint written before checks were kept,

@@ -1,4 +1,4 @@
-import type { CheckIssue } from '../types.js';
+import type { CheckIssue } from '../../core/pipeline.js';
 import { timeNs } from './duration.js';
 import type { InfluxCopyConfig } from './schema.js';
 

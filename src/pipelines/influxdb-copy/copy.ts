@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
-import { describeError, ErrorCode, errorCodeOf } from '../errors.js';
-import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../types.js';
+import { describeError, ErrorCode, errorCodeOf } from '../../core/errors.js';
+import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../../core/pipeline.js';
 import { durationNs } from './duration.js';
 import { ItemCheckpoint } from './checkpoint.js';
 import { copyItem, selection, type ItemCopy } from './item-copy.js';

@@ -1,4 +1,4 @@
-import type { PipelineDefinition } from '../types.js';
+import type { PipelineDefinition } from '../../core/pipeline.js';
 import { checkInfluxCopy } from './checks.js';
 import { influxCopySchema, type InfluxCopyConfig } from './schema.js';
 

@@ -1,8 +1,8 @@
 import type { LimitFunction } from 'p-limit';
 import { causedBy, withRetries } from '../../lib/retry.js';
 import { isPermanent, PermanentError } from '../../lib/influx-http.js';
-import { describeError } from '../errors.js';
-import type { PipelineContext } from '../types.js';
+import { describeError } from '../../core/errors.js';
+import type { PipelineContext } from '../../core/pipeline.js';
 import { durationNs, formatNs, timeNs } from './duration.js';
 import { showBytes } from './names.js';
 import type { CopyItem } from './plan.js';

@@ -1,5 +1,5 @@
 import { PermanentError } from '../../lib/influx-http.js';
-import type { PipelineContext } from '../types.js';
+import type { PipelineContext } from '../../core/pipeline.js';
 import { unwritableMeasurement } from './lines.js';
 import { sameRegex, type Name } from './names.js';
 import type { BackupConfig } from './schema.js';

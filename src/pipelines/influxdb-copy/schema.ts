@@ -1,5 +1,5 @@
-import { httpUrl, seconds } from '../schema-parts.js';
-import type { JsonSchema } from '../types.js';
+import { httpUrl, seconds } from '../../lib/schema-parts.js';
+import type { JsonSchema } from '../../core/pipeline.js';
 
 export interface ServerConfig {
   url: string;

@@ -1,7 +1,7 @@
 import { causedBy, withRetries } from '../../lib/retry.js';
-import { bodyChunks, ErrorCodes, InfluxHttp, isPermanent, PermanentError, readAll, ServerError, Silence } from '../../lib/influx-http.js';
+import { bodyChunks, InfluxHttp, isPermanent, PermanentError, readAll, ServerError, Silence } from '../../lib/influx-http.js';
 import { MsgpackError } from '../../lib/msgpack.js';
-import { PipelineError } from '../errors.js';
+import { ErrorCode, PipelineError } from '../../core/errors.js';
 import { answerSeries, answerTables, type SeriesRows, type Table } from './answer.js';
 import { fromClause, Name, quoteIdent } from './names.js';
 import type { ServerConfig } from './schema.js';
@@ -38,7 +38,7 @@ export class RetriesExhausted extends PipelineError {
     /** The server still answers (a 5xx, or a /ping after a request it left unanswered): the failure is this request's. */
     readonly serverAnswers: boolean,
   ) {
-    super(ErrorCodes.Request, message, options);
+    super(ErrorCode.InfluxRequest, message, options);
     this.name = 'RetriesExhausted';
   }
 }
@@ -85,10 +85,10 @@ export class InfluxServer {
       const cause = error instanceof Error ? error.message : String(error);
       const where = `${this.side} ${this.config.url}`;
       // InfluxDB sends its headers before it runs a query: a slow query falls silent here, not before.
-      if (!(error instanceof Silence)) throw new PipelineError(ErrorCodes.Request, `${where}: the answer broke off: ${cause}`, { cause: error });
+      if (!(error instanceof Silence)) throw new PipelineError(ErrorCode.InfluxRequest, `${where}: the answer broke off: ${cause}`, { cause: error });
       const up = this.unanswered(statement);
       const message = `${where}: ${cause} (a query slower than backup_config.timeout${up ? '' : `; ${this.silent.size} different ones in a row: the server is taken for down`})`;
-      throw up ? new PipelineError(ErrorCodes.Request, message, { cause: error }) : new RetriesExhausted(message, { cause: error }, false);
+      throw up ? new PipelineError(ErrorCode.InfluxRequest, message, { cause: error }) : new RetriesExhausted(message, { cause: error }, false);
     } finally {
       // Left early (an error, a stop): the rest of the answer is not wanted, nor its socket.
       if (!res.complete) res.destroy();

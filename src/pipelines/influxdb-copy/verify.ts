@@ -1,4 +1,4 @@
-import type { IntegrityCheck } from '../types.js';
+import type { IntegrityCheck } from '../../core/pipeline.js';
 import { formatNs } from './duration.js';
 import { LineBuffer } from './lines.js';
 import { fromClause, type Name } from './names.js';

@@ -3,7 +3,7 @@ import { isDynamicPattern } from 'tinyglobby';
 import { existsSync } from 'node:fs';
 import { unwritable } from '../../config/common-checks.js';
 import { isTimeZone } from '../../lib/time-zone.js';
-import type { CheckIssue } from '../types.js';
+import type { CheckIssue } from '../../core/pipeline.js';
 import { HTTP_FIELDS } from './formats/http.js';
 import { groupsOf } from './formats/regex.js';
 import { SYSLOG_FIELDS } from './formats/syslog.js';

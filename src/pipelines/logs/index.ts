@@ -1,4 +1,4 @@
-import type { PipelineDefinition } from '../types.js';
+import type { PipelineDefinition } from '../../core/pipeline.js';
 import { checkLogs } from './checks.js';
 import { logsSchema, type LogsConfig } from './schema.js';
 

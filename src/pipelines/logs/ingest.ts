@@ -9,7 +9,8 @@ import { Joiner, type RecordSink, type Start } from './records.js';
 import type { PatternBatch, PatternMiner } from './patterns.js';
 import type { Rejects } from './rejects.js';
 import { Stats } from './stats.js';
-import type { FileState, LogStore, SourceStat, TailKind } from './store.js';
+import type { FileState, SourceStat, TailKind } from './store-shapes.js';
+import type { LogStore } from './store.js';
 
 // The first bytes of the content find the candidates for "already seen", whatever the name or compression.
 const HEAD_BYTES = 1024;

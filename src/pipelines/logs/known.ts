@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hashPrefix } from './content.js';
-import type { FileRecord, LogStore } from './store.js';
+import type { FileRecord } from './store-shapes.js';
+import type { LogStore } from './store.js';
 
 // A file whose first bytes and earlier content match a file already ingested by this process: the same log,
 // grown (`more`), or a copy of it as it was at one of its commits.

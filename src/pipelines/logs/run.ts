@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { describeError } from '../errors.js';
-import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../types.js';
+import { describeError } from '../../core/errors.js';
+import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
 import { anomalousHours } from './anomalies.js';
 import { cleaner } from './clean.js';
 import { patternMiner } from './patterns.js';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../../core/pipeline.js';
 
 export const FORMATS = ['nginx-combined', 'apache-common', 'apache-combined', 'syslog-rfc3164', 'syslog-rfc5424', 'jsonl', 'regex'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -2,18 +2,9 @@
 // thread reads and parses the next lines. Messages are applied in order; each commit is acknowledged.
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { Family } from './formats/index.js';
 import { openSqlite } from '../../lib/sqlite.js';
-import { LOGS_DB, type FileState, type SourceStat } from './store.js';
+import { LOGS_DB, type WriterMessage, type WriterReply } from './store-shapes.js';
 import { LINE_BITS, MAX_FILES, TABLES } from './tables.js';
-
-export type WriterMessage =
-  | { op: 'begin'; family: Family; fileId?: number; process: string; format: string; path: string; gzip: boolean; fromLine: number }
-  | { op: 'rows'; values: unknown[]; count: number; rejects: Array<[number, string, Uint8Array]> }
-  | { op: 'commit'; seq: number; state: FileState; source?: SourceStat }
-  | { op: 'rollback'; seq: number };
-
-export type WriterReply = { op: 'committed'; seq: number; fileId: number } | { op: 'rolledBack'; seq: number } | { op: 'error'; message: string };
 
 // Rows per INSERT statement: one call into SQLite for many rows is most of the speed of a bulk load.
 const ROWS_PER_INSERT = 64;

@@ -2,51 +2,13 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { openSqlite, type OpenOptions } from '../../lib/sqlite.js';
+import { openSqlite } from '../../lib/sqlite.js';
 import type { Entry, Family } from './formats/index.js';
-import type { WriterMessage, WriterReply } from './store-worker.js';
+import { LOGS_DB, type FileRecord, type FileState, type SourceStat, type WriterMessage, type WriterReply } from './store-shapes.js';
 import { LINE_BITS, SCHEMA, SCHEMA_VERSION, TABLES } from './tables.js';
 
-// The reader and the writer thread open the logs database alike.
-export const LOGS_DB: OpenOptions = { synchronous: 'NORMAL', busyTimeoutMs: 30_000 };
 // Resolved only when run from source; a compiled build never loads tsx.
 const TSX_API = import.meta.url.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : '';
-
-export type TailKind = 'entry' | 'reject' | 'excluded' | 'blank';
-
-export interface FileRecord {
-  id: number;
-  process: string;
-  format: string;
-  path: string;
-  gzip: number;
-  size: number;
-  sha256: string;
-  lines: number;
-  head_len: number;
-  head_sha256: string;
-  resume_offset: number;
-  resume_line: number;
-  /** What the last message, read again from `resume_line` by the next run, was counted as (entry, reject,
-   * excluded, blank); taken back when it is read again. */
-  tail_kind: TailKind | null;
-  entries: number;
-  rejected: number;
-  excluded: number;
-  first_ingested_at: string;
-  ingested_at: string;
-}
-
-// Where a file stands after a commit: the content up to `size` is in, lines from `resume_line` (at
-// `resume_offset`) are read again next time.
-export type FileState = Pick<FileRecord, 'path' | 'size' | 'sha256' | 'lines' | 'head_len' | 'head_sha256' | 'resume_offset' | 'resume_line' | 'tail_kind' | 'entries' | 'rejected' | 'excluded'>;
-
-/** The file as found on disk, for the next run's quick check. */
-export interface SourceStat {
-  path: string;
-  size: number;
-  mtimeMs: number;
-}
 
 // The logs database of one process: entries by family, files with their position, rejects, each run's statistics.
 export class LogStore {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CheckContext, CheckIssue } from '../types.js';
+import type { CheckContext, CheckIssue } from '../../core/pipeline.js';
 import { isTimeZone } from '../../lib/time-zone.js';
 import { today } from './day.js';
 import type { ScanConfig } from './schema.js';

@@ -1,6 +1,6 @@
 import { writeAtomicallySync } from '../../lib/atomic-write.js';
-import { PipelineError } from '../errors.js';
-import type { PipelineContext } from '../types.js';
+import { ErrorCode, PipelineError } from '../../core/errors.js';
+import type { PipelineContext } from '../../core/pipeline.js';
 import type { Day } from './day.js';
 import { rawBytes, rawFile } from './files.js';
 import { E_NOT_MRTG, parseMrtg, type Sample } from './mrtg.js';
@@ -9,7 +9,7 @@ import { clock, dayRows, gaps, withoutFill } from './slots.js';
 import type { Interface } from './sources.js';
 import { summarise, type DailySummary } from './summary.js';
 
-export const E_INCOMPLETE = 'E_SCAN_INCOMPLETE';
+export const E_INCOMPLETE = ErrorCode.ScanIncomplete;
 
 export interface Collected {
   iface: Interface;

@@ -3,9 +3,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { onAbort } from '../../lib/abort.js';
-import { PipelineError } from '../errors.js';
+import { ErrorCode, PipelineError } from '../../core/errors.js';
 
-export const E_FETCH = 'E_SCAN_FETCH';
+export const E_FETCH = ErrorCode.ScanFetch;
 const MAX_BYTES = 20 * 1024 * 1024;
 
 // An answer another try will not change (401, 404, an HTML page).

@@ -1,4 +1,4 @@
-import type { PipelineDefinition } from '../types.js';
+import type { PipelineDefinition } from '../../core/pipeline.js';
 import { checkScan } from './checks.js';
 import { scanSchema, type ScanConfig } from './schema.js';
 

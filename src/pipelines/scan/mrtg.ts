@@ -1,6 +1,6 @@
-import { PipelineError } from '../errors.js';
+import { ErrorCode, PipelineError } from '../../core/errors.js';
 
-export const E_NOT_MRTG = 'E_SCAN_NOT_MRTG';
+export const E_NOT_MRTG = ErrorCode.ScanNotMrtg;
 
 // One row of MRTG's rateup log: the interval ending at `epoch`, in bytes per second (or a gauge).
 export interface Sample {

@@ -1,5 +1,5 @@
 import { onAbort } from '../../lib/abort.js';
-import type { PipelineContext, Progress } from '../types.js';
+import type { PipelineContext, Progress } from '../../core/pipeline.js';
 
 // Progress told at most every `everyMs`, the latest always told in the end: a message to the parent for each of
 // thousands of interfaces cost the child a pipe write each (a twentieth of its CPU in a profile), and the parent as

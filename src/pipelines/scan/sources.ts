@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskUrl } from '../../config/url.js';
+import { maskUrl } from '../../lib/url.js';
 
 export interface Interface {
   layer: string;

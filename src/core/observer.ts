@@ -1,6 +1,6 @@
-import type { ProcessSpec } from '../config/index.js';
-import type { Progress } from '../pipelines/types.js';
-import type { ProcessResult } from './summary.js';
+import type { ProcessSpec } from './process.js';
+import type { Progress } from './pipeline.js';
+import type { ProcessResult } from './result.js';
 
 // Something that follows a run from outside: a live display on a TTY, the monitoring database, a queue's
 // progress events. An observer never changes how a run goes: what it throws is logged, and the run goes on.

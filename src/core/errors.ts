@@ -1,4 +1,6 @@
-// Error codes cross the process boundary as strings; check the code, never `instanceof`.
+// The one list of the codes a process's `error.code` may carry (DESIGN.md's summary JSON), the kinds' own
+// included. Codes cross the process boundary as strings: check the code, never `instanceof`. (The log transfer's
+// wire protocol has its own reply codes, in src/transfer/protocol.ts: they answer a client, not a run.)
 export const ErrorCode = {
   /** The pipeline itself failed (it threw). */
   Pipeline: 'E_PIPELINE',
@@ -16,7 +18,21 @@ export const ErrorCode = {
   ConfigDrift: 'E_CONFIG_DRIFT',
   /** Distributed mode: the job failed on the queue without a result from a worker (its worker vanished twice). */
   Queue: 'E_QUEUE',
+
+  // The kinds' own codes.
+  /** influxdb-copy, monitoring: InfluxDB did not answer, broke off or failed (5xx) after the retries. */
+  InfluxRequest: 'E_INFLUX_REQUEST',
+  /** influxdb-copy, monitoring: InfluxDB refused the request (4xx: credentials, a bad point). */
+  InfluxRejected: 'E_INFLUX_REJECTED',
+  /** scan: a source did not give a complete answer (HTTP status, timeout, a broken connection). */
+  ScanFetch: 'E_SCAN_FETCH',
+  /** scan: what a source gave is not an MRTG log. */
+  ScanNotMrtg: 'E_SCAN_NOT_MRTG',
+  /** scan: a day has fewer samples than min_completeness asks. */
+  ScanIncomplete: 'E_SCAN_INCOMPLETE',
 } as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 // An error whose code says what went wrong, so a summary can be read by a program.
 export class PipelineError extends Error {

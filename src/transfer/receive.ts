@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { PipelineLogger } from '../../types.js';
+import type { PipelineLogger } from '../core/pipeline.js';
 import type { Inbox } from './inbox.js';
 import { PartialFile } from './partial-file.js';
 import { checkName, FrameDecoder, jsonFrame, MAX_CHUNK_BYTES, MAX_HEADER_BYTES, parseHeader, ProtocolError, ReplyCode, type Header, type Reply } from './protocol.js';

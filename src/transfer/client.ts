@@ -3,7 +3,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import net, { type Socket } from 'node:net';
 import { basename } from 'node:path';
 import tls from 'node:tls';
-import { withRetries } from '../../../lib/retry.js';
+import { withRetries } from '../lib/retry.js';
 import { END_FRAME, frameLength, jsonFrame, MAX_CHUNK_BYTES, MAX_HEADER_BYTES, PROTOCOL_VERSION, ProtocolError, ReplyCode, type Header } from './protocol.js';
 import { ClientCode, FILE_CHANGED, TransferError } from './errors.js';
 import { ReplyReader } from './replies.js';

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import pLimit from 'p-limit';
-import type { ProcessSpec } from '../../../config/index.js';
-import type { RunSummary } from '../../../orchestrator/summary.js';
-import { describeError } from '../../errors.js';
-import type { PipelineLogger } from '../../types.js';
+import type { ProcessSpec } from '../core/process.js';
+import type { RunSummary } from '../core/result.js';
+import { describeError } from '../core/errors.js';
+import type { PipelineLogger } from '../core/pipeline.js';
 import type { Inbox } from './inbox.js';
 
 export interface HandoffOptions {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
-import { ProgressBar } from '../../src/pipelines/logs/transfer/progress.js';
-import { checkName, FrameDecoder, jsonFrame, parseHeader, ProtocolError } from '../../src/pipelines/logs/transfer/protocol.js';
-import { tokenChecker } from '../../src/pipelines/logs/transfer/token.js';
+import { ProgressBar } from '../../src/transfer/progress.js';
+import { checkName, FrameDecoder, jsonFrame, parseHeader, ProtocolError } from '../../src/transfer/protocol.js';
+import { tokenChecker } from '../../src/transfer/token.js';
 
 const SHA = 'a'.repeat(64);
 const header = (extra: Record<string, unknown> = {}) => Buffer.from(JSON.stringify({ v: 1, token: 't', name: 'access.log', size: 3, sha256: SHA, ...extra }));

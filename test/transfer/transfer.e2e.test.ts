@@ -4,7 +4,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashFile, sendFile, sendOnce } from '../../src/pipelines/logs/transfer/client.js';
+import { hashFile, sendFile, sendOnce } from '../../src/transfer/client.js';
 import { runCli, waitFor, Workspace, EVENT_MS, cliStartMs } from '../helpers/cli.js';
 import { nginxCombined } from '../helpers/log-lines.js';
 import { headerFor, LogsPeer, sha256, startServe, type Serve } from '../helpers/logs-peer.js';

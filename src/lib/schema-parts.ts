@@ -1,5 +1,5 @@
-import { TIMER_MAX_MS } from '../lib/long-timeout.js';
-import type { JsonSchema } from './types.js';
+import { TIMER_MAX_MS } from './long-timeout.js';
+import type { JsonSchema } from '../core/pipeline.js';
 
 // Seconds that one Node.js timer or socket timeout waits: at most 2147483, about 24.8 days.
 export const TIMER_MAX_SECONDS = Math.floor(TIMER_MAX_MS / 1000);

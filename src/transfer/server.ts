@@ -1,6 +1,6 @@
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
-import type { PipelineLogger } from '../../types.js';
+import type { PipelineLogger } from '../core/pipeline.js';
 import type { Inbox } from './inbox.js';
 import { ReplyCode } from './protocol.js';
 import { peerOf, Reception, replyAndClose, type StoredFile } from './receive.js';

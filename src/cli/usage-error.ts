@@ -1,0 +1,4 @@
+// A mistake on the command line: exit 2, nothing runs.
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,182 @@
+import { isMap, type Scalar } from 'yaml';
+import type { PipelineDefinition } from '../core/pipeline.js';
+import type { ProcessSpec } from '../core/process.js';
+import { collectSecrets } from '../lib/secrets.js';
+import { commonChecks } from './common-checks.js';
+import { DEFAULT_KIND } from './common-schema.js';
+import { discoverProcessFiles } from './discover.js';
+import { interpolateDocument, type Env } from './interpolate.js';
+import { parseProcessFile, type ParsedProcess } from './load.js';
+import { orderProblems } from './order.js';
+import type { Problem } from './problem.js';
+import { resolveDefinitions } from './resolve.js';
+import { createValidator } from './validate.js';
+import { nodeAt, positionOf, spanFinder, type YamlSource } from './yaml-source.js';
+
+export type StageName = 'found' | 'parsed' | 'interpolated' | 'schema' | 'checks';
+
+export interface Stage {
+  name: StageName;
+  /** How many files (found, parsed, interpolated) or processes (schema, checks) the stage looked at. */
+  checked: number;
+  problems: Problem[];
+}
+
+// A process the loader saw, valid or not, and how many problems it has (not a run's ProcessStatus).
+export interface SeenProcess {
+  name: string;
+  file: string;
+  type?: string;
+  problems: number;
+}
+
+// What the stages of one load share: each adds its report to `stages`, and what it finds to the rest.
+export interface Loading {
+  cwd: string;
+  /** A file as messages name it: relative to the working directory. */
+  show(file: string): string;
+  files: string[];
+  stages: Stage[];
+  seen: SeenProcess[];
+  secrets: Set<string>;
+  warnings: Problem[];
+}
+
+// The processes that parsed and interpolated cleanly, grouped by file, with what finds the process owning a node.
+export interface Interpolated {
+  sources: Map<YamlSource, ParsedProcess[]>;
+  owners: Map<YamlSource, (offset: number | undefined) => string | undefined>;
+  ok: ParsedProcess[];
+}
+
+const processKey = (file: string, name: string) => `${file}\0${name}`;
+
+function report(loading: Loading, name: StageName, checked: number, problems: Problem[]): void {
+  loading.stages.push({ name, checked, problems: sortProblems(problems, loading.files.map(loading.show)) });
+}
+
+// 1. found: the process files under `dir`. False when the folder itself is the problem: nothing else can run.
+export async function discoverStage(dir: string, loading: Loading): Promise<boolean> {
+  const found = await discoverProcessFiles(dir);
+  loading.files = found.files;
+  report(loading, 'found', found.files.length, found.problems.map((p) => ({ ...p, file: loading.show(p.file) })));
+  return found.problems.length === 0;
+}
+
+// 2. parsed: every file's YAML, then the process names across files (a name defined twice is a problem).
+export async function parseStage(loading: Loading): Promise<ParsedProcess[]> {
+  const problems: Problem[] = [];
+  const parsed: ParsedProcess[] = [];
+  const firstFile = new Map<string, string>();
+  for (const file of loading.files) {
+    const result = await parseProcessFile(file, loading.show(file));
+    for (const problem of result.problems) problems.push(problem);
+    for (const p of result.processes) {
+      loading.seen.push({ name: p.name, file: p.src.file, type: writtenType(p), problems: 0 });
+      const other = firstFile.get(p.name);
+      if (other !== undefined) {
+        problems.push({ file: p.src.file, ...positionOf(p.src, p.keyNode), process: p.name, message: `duplicate process name; it is also defined in ${other}` });
+      } else {
+        firstFile.set(p.name, p.src.file);
+        parsed.push(p);
+      }
+    }
+  }
+  report(loading, 'parsed', loading.files.length, problems);
+  return parsed;
+}
+
+// 3. interpolated: ${VAR} in each file, once (anchors may be shared between its processes).
+export function interpolateStage(parsed: ParsedProcess[], env: Env, loading: Loading): Interpolated {
+  const problems: Problem[] = [];
+  const sources = new Map<YamlSource, ParsedProcess[]>();
+  for (const p of parsed) {
+    const mine = sources.get(p.src);
+    if (mine) mine.push(p);
+    else sources.set(p.src, [p]);
+  }
+  const owners = new Map([...sources].map(([src, mine]) => [src, spanFinder(mine.map((p) => ({ range: p.valueNode?.range, value: p.name })))]));
+  for (const src of sources.keys()) {
+    const ownerOf = owners.get(src)!;
+    // One by one: a spread of many thousands of problems would overflow the stack.
+    for (const problem of interpolateDocument(src, env, (scalar: Scalar) => ownerOf(scalar.range?.[0]), loading.secrets)) problems.push(problem);
+  }
+  report(loading, 'interpolated', sources.size, problems);
+  const failed = new Set(problems.map((x) => processKey(x.file, x.process ?? '')));
+  const clean = (p: ParsedProcess) => !failed.has(processKey(p.src.file, p.name));
+  for (const [src, mine] of sources) sources.set(src, mine.filter(clean));
+  return { sources, owners, ok: parsed.filter(clean) };
+}
+
+// 4. schema: each definition (merge keys resolved) against the JSON Schema of its kind; defaults filled in.
+export function schemaStage(interpolated: Interpolated, kinds: readonly PipelineDefinition[], loading: Loading): Array<{ parsed: ParsedProcess; spec: ProcessSpec }> {
+  const validate = createValidator(kinds);
+  const problems: Problem[] = [];
+  const valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }> = [];
+  const definitions = new Map<ParsedProcess, unknown>();
+  for (const [src, mine] of interpolated.sources) {
+    const resolution = resolveDefinitions(src, mine, interpolated.owners.get(src)!);
+    for (const [p, definition] of resolution.definitions) definitions.set(p, definition);
+    const byName = new Map(mine.map((m) => [m.name, m]));
+    for (const r of resolution.problems) {
+      const p = r.process === undefined ? undefined : byName.get(r.process);
+      problems.push(p && !r.at ? locate(p, [], r.message) : { file: src.file, ...positionOf(src, r.at ?? p?.keyNode), ...(r.process ? { process: r.process } : {}), message: r.message });
+    }
+  }
+  for (const p of interpolated.ok) {
+    if (!definitions.has(p)) continue;
+    const definition = definitions.get(p);
+    // Before validation, which takes the credentials out of URLs: the password as it was written counts too.
+    collectSecrets(definition, false, loading.secrets);
+    const issues = validate(definition);
+    for (const issue of issues) problems.push(locate(p, issue.path, issue.message, issue.atKey));
+    if (issues.length === 0) valid.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>) });
+  }
+  report(loading, 'schema', interpolated.ok.length, problems);
+  return valid;
+}
+
+// 5. checks: what the schema cannot say (the common checks, each kind's own, the order of `after`). Warnings
+// are kept apart: the processes still run.
+export async function checkStage(valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }>, kinds: readonly PipelineDefinition[], date: string | undefined, loading: Loading): Promise<ProcessSpec[]> {
+  const problems: Problem[] = [];
+  const memo = new Map<string, unknown>();
+  for (const { parsed: p, spec } of valid) {
+    const kind = kinds.find((k) => k.kind === spec.type)!;
+    const ctx = { process: spec.name, file: spec.file, cwd: loading.cwd, date, memo };
+    const issues = [...commonChecks(spec, loading.cwd), ...((await kind.check?.(spec.config, ctx)) ?? [])];
+    for (const issue of issues) (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message));
+  }
+  for (const issue of orderProblems(valid.map((v) => ({ parsed: v.parsed, name: v.spec.name, after: v.spec.after })))) problems.push(locate(issue.at.parsed, issue.path, issue.message));
+  report(loading, 'checks', valid.length, problems);
+  return valid.map((v) => v.spec);
+}
+
+// The kind a process names (or the default), read before any validation, for the report.
+function writtenType(p: ParsedProcess): string {
+  if (!isMap(p.valueNode)) return '';
+  const type = p.valueNode.get('type');
+  return type === undefined ? DEFAULT_KIND : String(type);
+}
+
+// In the order a person reads them: file by file as discovered, then line by line.
+export function sortProblems(problems: Problem[], files: string[]): Problem[] {
+  const order = new Map(files.map((f, i) => [f, i]));
+  const rank = (p: Problem) => order.get(p.file) ?? files.length;
+  return [...problems].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+function locate(p: ParsedProcess, path: Array<string | number>, message: string, atKey = false): Problem {
+  // From the process's own node: searching the file's top level for its name would cost a pass over every process.
+  const { node, key } = path.length ? nodeAt(p.src, path, p.valueNode) : { node: undefined, key: undefined };
+  // A problem with the definition as a whole points at the process name.
+  const target = path.length === 0 ? p.keyNode : atKey ? (key ?? node) : (node ?? key);
+  return { file: p.src.file, ...(positionOf(p.src, target) ?? positionOf(p.src, p.keyNode)), process: p.name, message };
+}
+
+function toSpec(p: ParsedProcess, config: Record<string, unknown>): ProcessSpec {
+  const { type, enabled, timeout, logging, after, monitoring } = config as Partial<ProcessSpec>;
+  const written = config.schedule as string | { cron: string; timezone?: string } | undefined;
+  const schedule = typeof written === 'string' ? { cron: written } : written;
+  return { name: p.name, file: p.src.file, type: type!, enabled: enabled !== false, timeout, ...(schedule ? { schedule } : {}), ...(after?.length ? { after } : {}), logging, ...(monitoring ? { monitoring } : {}), config };
+}
