@@ -1,8 +1,8 @@
-import { writeAtomically } from '../../lib/atomic-write.js';
+import { writeAtomicallySync } from '../../lib/atomic-write.js';
 import { PipelineError } from '../errors.js';
 import type { PipelineContext } from '../types.js';
 import type { Day } from './day.js';
-import { rawFile, rawText } from './files.js';
+import { rawBytes, rawFile } from './files.js';
 import { E_NOT_MRTG, parseMrtg, type Sample } from './mrtg.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { clock, dayRows, gaps, withoutFill } from './slots.js';
@@ -40,6 +40,7 @@ export async function collect(iface: Interface, text: string, day: Day, config: 
   if (missing > 0) ctx.log.warn(`${who}: ${rows.length} of ${day.expectedSamples} samples; ${missed}.`);
   const gauge = GAUGE_LAYERS.has(iface.layer);
   if (iface.capacity === 0 && !gauge) ctx.log.warn(`${who}: capacity 0 in the source file, so no utilisation is computed.`);
-  await writeAtomically(rawFile(config.data_dir, iface.layer, day.date, iface.name), rawText(rows));
+  // Synchronously: see writeAtomicallySync.
+  writeAtomicallySync(rawFile(config.data_dir, iface.layer, day.date, iface.name), rawBytes(rows));
   return { iface, rows, skipped: log.outOfOrder.length, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
 }

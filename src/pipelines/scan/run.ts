@@ -8,6 +8,7 @@ import { dayBounds, yesterday, type Day } from './day.js';
 import { fetchLog, FetchRefused } from './fetch.js';
 import { writeAtomically } from '../../lib/atomic-write.js';
 import { collect, type Collected } from './collect.js';
+import { throttledProgress } from './progress.js';
 import { summaryCsv, summaryFile } from './files.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
@@ -36,6 +37,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const failed = new Map<Interface, string>();
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: config.concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: config.concurrency }) };
   const limit = pLimit(config.concurrency);
+  const progress = throttledProgress(ctx);
   const started = Date.now();
   let done = 0;
   let read = 0;
@@ -57,7 +59,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
           failed.set(iface, describeError(error));
           ctx.log.error(`${iface.layer} ${iface.name}: ${describeError(error)}`, { link: iface.link });
         }
-        ctx.progress({ done: ++done, total: interfaces.length, unit: 'interfaces' });
+        progress.report({ done: ++done, total: interfaces.length, unit: 'interfaces' });
       }),
     );
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
@@ -70,6 +72,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     }
     written = await storing.finish();
   } finally {
+    progress.close();
     agents.http.destroy();
     agents.https.destroy();
     await store.close();

@@ -14,31 +14,39 @@ export function dayRows(samples: Sample[], day: Day): Sample[] {
   let section = samples.length;
   while (section > 1 && samples[section - 2]!.epoch - samples[section - 1]!.epoch >= 1800) section--;
   if (samples.length - section >= 2) section--;
-  const bySlot = new Map<number, Sample>();
-  for (const s of samples.slice(0, section)) {
+  // Indexed by slot: no Map, no sort (this runs for every interface).
+  const bySlot: Array<Sample | undefined> = new Array(day.expectedSamples + 1).fill(undefined);
+  for (let i = 0; i < section; i++) {
+    const s = samples[i]!;
     const slot = slotOf(s.epoch, day);
-    if (slot >= 1 && slot <= day.expectedSamples && !bySlot.has(slot)) bySlot.set(slot, s);
+    if (slot >= 1 && slot <= day.expectedSamples && bySlot[slot] === undefined) bySlot[slot] = s;
   }
-  return [...bySlot.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
+  const rows: Sample[] = [];
+  for (const s of bySlot) if (s) rows.push(s);
+  return rows;
 }
 
 // Rows of 0 older than the log's first traffic are the zero fill rateup writes into a new log (its whole history,
 // back from the moment it was created): not traffic, so not samples. Every row older than the first traffic is 0.
 // With no traffic at all, no row is fill: the caller warns about a log that counts nothing.
 export function withoutFill(rows: Sample[], firstTraffic: number | undefined): { rows: Sample[]; fill: number } {
-  if (firstTraffic === undefined) return { rows, fill: 0 };
+  if (firstTraffic === undefined || rows.every((r) => r.epoch >= firstTraffic)) return { rows, fill: 0 };
   const kept = rows.filter((r) => r.epoch >= firstTraffic);
   return { rows: kept, fill: rows.length - kept.length };
 }
 
 // The five-minute slots of the day without a row, as "HH:MM-HH:MM" ranges of local time.
 export function gaps(rows: Sample[], day: Day, timeZone: string): { missing: number; ranges: string[] } {
-  const have = new Set(rows.map((r) => slotOf(r.epoch, day)));
+  const have = new Uint8Array(day.expectedSamples + 2);
+  for (const r of rows) {
+    const slot = slotOf(r.epoch, day);
+    if (slot >= 1 && slot <= day.expectedSamples) have[slot] = 1;
+  }
   const ranges: string[] = [];
   let missing = 0;
   let runStart: number | undefined;
   for (let slot = 1; slot <= day.expectedSamples + 1; slot++) {
-    const absent = slot <= day.expectedSamples && !have.has(slot);
+    const absent = slot <= day.expectedSamples && !have[slot];
     if (absent) {
       missing++;
       runStart ??= slot;
