@@ -2,31 +2,17 @@ import { hostname } from 'node:os';
 import { isNotConnectionError, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'winston';
-import type { ProcessSpec } from '../core/process.js';
 import type { ProcessResult } from '../core/result.js';
-import type { Logging } from '../logging/logger.js';
-import type { Redactor } from '../logging/redact.js';
-import type { StateStore } from '../state/store.js';
 import { CANCEL_CHANNEL, parseCancel, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
 import type { ProcessJob } from './job.js';
-import { jobProcessor, type RunningJob } from './processor.js';
+import { jobProcessor, type ProcessorOptions, type RunningJob } from './processor.js';
 import type { QueueTarget } from './target.js';
 import { watchRedis } from './watchdog.js';
 
-export interface WorkerOptions {
+// What a processor needs, but its name and its Redis client, which the worker makes.
+export interface WorkerOptions extends Omit<ProcessorOptions, 'worker' | 'client'> {
   target: QueueTarget;
   concurrency: number;
-  configDir: string;
-  /** The processes of this worker's own files, by name. */
-  processes: Map<string, ProcessSpec>;
-  logging: Logging;
-  redactor: Redactor;
-  store: StateStore;
-  /** A job whose worker has not renewed its lock for this long is stalled, and another worker takes it. */
-  stalledAfterMs: number;
-  graceMs: number;
-  /** Aborted on SIGTERM/SIGINT: no new jobs; those running end within graceMs or go back to the queue. */
-  stop: AbortSignal;
   /** Aborted on a second signal: kill the running children now. */
   force: AbortSignal;
 }
