@@ -159,9 +159,15 @@ export class FileSink extends Transport {
     this.handle = undefined; // reopened at the next try: the file or its folder may have been replaced
     void handle?.close().catch(() => {});
     this.failures++;
-    this.nextTryAt = Date.now() + Math.min(30_000, 1000 * 2 ** (this.failures - 1));
+    const delayMs = Math.min(30_000, 1000 * 2 ** (this.failures - 1));
+    this.nextTryAt = Date.now() + delayMs;
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.flush(), this.nextTryAt - Date.now()).unref();
+    // The timer makes the try due itself: it can fire a millisecond before Date.now() reaches nextTryAt, and a
+    // flush() that found the try not yet due would leave the held lines waiting for the next line logged.
+    this.retry = setTimeout(() => {
+      this.nextTryAt = 0;
+      void this.flush();
+    }, delayMs).unref();
     if (this.failing) return;
     this.failing = true;
     const message = error instanceof Error ? error.message : String(error);
