@@ -9,13 +9,8 @@ import { Tmpfs } from '../helpers/tmpfs.js';
 // The state store is bookkeeping: a real full disk (a tmpfs the test mounts) or a real damaged page under it never
 // costs a run, and a store that cannot be read is said so, with what to do, never with a stack trace.
 let ws: Workspace;
-let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => {
-  disk?.unmount();
-  disk = undefined;
-  ws.remove();
-});
+afterEach(() => ws.remove()); // and the disk a test mounted in it
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const proc = (name: string, shell: string, extra = '') => `${name}:\n  type: command\n${extra}  run: { shell: ${JSON.stringify(shell)} }\n`;
@@ -41,7 +36,7 @@ function storeWithResult(path: string, marker: string): void {
 
 describe('a state store that fails during a run', () => {
   it('goes on when the disk under the store fills up: each kind of failed write is reported once, the dependents run, the summary is printed and the exit code is the run\'s', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const state = disk.path('state.db');
     ws.write('config/a.yaml', backupThen(`head -c 10000000 /dev/zero > ${disk.path('filler')} 2>/dev/null; echo backed up`));
     const { code, summary, stderr } = await runJson(['--state', state]);
@@ -62,7 +57,7 @@ describe('a state store that fails during a run', () => {
   });
 
   it('records the whole run when the disk has room again before the run ends', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const state = disk.path('state.db');
     ws.write('config/a.yaml', backupThen(`head -c 10000000 /dev/zero > ${disk.path('filler')} 2>/dev/null; true`, `rm ${disk.path('filler')}`));
     const { code, summary, stderr } = await runJson(['--state', state]);

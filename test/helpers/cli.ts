@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertLive, runningTest } from './test-life.js';
 import { spawnTied } from './tied.js';
+import { Tmpfs } from './tmpfs.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -49,6 +50,7 @@ export class Workspace {
   }
 
   remove(): void {
+    Tmpfs.unmountUnder(this.dir); // a disk a test mounted in it
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

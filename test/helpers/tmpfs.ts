@@ -6,6 +6,12 @@ import { join } from 'node:path';
 // why (it does not skip). unmount() belongs in afterEach, so that a failed test unmounts too.
 export class Tmpfs {
   private mounted = false;
+  private static readonly all = new Set<Tmpfs>();
+
+  // Unmounts every Tmpfs under `dir`: Workspace.remove() calls it, so a test's disk goes with its workspace.
+  static unmountUnder(dir: string): void {
+    for (const disk of Tmpfs.all) if (disk.dir === dir || disk.dir.startsWith(`${dir}/`)) disk.unmount();
+  }
 
   constructor(
     readonly dir: string,
@@ -19,6 +25,7 @@ export class Tmpfs {
       throw new Error(`this test needs a small tmpfs (a disk it can fill) at ${dir}, and "mount -t tmpfs" failed: ${why}. Run the tests as root.`);
     }
     this.mounted = true;
+    Tmpfs.all.add(this);
   }
 
   path(relative: string): string {
@@ -54,6 +61,7 @@ export class Tmpfs {
   unmount(): void {
     if (!this.mounted) return;
     this.mounted = false;
+    Tmpfs.all.delete(this);
     try {
       execFileSync('umount', [this.dir], { stdio: 'pipe' });
     } catch {

@@ -6,13 +6,8 @@ import { waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 import { Tmpfs } from '../helpers/tmpfs.js';
 
 let ws: Workspace;
-let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => {
-  disk?.unmount();
-  disk = undefined;
-  ws.remove();
-});
+afterEach(() => ws.remove()); // and the disk a test mounted in it
 
 // A logger writing `message` lines to one FileSink, and what the sink reported.
 function logTo(filename: string, options: Partial<FileSinkOptions> = {}) {
@@ -43,7 +38,7 @@ describe('a log file sink', () => {
   });
 
   it('holds the lines while the disk is full, says so once, and writes them all when it has room again', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const { sink, troubles, lines } = logTo(disk.path('app.log'));
     disk.fill();
     await lines(1, 500);
@@ -63,7 +58,7 @@ describe('a log file sink', () => {
   });
 
   it('counts what it could not write by the end, and the lines it dropped beyond what it holds', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const { sink, troubles, lines } = logTo(disk.path('app.log'), { maxPending: 100 });
     disk.fill();
     await lines(1, 300);

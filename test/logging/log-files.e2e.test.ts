@@ -6,13 +6,8 @@ import { Tmpfs } from '../helpers/tmpfs.js';
 // The log files are checked before anything runs; one that fails later (a real full disk: a tmpfs the test
 // mounts) is said once, and every line it lost is counted in the summary, which keeps the run's status.
 let ws: Workspace;
-let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => {
-  disk?.unmount();
-  disk = undefined;
-  ws.remove();
-});
+afterEach(() => ws.remove()); // and the disk a test mounted in it
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO |WARN |ERROR) /;
@@ -32,7 +27,7 @@ describe('log files', () => {
   });
 
   it('says once which log file a full disk stops, counts every line it lost in the summary (JSON and table), and keeps exit 0', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     ws.write(
       'config/a.yaml',
       `fill:\n  type: command\n  logging: { file: ${disk.path('fill.log')} }\n  run: { shell: "head -c 10000000 /dev/zero > ${disk.path('filler')} 2>/dev/null; seq 1 200" }\n` +

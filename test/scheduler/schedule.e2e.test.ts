@@ -8,13 +8,8 @@ import { Tmpfs } from '../helpers/tmpfs.js';
 
 // Real timers, second-level cron expressions: each test runs the scheduler for a few seconds.
 let ws: Workspace;
-let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => {
-  disk?.unmount();
-  disk = undefined;
-  ws.remove();
-});
+afterEach(() => ws.remove()); // and the disk a test mounted in it
 
 const tick = (extra = '') => `tick:\n  type: command\n  schedule: "*/1 * * * * *"\n${extra}  run: { shell: "echo $$(date +%s%N) start >> ticks; sleep 1.5; echo $$(date +%s%N) end >> ticks" }\n`;
 
@@ -140,7 +135,7 @@ describe('main schedule', () => {
   });
 
   it('keeps running its schedules when the disk under its state store fills up, each kind of failed write reported once', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const state = disk.path('state.db');
     ws.write('config/a.yaml', 'often:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo run >> runs" }\n');
     const s = schedule(['--state', state]);

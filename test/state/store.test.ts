@@ -12,13 +12,8 @@ import { corruptPagesHolding } from '../helpers/damage.js';
 import { Tmpfs } from '../helpers/tmpfs.js';
 
 let ws: Workspace;
-let disk: Tmpfs | undefined;
 beforeEach(() => (ws = new Workspace()));
-afterEach(() => {
-  disk?.unmount();
-  disk = undefined;
-  ws.remove();
-});
+afterEach(() => ws.remove()); // and the disk a test mounted in it
 
 const result = (name: string, status: ProcessResult['status'], startedAt: string): ProcessResult => ({
   name,
@@ -93,7 +88,7 @@ describe('checkpoints', () => {
   });
 
   it('that the store cannot save (a full disk) are reported once by the child, whose pipeline goes on and succeeds', async () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const path = disk.path('state.db');
     // Open, as `main` holds it during a run: the store's files are there before the disk fills up.
     const held = new StateStore(path);
@@ -132,7 +127,7 @@ describe('checkpoints of a corrupt store', () => {
 
 describe('locks', () => {
   it('that the store could not release do not hold back the next run of the same program, and one still held does', () => {
-    disk = new Tmpfs(ws.path('disk'), '1m');
+    const disk = new Tmpfs(ws.path('disk'), '1m');
     const said: string[] = [];
     const store = new StateStore(disk.path('state.db'), { onTrouble: (m) => said.push(m) });
     expect(store.locks.tryLock('process:a', 60_000)).toEqual({ ok: true });
