@@ -30,6 +30,16 @@ export const ErrorCode = {
   ScanNotMrtg: 'E_SCAN_NOT_MRTG',
   /** scan: a day has fewer samples than min_completeness asks. */
   ScanIncomplete: 'E_SCAN_INCOMPLETE',
+  /** adatrap: an input for the day is missing, or S3 failed after the retries. */
+  AdatrapInput: 'E_ADATRAP_INPUT',
+  /** adatrap: the program is not the pinned one, a placeholder was left in its parameters, or it could not start. */
+  AdatrapProgram: 'E_ADATRAP_PROGRAM',
+  /** adatrap: the program exited non-zero, or an output is missing or empty. */
+  AdatrapOutput: 'E_ADATRAP_OUTPUT',
+  /** adatrap: the archive could not be uploaded, or what S3 holds is not what was sent. */
+  AdatrapArchive: 'E_ADATRAP_ARCHIVE',
+  /** adatrap on EC2: an instance could not be launched, failed, or outlived its maximum lifetime. */
+  AdatrapInstance: 'E_ADATRAP_INSTANCE',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -30,6 +30,8 @@ export interface PipelineOutcome {
   reports?: string[];
   /** Set when the pipeline failed after doing part of its work: what it did stays in `records` and `integrity`. */
   error?: { code: string; message: string };
+  /** Set when there was nothing to do (the day's archive is already there): the process ends `skipped`, saying why. */
+  skipped?: string;
 }
 
 export interface Progress {

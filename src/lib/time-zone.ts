@@ -47,3 +47,23 @@ export function wallClockToEpochMs(y: number, month: number, d: number, h: numbe
   }
   return (wall - offset) * 1000 + ms;
 }
+
+// Today in the time zone, as YYYY-MM-DD: a later day has not begun there, and has nothing to collect.
+export function today(timeZone: string, now = new Date()): string {
+  return localDate(now.getTime() / 1000, timeZone);
+}
+
+// Yesterday in the time zone, as YYYY-MM-DD: the day a daily job processes by default.
+export function yesterday(timeZone: string, now = new Date()): string {
+  const t = today(timeZone, now);
+  return new Date(Date.UTC(Number(t.slice(0, 4)), Number(t.slice(5, 7)) - 1, Number(t.slice(8, 10)) - 1)).toISOString().slice(0, 10);
+}
+
+export function localDate(epochSeconds: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochSeconds * 1000));
+}
+
+// The day `n` days after a YYYY-MM-DD day (before, for a negative n).
+export function addDays(day: string, n: number): string {
+  return new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)) + n)).toISOString().slice(0, 10);
+}

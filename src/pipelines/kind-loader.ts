@@ -7,6 +7,7 @@ const loaders: Record<string, () => Promise<PipelineDefinition>> = {
   'influxdb-copy': async () => (await import('./influxdb-copy/index.js')).influxdbCopy as PipelineDefinition,
   scan: async () => (await import('./scan/index.js')).scan as PipelineDefinition,
   logs: async () => (await import('./logs/index.js')).logs as PipelineDefinition,
+  adatrap: async () => (await import('./adatrap/index.js')).adatrap as PipelineDefinition,
   command: async () => (await import('./command/index.js')).command as PipelineDefinition,
 };
 

@@ -69,5 +69,7 @@ async function run(start: StartMessage): Promise<void> {
     const which = failed.map((c) => c.detail ?? `${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`).join('; ');
     return void report({ status: 'failed', ...outcome, error: { code: ErrorCode.Integrity, message: `integrity check failed: ${which || 'see checks'}` } });
   }
-  return void report({ status: 'success', ...outcome });
+  const { skipped, ...done } = outcome;
+  if (skipped !== undefined) return void report({ status: 'skipped', ...done, error: { code: ErrorCode.Skipped, message: skipped } });
+  return void report({ status: 'success', ...done });
 }

@@ -41,7 +41,7 @@ export interface ProgressMessage {
 // What the child knows of how its pipeline ended; the parent adds what only it knows (timeouts, signals).
 export interface ResultMessage {
   cmd: ChildCommand.Result;
-  status: 'success' | 'failed' | 'interrupted';
+  status: 'success' | 'failed' | 'interrupted' | 'skipped';
   records?: Records;
   integrity?: Integrity;
   reports?: string[];

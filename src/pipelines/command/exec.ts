@@ -1,79 +1,14 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { setLongTimeout } from '../../lib/long-timeout.js';
-import { ErrorCode, PipelineError } from '../../core/errors.js';
+import { ErrorCode } from '../../core/errors.js';
 import type { PipelineContext } from '../../core/pipeline.js';
+import { runProgram, type StepOutcome } from '../../lib/program.js';
 import type { CommandStep } from './schema.js';
 
-// A cap against a binary stream with no newline; lines are cut for display only after masking, in the parent.
-const MAX_LINE = 1024 * 1024;
-const TAIL_LINES = 3;
-
-export interface StepOutcome {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  /** The last lines written to stderr (or stdout when stderr was silent), for the error message. */
-  tail: string[];
-}
+export { describeExit } from '../../lib/program.js';
 
 // Run one step in its own process group so that a stop reaches everything it started.
 export function runStep(step: CommandStep, label: string, ctx: PipelineContext, graceMs: number): Promise<StepOutcome> {
   const [file, args] = step.shell ? ['/bin/sh', ['-c', step.shell]] : [step.argv![0]!, step.argv!.slice(1)];
-  if (ctx.signal.aborted) return Promise.reject(new PipelineError(ErrorCode.Interrupted, `${label}: stopped before it started`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: step.cwd, env: environment(step), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const stderrTail: string[] = [];
-    const stdoutTail: string[] = [];
-    let stoppedBy: string | undefined;
-    let escalation: NodeJS.Timeout | undefined;
-
-    const stop = (reason: string) => {
-      if (stoppedBy || child.exitCode !== null || child.pid === undefined) return;
-      stoppedBy = reason;
-      killGroup(child.pid, 'SIGTERM');
-      escalation = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), graceMs);
-    };
-    const release = child.pid !== undefined ? ctx.trackProcessGroup(child.pid) : () => {};
-    const onAbort = () => stop('stopped');
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const stepTimer = step.timeout ? setLongTimeout(() => stop(`timed out after ${step.timeout} s`), step.timeout * 1000) : undefined;
-
-    pipeLines(child.stdout, (line) => {
-      remember(stdoutTail, line);
-      ctx.log.info(line, { stream: 'stdout', step: label });
-    });
-    pipeLines(child.stderr, (line) => {
-      remember(stderrTail, line);
-      ctx.log.info(line, { stream: 'stderr', step: label });
-    });
-
-    const finish = () => {
-      release();
-      stepTimer?.clear();
-      clearTimeout(escalation);
-      ctx.signal.removeEventListener('abort', onAbort);
-    };
-    child.once('error', (error) => {
-      finish();
-      reject(new PipelineError(ErrorCode.Command, `${label}: cannot start "${file}": ${error.message}`, { cause: error }));
-    });
-    child.once('exit', () => {
-      // Whatever the step left running in its group (a daemonised grandchild holding our pipes) goes with it.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-    });
-    child.once('close', (exitCode, signal) => {
-      finish();
-      if (stoppedBy === 'stopped') return reject(new PipelineError(ErrorCode.Interrupted, `${label}: stopped before it finished`));
-      if (stoppedBy) return reject(new PipelineError(ErrorCode.Command, `${label}: ${stoppedBy}`));
-      resolve({ exitCode, signal, tail: stderrTail.length ? stderrTail : stdoutTail });
-    });
-  });
-}
-
-// "exited with code 3: rsync: connection refused" — what a person needs to start looking.
-export function describeExit(label: string, outcome: StepOutcome): string {
-  const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.exitCode}`;
-  return outcome.tail.length ? `${label} ${how}: ${outcome.tail.join(' | ')}` : `${label} ${how}`;
+  return runProgram({ file, args, cwd: step.cwd, env: environment(step), timeout: step.timeout, label, errorCode: ErrorCode.Command }, ctx, graceMs);
 }
 
 // The whole command line, quoted: shortening it here could cut a secret in half and defeat the masking.
@@ -84,25 +19,4 @@ export function stepLabel(step: CommandStep): string {
 function environment(step: CommandStep): NodeJS.ProcessEnv {
   const extra = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)]));
   return step.inherit_env ? { ...process.env, ...extra } : { PATH: process.env.PATH, ...extra };
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    const text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}... (${line.length - MAX_LINE} more characters)` : line;
-    if (text.trim() !== '') onLine(text);
-  });
-}
-
-function remember(tail: string[], line: string): void {
-  tail.push(line.trim());
-  if (tail.length > TAIL_LINES) tail.shift();
 }

@@ -1,4 +1,6 @@
-import { offsetSeconds } from '../../lib/time-zone.js';
+import { localDate, offsetSeconds } from '../../lib/time-zone.js';
+
+export { today, yesterday } from '../../lib/time-zone.js';
 
 // The day a run collects, as epoch seconds [start, end) in a time zone.
 // DST rule: a day runs from local midnight to the next local midnight, so it holds 288 five-minute
@@ -17,20 +19,6 @@ export function dayBounds(date: string, timeZone: string): Day {
   return { date, start, end, expectedSamples: Math.round((end - start) / 300) };
 }
 
-// Today in the time zone, as YYYY-MM-DD: a later day has not begun there, and has nothing to collect.
-export function today(timeZone: string, now = new Date()): string {
-  return localDate(now.getTime() / 1000, timeZone);
-}
-
-// Yesterday in the time zone, as YYYY-MM-DD.
-export function yesterday(timeZone: string, now = new Date()): string {
-  const t = today(timeZone, now);
-  return new Date(Date.UTC(Number(t.slice(0, 4)), Number(t.slice(5, 7)) - 1, Number(t.slice(8, 10)) - 1)).toISOString().slice(0, 10);
-}
-
-function localDate(epochSeconds: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochSeconds * 1000));
-}
 
 // The epoch second of 00:00 local time on `date` (the first instant of that day, even across a DST change).
 function localMidnight(date: string, timeZone: string): number {

@@ -1,0 +1,172 @@
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ErrorCode, PipelineError, describeError, errorCodeOf } from '../../core/errors.js';
+import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
+import { describeExit, runProgram } from '../../lib/program.js';
+import { buildArchive, existingArchive, uploadArchive } from './archive.js';
+import { defaultLanding, downloadInput, resolveInput, unpackOf, type DownloadedInput } from './inputs.js';
+import { checkOutputs } from './outputs.js';
+import { s3Client, s3Reason } from './s3.js';
+import type { AdatrapConfig, InputConfig } from './schema.js';
+import { render, renderOrThrow } from './template.js';
+
+// What a day's run needs of its context: a `main` child's, or the instance's (`main adatrap remote`).
+export type DayContext = Pick<PipelineContext, 'signal' | 'log' | 'progress' | 'trackProcessGroup' | 'runId' | 'process'>;
+
+// How long the program has between SIGTERM and SIGKILL when it is stopped.
+const PROGRAM_GRACE_MS = 5000;
+// Inputs downloaded at once: a day has a handful, some of them gigabytes.
+const DOWNLOADS_AT_ONCE = 4;
+
+// One day on this host: the inputs from S3, the program, its outputs checked, zipped, uploaded and verified.
+// A failure keeps the checks made so far and uploads nothing.
+export async function runDay(config: AdatrapConfig, day: string, ctx: DayContext, client: S3Client = s3Client(config.storage)): Promise<PipelineOutcome> {
+  const checks: IntegrityCheck[] = [];
+  const records = { read: 0, written: 0, rejected: 0 };
+  const workDir = resolve(config.work_dir, day);
+  let failed = false;
+  try {
+    const archiveKey = renderOrThrow(config.archive.key, new Map([['date', day]]), 'archive.key');
+    const archiveAt = `s3://${config.archive.bucket}/${archiveKey}`;
+    const existing = await existingArchive(client, config.archive.bucket, archiveKey, ctx.signal).catch((e) => {
+      throw new PipelineError(ErrorCode.AdatrapArchive, `looking for ${archiveAt}: ${s3Reason(e)}`, { cause: e });
+    });
+    if (existing && config.archive.overwrite === 'never') {
+      if (!existing.sha256) throw new PipelineError(ErrorCode.AdatrapArchive, `${archiveAt} exists but carries no SHA-256 of this product (x-amz-meta-sha256): it is not a verified archive; remove it, or set archive.overwrite to "always" to replace it`);
+      return { skipped: `${archiveAt} already holds the verified archive of ${day} (${existing.bytes} bytes, sha256 ${existing.sha256}); archive.overwrite is "never"` };
+    }
+
+    // A previous run's leftovers (a crash, a kill) would mix with this run's files: start from an empty folder.
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+    const step = (done: number, message: string) => ctx.progress({ done, total: 6, unit: 'steps', message });
+
+    step(0, 'finding the inputs');
+    const program = await fetchProgram(config, day, workDir, client, ctx, checks);
+    const inputs = await fetchInputs(config, day, workDir, client, ctx, checks);
+    records.read = inputs.length;
+
+    step(2, 'writing the parameters');
+    const values = templateValues(config, day, workDir, program, inputs);
+    const parameters = join(workDir, `${day}.par`);
+    const template = await readFile(program.parameters, 'utf8');
+    const rendered = render(template, values);
+    if (rendered.unreplaced.length > 0) {
+      const where = `s3://${config.program.parameters.bucket}/${config.program.parameters.key}`;
+      throw new PipelineError(ErrorCode.AdatrapProgram, `parameters ${where}: ${rendered.unreplaced.map((u) => `line ${u.line}: ${u.placeholder} left unreplaced (${u.why})`).join('; ')}`);
+    }
+    await writeFile(parameters, rendered.text);
+    checks.push({ name: 'parameters', ok: true, actual: `${basename(parameters)}, every placeholder replaced` });
+    const outputDir = join(workDir, renderOrThrow(config.outputs.dir, values, 'outputs.dir'));
+    await mkdir(outputDir, { recursive: true });
+
+    step(3, 'running the program');
+    const argv = config.run.command.map((a, i) => renderOrThrow(a, values, `run.command[${i}]`));
+    const label = `"${argv.join(' ')}"`;
+    ctx.log.info(`Running ${label} in ${workDir}.`);
+    const ran = await runProgram(
+      { file: argv[0]!, args: argv.slice(1), cwd: workDir, env: { ...process.env, ...(config.run.where === 'local' ? config.run.env : {}) }, timeout: config.run.timeout, label, errorCode: ErrorCode.AdatrapProgram },
+      ctx,
+      PROGRAM_GRACE_MS,
+    );
+    const exitOk = ran.exitCode === 0;
+    checks.push({ name: 'program exit code', ok: exitOk, expected: 0, actual: ran.signal ?? ran.exitCode });
+    if (!exitOk) throw new PipelineError(ErrorCode.AdatrapOutput, describeExit(label, ran));
+
+    step(4, 'checking the outputs');
+    const files = config.outputs.files.map((f, i) => renderOrThrow(f, values, `outputs.files[${i}]`));
+    const outputs = await checkOutputs(outputDir, files, ctx.signal);
+    checks.push(...outputs.checks);
+    if (outputs.problems.length > 0) throw new PipelineError(ErrorCode.AdatrapOutput, `outputs in ${outputDir}: ${outputs.problems.join(', ')}; nothing was uploaded`);
+    records.written = outputs.found.reduce((n, o) => n + o.lines, 0);
+
+    step(5, 'archiving');
+    const archive = await buildArchive(outputs.found, day, join(workDir, `.archive-${basename(archiveKey)}`), ctx.signal);
+    if (existing && config.archive.overwrite === 'if-different' && existing.sha256 === archive.sha256) {
+      checks.push({ name: 'archive', ok: true, expected: { bytes: archive.bytes, sha256: archive.sha256 }, actual: { bytes: existing.bytes, sha256: existing.sha256 }, detail: `${archiveAt} already holds these bytes; not uploaded again` });
+    } else {
+      ctx.log.info(`Uploading ${archive.bytes} bytes to ${archiveAt}.`);
+      const held = await uploadArchive(client, archive, { bucket: config.archive.bucket, key: archiveKey, tags: { 'sat-run': ctx.runId, 'sat-process': ctx.process, 'sat-date': day }, signal: ctx.signal }).catch((e) => {
+        throw new PipelineError(ErrorCode.AdatrapArchive, `uploading ${archiveAt}: ${s3Reason(e)}`, { cause: e });
+      });
+      const ok = held.bytes === archive.bytes && held.sha256 === archive.sha256;
+      checks.push({ name: 'archive', ok, expected: { bytes: archive.bytes, sha256: archive.sha256 }, actual: { bytes: held.bytes, sha256: held.sha256 ?? null }, ...(ok ? {} : { detail: `${archiveAt} is not what was sent` }) });
+    }
+    step(6, 'done');
+    return { records, integrity: { ok: checks.every((c) => c.ok), checks } };
+  } catch (error) {
+    failed = true;
+    if (ctx.signal.aborted) throw error;
+    const code = errorCodeOf(error);
+    return { records, integrity: { ok: false, checks }, error: { code: code === ErrorCode.Pipeline ? ErrorCode.AdatrapInput : code, message: describeError(error) } };
+  } finally {
+    if (config.keep_work === 'never' || (config.keep_work === 'on-failure' && !failed)) await rm(workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+interface Program {
+  executable: string;
+  parameters: string;
+}
+
+async function fetchProgram(config: AdatrapConfig, day: string, workDir: string, client: S3Client, ctx: DayContext, checks: IntegrityCheck[]): Promise<Program> {
+  const { executable, parameters } = config.program;
+  const one = async (name: string, ref: { bucket: string; key: string }): Promise<DownloadedInput> => {
+    const input: InputConfig = { bucket: ref.bucket, key: ref.key, select: 'exact', unpack: 'none' };
+    const found = await resolveInput(client, name, input, day, ctx.signal);
+    return downloadInput(client, found, { workDir, landing: join('.program', basename(ref.key)), unpack: 'none', retries: config.storage.retries, signal: ctx.signal });
+  };
+  const [exe, par] = await Promise.all([one('program.executable', executable), one('program.parameters', parameters)]);
+  const pinned = executable.sha256?.toLowerCase();
+  checks.push({ name: 'executable', ok: !pinned || pinned === exe.sha256, ...(pinned ? { expected: pinned } : {}), actual: exe.sha256, detail: `s3://${exe.bucket}/${exe.key}, ${exe.size} bytes` });
+  if (pinned && pinned !== exe.sha256) throw new PipelineError(ErrorCode.AdatrapProgram, `program.executable s3://${exe.bucket}/${exe.key} has SHA-256 ${exe.sha256}, not the pinned ${pinned}: it was not run`);
+  checks.push({ name: 'parameters template', ok: true, actual: par.sha256, detail: `s3://${par.bucket}/${par.key}, ${par.size} bytes` });
+  const exePath = join(workDir, exe.path);
+  await chmod(exePath, 0o755);
+  return { executable: exePath, parameters: join(workDir, par.path) };
+}
+
+async function fetchInputs(config: AdatrapConfig, day: string, workDir: string, client: S3Client, ctx: DayContext, checks: IntegrityCheck[]): Promise<DownloadedInput[]> {
+  const entries = Object.entries(config.inputs);
+  const resolved = await Promise.all(entries.map(([name, input]) => resolveInput(client, name, input, day, ctx.signal)));
+  for (const r of resolved) ctx.log.info(`Input "${r.name}": s3://${r.bucket}/${r.key} (${r.size} bytes).`);
+  const downloaded: DownloadedInput[] = new Array(resolved.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < resolved.length; i = next++) {
+      const input = entries[i]![1];
+      const unpack = unpackOf(input);
+      const dayOnly = new Map([['date', day]]);
+      const landing = input.as ? renderOrThrow(input.as, dayOnly, `inputs.${entries[i]![0]}.as`) : defaultLanding(resolved[i]!.key, unpack);
+      downloaded[i] = await downloadInput(client, resolved[i]!, {
+        workDir,
+        landing,
+        unpack,
+        retries: config.storage.retries,
+        signal: ctx.signal,
+        onRetry: (attempt, error) => ctx.log.warn(`Input "${resolved[i]!.name}": downloading again (attempt ${attempt + 1}): ${describeError(error)}`),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, resolved.length) }, lane));
+  for (const d of downloaded) checks.push({ name: `input ${d.name}`, ok: true, actual: { key: `s3://${d.bucket}/${d.key}`, bytes: d.size, sha256: d.sha256 } });
+  return downloaded;
+}
+
+// Every value a template may name, the day's and the inputs', then `parameters.values` built from them.
+function templateValues(config: AdatrapConfig, day: string, workDir: string, program: Program, inputs: DownloadedInput[]): Map<string, string> {
+  const values = new Map<string, string>([
+    ['date', day],
+    ['work_dir', workDir],
+    ['executable', program.executable],
+    ['parameters', join(workDir, `${day}.par`)],
+  ]);
+  for (const input of inputs) {
+    values.set(input.name, input.path);
+    values.set(`${input.name}.key`, input.key);
+    for (const slot of ['date', 'from', 'to'] as const) if (input.days[slot]) values.set(`${input.name}.${slot}`, input.days[slot]!);
+  }
+  for (const [name, template] of Object.entries(config.program.parameters.values)) values.set(name, renderOrThrow(template, values, `program.parameters.values.${name}`));
+  return values;
+}

@@ -1,0 +1,9 @@
+// A real S3 API server (s3rver, npm) for the tests, in a process of its own: prints "port N" once it listens.
+// Node >= 17 needs --openssl-legacy-provider for s3rver's continuation tokens (paged ListObjectsV2).
+import S3rver from 's3rver';
+
+const [directory, ...buckets] = process.argv.slice(2);
+const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+const { port } = await server.run();
+process.stdout.write(`port ${port}\n`);
+process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
