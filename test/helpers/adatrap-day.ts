@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import yazl from 'yazl';
 import type { S3Server } from './s3-server.js';
 
-export const FAKE_PROGRAM = fileURLToPath(new URL('../fixtures/adatrap/fake-adatrap.mjs', import.meta.url));
+export const FAKE_PROGRAM = fileURLToPath(new URL('../fixtures/adatrap/fake-adatrap.cjs', import.meta.url));
 export const TEST_PAR = fileURLToPath(new URL('../fixtures/adatrap/test.par', import.meta.url));
 export const BUCKETS = ['adatrap-exe', 'adatrap-gps', 'adatrap-196', 'adatrap-trx', 'adatrap-po', 'adatrap-dict', 'adatrap-out'];
 
@@ -23,7 +23,7 @@ export async function seedDay(s3: S3Server, day: string, options: { poDay: strin
   const compact = (d: string) => d.replaceAll('-', '');
   await s3.put('adatrap-po', `${options.poDay}.po.zip`, await zipOf({ [`${options.poDay}/Paraderos/ConsolidadoParadas_PO${compact(options.poDay)}.csv`]: 'servicio;sentido\nT201;I\n' }));
   // A later programme (not yet in force) and an older one: neither is the one to take.
-  await s3.put('adatrap-po', `${nextDay(day)}.po.zip`, await zipOf({ [`${nextDay(day)}/other.csv`]: 'x\n' }));
+  await s3.put('adatrap-po', '2099-01-01.po.zip', await zipOf({ '2099-01-01/other.csv': 'x\n' }));
   await s3.put('adatrap-po', '2001-01-01.po.zip', await zipOf({ '2001-01-01/old.csv': 'x\n' }));
   await s3.put('adatrap-dict', `Diccionario-DetalleServicioZP_${compact(options.dictFrom)}_${compact(options.dictTo)}.csv.gz`, gzipSync('zona;validadores\n1;2\n'));
   await s3.put('adatrap-dict', `Diccionario-DetalleServicioZP_20000101_20001231.csv.gz`, gzipSync('old\n'));
