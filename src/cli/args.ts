@@ -12,6 +12,9 @@ export interface RunArgs {
   only?: string[];
   maxParallel: number;
   date?: string;
+  /** With `to`: every day of the range, one run a day. */
+  from?: string;
+  to?: string;
   report?: string;
   json: boolean;
   state: string;
@@ -134,7 +137,9 @@ function options(): Option[] {
     new Option('--validate-only', 'discover, parse, interpolate and validate; run nothing, connect to nothing'),
     new Option('--only <name...>', 'run only these processes (unknown name: exit 2)'),
     maxParallelOption('child processes at once'),
-    new Option('--date <YYYY-MM-DD>', 'the day for date-driven pipelines (default: yesterday)').argParser(isoDate),
+    new Option('--date <YYYY-MM-DD>', 'the day for date-driven pipelines (default: yesterday)').argParser(isoDate('--date')),
+    new Option('--from <YYYY-MM-DD>', 'with --to: run every day of the range, one run a day (a job a day with --queue)').argParser(isoDate('--from')),
+    new Option('--to <YYYY-MM-DD>', 'the last day of --from').argParser(isoDate('--to')),
     new Option('--report <file>', 'also write the JSON summary there'),
     new Option('--json', 'print the JSON summary on stdout instead of the table'),
     stateOption(),
@@ -162,7 +167,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     // Options after a command (`history --json`) belong to that command.
     .enablePositionalOptions();
   for (const option of options()) program.addOption(option);
-  program.action((o) => onParsed({ command: 'run', ...(o as Omit<RunArgs, 'command'>), validateOnly: Boolean(o.validateOnly), json: Boolean(o.json), verbose: Boolean(o.verbose), only: onlyNames(o.only) }));
+  program.action((o) => (checkDayRange(o), onParsed({ command: 'run', ...(o as Omit<RunArgs, 'command'>), validateOnly: Boolean(o.validateOnly), json: Boolean(o.json), verbose: Boolean(o.verbose), only: onlyNames(o.only) })));
   program
     .command('schema')
     .description('print the JSON Schema of a process file')
@@ -337,12 +342,25 @@ function timeZone(value: string): string {
   return value;
 }
 
-function isoDate(value: string): string {
+const isoDate = (flag: string) => (value: string): string => {
   const d = new Date(`${value}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
-    throw new InvalidArgumentError(`expected --date to be a day as YYYY-MM-DD, got "${value}"`);
+    throw new InvalidArgumentError(`expected ${flag} to be a day as YYYY-MM-DD, got "${value}"`);
   }
   return value;
+};
+
+// The most days one `--from … --to …` runs: a year, so that a typo in a year is not a decade of runs.
+export const MAX_RANGE_DAYS = 366;
+
+// --from and --to come together, in order, without --date, at most MAX_RANGE_DAYS days.
+function checkDayRange(o: { date?: string; from?: string; to?: string }): void {
+  if (o.from === undefined && o.to === undefined) return;
+  if (o.from === undefined || o.to === undefined) throw new UsageError(`${o.from === undefined ? '--to' : '--from'} needs ${o.from === undefined ? '--from' : '--to'}: main --from 2021-04-01 --to 2021-04-30`);
+  if (o.date !== undefined) throw new UsageError('--date and --from/--to cannot go together: --date is one day, --from/--to a range');
+  if (o.from > o.to) throw new UsageError(`expected --from to be on or before --to, got --from ${o.from} --to ${o.to}`);
+  const days = (Date.parse(`${o.to}T00:00:00Z`) - Date.parse(`${o.from}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days > MAX_RANGE_DAYS) throw new UsageError(`--from ${o.from} --to ${o.to} is ${days} days; at most ${MAX_RANGE_DAYS} at once`);
 }
 
 // `--only a b` and `--only a,b` both work; `--only ""` names nothing, and would otherwise run everything.

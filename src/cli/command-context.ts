@@ -48,7 +48,7 @@ export interface CommandContext {
   /** SIGINT/SIGTERM stop the command (the same signal again forces it), each logged with these words. */
   listen(words: { stopping: string; killing: string }): Interruption;
   /** `--queue`: the executor that runs each process as a job (undefined without it). Unreachable: exit 1. */
-  openQueue(args: QueueArgs, options?: { date?: string; graceMs?: number }): Promise<QueueExecutor | undefined>;
+  openQueue(args: QueueArgs, options?: { graceMs?: number }): Promise<QueueExecutor | undefined>;
   /** Close the queue, the signal listener and the store; log `lastWords`, then close the logs. */
   close(lastWords?: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { unwritable } from '../config/common-checks.js';
 import type { ProcessSpec } from '../core/process.js';
 import type { RunSummary } from '../core/result.js';
 import { writeAtomically } from '../lib/atomic-write.js';
+import { addDays } from '../lib/time-zone.js';
 import { runProcesses } from '../orchestrator/run.js';
 import { exitCodeOf } from '../orchestrator/summary.js';
 import { UsageError, type RunArgs } from './args.js';
@@ -18,7 +19,8 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   const ctx = await openCommandContext(args, io, {
     refusal: 'Nothing was run',
     // --date goes to the checks: a day a kind cannot run is refused with the other problems, before anything runs.
-    date: args.date,
+    // Of a range, its last day: the one most likely not to have ended.
+    date: args.to ?? args.date,
     check(config) {
       selected = select(config.processes, args.only);
       const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
@@ -34,31 +36,45 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
   if (!ctx) return 2;
   const interruption = ctx.listen({ stopping: 'stopping the running processes (send it again to kill them now)', killing: 'killing the child processes now' });
   interruption.stop.addEventListener('abort', () => display?.close()); // Ctrl-C: the live area goes at once
-  let summary: RunSummary;
+  const summaries: RunSummary[] = [];
   try {
-    const executor = await ctx.openQueue(args, { date: args.date });
+    const executor = await ctx.openQueue(args);
     // Through the queue every job is enqueued at once: the workers' --concurrency sets the pace.
     const maxParallel = executor ? Math.max(1, selected.length) : args.maxParallel;
     const { redactor, logging, store } = ctx;
-    summary = await runProcesses(selected, { configDir: args.config, maxParallel, date: args.date, logging, redactor, store, interruption, executor, observers: display ? [display] : [] });
+    // A range is a run a day, one after another: a process holds one lock, whatever the day.
+    for (const date of args.from ? daysFrom(args.from, args.to!) : [args.date]) {
+      if (interruption.stop.aborted) break;
+      summaries.push(await runProcesses(selected, { configDir: args.config, maxParallel, date, logging, redactor, store, interruption, executor, observers: display ? [display] : [] }));
+    }
   } finally {
     display?.close();
     await ctx.close();
   }
   // Counted once the last lines are written (or not); the run's status and exit code stay what its processes did.
   const lost = ctx.logging.losses();
-  if (lost.length) summary = { ...summary, logFileFailures: lost };
-  io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
-  const code = exitCodeOf(summary, interruption.signal);
+  if (lost.length) summaries.push({ ...summaries.pop()!, logFileFailures: lost });
+  // One day prints one summary, as always; a range prints a summary a day (a JSON array with --json).
+  const printed = args.from ? summaries : summaries[0]!;
+  if (args.json) io.out(`${JSON.stringify(printed, null, 2)}\n`);
+  else for (const [i, summary] of summaries.entries()) io.out(`${args.from ? `${i ? '\n' : ''}Day ${daysFrom(args.from, args.to!)[i]}\n` : ''}${renderSummary(summary)}`);
+  const code = summaries.reduce((worst, summary) => Math.max(worst, exitCodeOf(summary, interruption.signal)), 0);
   if (!args.report) return code;
   try {
-    await writeAtomically(resolve(args.report), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeAtomically(resolve(args.report), `${JSON.stringify(printed, null, 2)}\n`);
     return code;
   } catch (error) {
     // The run is done and its summary printed; a report that could not be written still fails the command.
     io.err(`main: could not write the report to "${args.report}": ${(error as Error).message}`);
     return code === 0 ? 1 : code;
   }
+}
+
+// Every day from `from` to `to`, both included.
+function daysFrom(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  return days;
 }
 
 // `--only` names processes; a name that does not exist is a usage error, a disabled one runs because it was asked for.

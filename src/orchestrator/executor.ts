@@ -6,6 +6,8 @@ import type { ProcessResult } from '../core/result.js';
 export interface ExecuteHooks {
   /** The process's logger (bound to run, process and type). */
   log: Logger;
+  /** The run's day (`--date`, or a day of `--from`/`--to`) for date-driven kinds. */
+  date?: string;
   progress(progress: Progress): void;
   peakMemory(bytes: number): void;
   /** Aborted when the run is asked to stop (its reason: the signal). */

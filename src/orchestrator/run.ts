@@ -118,6 +118,7 @@ async function execute(spec: ProcessSpec, runId: string, options: ProcessRunOpti
   const executor = options.executor ?? localExecutor(options);
   const result = await executor.run(spec, runId, {
     log,
+    ...(options.date ? { date: options.date } : {}),
     progress: (p) => observers.forEach((o) => guard(log, o, () => o.progress?.(spec, p))),
     peakMemory: (bytes) => (peakMb = Math.round(bytes / 1048576)),
     stop: options.stop,

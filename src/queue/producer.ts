@@ -25,7 +25,6 @@ export interface ProducerOptions {
   attempts: number;
   /** First retry delay; each next one doubles (BullMQ's exponential backoff). */
   backoffMs: number;
-  date?: string;
   /** How long a worker may take to answer a stop before the process is reported interrupted anyway. */
   graceMs: number;
 }
@@ -84,7 +83,7 @@ export class QueueExecutor implements Executor {
     const started = new Date();
     // Every job in flight listens to the run's signals: as many listeners as jobs, on purpose.
     setMaxListeners(0, hooks.stop, ...(hooks.force ? [hooks.force] : []));
-    const data: ProcessJob = { process: spec.name, hash: definitionHash(spec), runId, ...(this.options.date ? { date: this.options.date } : {}), ...(spec.inputs ? { inputs: spec.inputs.map((p) => resolve(p)) } : {}) };
+    const data: ProcessJob = { process: spec.name, hash: definitionHash(spec), runId, ...(hooks.date ? { date: hooks.date } : {}), ...(spec.inputs ? { inputs: spec.inputs.map((p) => resolve(p)) } : {}) };
     // A colon separates the parts of BullMQ's keys: none in a job id.
     const jobId = `${runId.replace(/:/g, '')}.${spec.name}`;
     this.runs.set(runId, (this.runs.get(runId) ?? 0) + 1);
@@ -235,10 +234,10 @@ function bounded<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
 
 // The executor of `--queue`, for main, schedule and logs serve: the queue's password joins the redacted
 // secrets, and a producer with no worker listening says so (its jobs wait for one).
-export async function openQueue(args: { queue?: string; attempts: number; backoff: number }, context: { date?: string; redactor: Redactor; log: Logger; graceMs?: number }): Promise<QueueExecutor> {
+export async function openQueue(args: { queue?: string; attempts: number; backoff: number }, context: { redactor: Redactor; log: Logger; graceMs?: number }): Promise<QueueExecutor> {
   const target = queueTarget(args.queue!);
   if (target.connection.password) context.redactor.add([target.connection.password]);
-  const executor = await QueueExecutor.open(target, { attempts: args.attempts, backoffMs: args.backoff * 1000, date: context.date, graceMs: context.graceMs ?? 10_000 });
+  const executor = await QueueExecutor.open(target, { attempts: args.attempts, backoffMs: args.backoff * 1000, graceMs: context.graceMs ?? 10_000 });
   if ((await executor.workers()) === 0) context.log.warn(`No worker is connected to ${target.shown} yet: the jobs wait until one is (main worker --queue …).`);
   return executor;
 }

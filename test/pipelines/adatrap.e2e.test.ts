@@ -6,7 +6,8 @@ import yauzl from 'yauzl';
 import type { RunSummary } from '../../src/core/result.js';
 import { ADATRAP_OUTPUTS } from '../../src/pipelines/adatrap/schema.js';
 import { BUCKETS, dayProcess, seedDay } from '../helpers/adatrap-day.js';
-import { runCli, stillRunning, Workspace } from '../helpers/cli.js';
+import { EVENT_MS, runCli, startCli, stillRunning, waitFor, Workspace } from '../helpers/cli.js';
+import { RedisServer } from '../helpers/redis.js';
 import { S3Server } from '../helpers/s3-server.js';
 
 const DAY = '2021-04-22';
@@ -198,6 +199,51 @@ describe('adatrap, where: local', () => {
       expect(process.error!.code).toBe('E_ADATRAP_PROGRAM');
       expect(process.error!.message).toBe('parameters s3://adatrap-exe/pvmtsc_v0.2.par: line 29: {service_detail_file} left unreplaced (no value is named "service_detail_file")');
     });
+  });
+});
+
+describe('a range of days: --from/--to', () => {
+  beforeAll(async () => {
+    // 04-26 and 04-27 are seeded; 04-28 has only the decoys seeded beside 04-27 (a day's files, other rows); 04-29 nothing.
+    for (const day of ['2021-04-26', '2021-04-27']) await seedDay(s3, day, { poDay: '2021-04-19', dictFrom: '2021-04-01', dictTo: '2021-06-30' });
+  });
+
+  it('is a run a day, in order; a day that fails fails alone, and the exit code says one did', async () => {
+    writeProcess();
+    const { code, stdout } = await runCli(['--json', '--from', '2021-04-26', '--to', '2021-04-29'], { cwd: ws.dir });
+    expect(code).toBe(1);
+    const runs = JSON.parse(stdout) as RunSummary[];
+    expect(runs.map((r) => r.processes[0]!.status)).toEqual(['success', 'success', 'success', 'failed']);
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(4);
+    expect(runs[3]!.processes[0]!.error!.message).toContain('s3://adatrap-gps/2021-04-29.gps.gz does not exist');
+    for (const day of ['2021-04-26', '2021-04-27', '2021-04-28']) expect(await headStatus('adatrap-out', archiveKeyOf(day))).toBe(200);
+    expect(await headStatus('adatrap-out', archiveKeyOf('2021-04-29'))).toBe(404);
+    const history = JSON.parse((await runCli(['history', '--json'], { cwd: ws.dir })).stdout) as Array<{ runId: string }>;
+    expect(history.map((h) => h.runId).sort()).toEqual(runs.map((r) => r.runId).sort());
+  });
+
+  it('through the queue, each day is a job a worker runs', async () => {
+    const redis = await RedisServer.start();
+    const worker = startCli(['worker', '--queue', redis.url, '--concurrency', '2'], { cwd: ws.dir });
+    let workerLog = '';
+    worker.child.stderr!.on('data', (d) => (workerLog += d));
+    try {
+      writeProcess({ archive: { bucket: 'adatrap-out', key: 'queued/{date}.zip' } });
+      await waitFor(() => /taking jobs from/.test(workerLog), EVENT_MS, 'the worker to start');
+      const { code, stdout, stderr } = await runCli(['--json', '--queue', redis.url, '--from', '2021-04-26', '--to', '2021-04-27'], { cwd: ws.dir });
+      expect(code, stderr).toBe(0);
+      const runs = JSON.parse(stdout) as RunSummary[];
+      expect(runs.map((r) => r.processes[0]!.status)).toEqual(['success', 'success']);
+      expect(stderr.match(/adatrap_day \(adatrap\): Running on worker/g)).toHaveLength(2);
+      // The worker processed each day it was given: its log names both.
+      expect(workerLog).toContain('Processing 2021-04-26 (local).');
+      expect(workerLog).toContain('Processing 2021-04-27 (local).');
+      for (const day of ['2021-04-26', '2021-04-27']) expect(await headStatus('adatrap-out', `queued/${day}.zip`)).toBe(200);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.done;
+      await redis.stop();
+    }
   });
 });
 
