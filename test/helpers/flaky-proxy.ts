@@ -1,7 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 // A TCP proxy on loopback that cuts its first `breaks` connections once `afterBytes` of the answer have passed:
-// a network fault in the middle of a response, on demand.
+// a network fault in the middle of a response, on demand. With `anyConnection`, it makes `breaks` cuts on
+// whichever connections pass `afterBytes` first (a client with a pool of keep-alive connections opens several
+// at once, and reuses them for its retries).
 export class FlakyProxy {
   broken = 0;
   private readonly sockets = new Set<Socket>();
@@ -11,7 +13,7 @@ export class FlakyProxy {
     readonly url: string,
   ) {}
 
-  static async start(target: string, options: { breaks: number; afterBytes: number }): Promise<FlakyProxy> {
+  static async start(target: string, options: { breaks: number; afterBytes: number; anyConnection?: boolean }): Promise<FlakyProxy> {
     const { hostname, port } = new URL(target);
     let proxy: FlakyProxy | undefined;
     const server = createServer((client) => {
@@ -26,7 +28,7 @@ export class FlakyProxy {
       client.pipe(upstream);
       upstream.on('data', (data: Buffer) => {
         passed += data.length;
-        if (cut && passed > options.afterBytes && !client.destroyed) {
+        if ((options.anyConnection ? proxy!.broken < options.breaks : cut) && passed > options.afterBytes && !client.destroyed) {
           proxy!.broken++;
           client.destroy();
           upstream.destroy();
