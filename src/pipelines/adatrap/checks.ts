@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { CheckContext, CheckIssue } from '../../core/pipeline.js';
 import { isTimeZone, today } from '../../lib/time-zone.js';
 import { KeyPatternError, parseKeyPattern, slotsOf } from './keys.js';
@@ -31,7 +32,10 @@ export function checkAdatrap(config: AdatrapConfig, ctx: Pick<CheckContext, 'dat
       if (!(error instanceof KeyPatternError)) throw error;
       issues.push({ path: ['inputs', name, 'key'], message: `input "${name}": ${error.message}` });
     }
-    if (input.as !== undefined) issues.push(...unknownNames(input.as, new Set(['date']), ['inputs', name, 'as']));
+    if (input.as !== undefined) {
+      issues.push(...unknownNames(input.as, new Set(['date']), ['inputs', name, 'as']));
+      if (isAbsolute(input.as) || input.as.split(/[\\/]/).includes('..')) issues.push({ path: ['inputs', name, 'as'], message: `expected inputs.${name}.as to be a path inside the work folder, got "${input.as}"` });
+    }
   }
   for (const which of ['executable', 'parameters'] as const) {
     if (/[{}]/.test(config.program[which].key)) issues.push({ path: ['program', which, 'key'], message: `expected program.${which}.key to be a plain key, got "${config.program[which].key}"` });
