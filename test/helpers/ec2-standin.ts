@@ -65,19 +65,19 @@ export class Ec2StandIn {
     const bin = join(this.dir, 'bin');
     mkdirSync(bin);
     writeFileSync(join(bin, 'shutdown'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    this.ec2.on(RunInstancesCommand).callsFake((input: RunInstancesCommandInput) => this.run(input));
-    this.ec2.on(DescribeInstancesCommand).callsFake((input) => this.describe(input));
-    this.ec2.on(TerminateInstancesCommand).callsFake((input) => this.terminate(input.InstanceIds ?? []));
+    this.ec2.on(RunInstancesCommand).callsFake(async (input: RunInstancesCommandInput) => this.run(input));
+    this.ec2.on(DescribeInstancesCommand).callsFake(async (input) => this.describe(input));
+    this.ec2.on(TerminateInstancesCommand).callsFake(async (input) => this.terminate(input.InstanceIds ?? []));
     this.instanceEnv = { ...options.instanceEnv };
-    this.ec2.on(CreateKeyPairCommand).callsFake((input) => {
+    this.ec2.on(CreateKeyPairCommand).callsFake(async (input) => {
       if (this.keyPairs.has(input.KeyName!)) throw fault('InvalidKeyPair.Duplicate', `The keypair already exists: ${input.KeyName}`);
       this.keyPairs.add(input.KeyName!);
       return { KeyName: input.KeyName, KeyFingerprint: 'stand-in', KeyMaterial: `-----BEGIN RSA PRIVATE KEY-----\nstand-in key ${input.KeyName}\n-----END RSA PRIVATE KEY-----` };
     });
-    this.ec2.on(DeleteKeyPairCommand).callsFake((input) => (this.keyPairs.delete(input.KeyName!), {}));
-    this.cloudwatch.on(GetLogEventsCommand).callsFake((input) => this.logs.get(input));
-    this.cloudwatch.on(PutLogEventsCommand).callsFake((input) => (this.logs.put(input.logGroupName!, input.logStreamName!, input.logEvents ?? []), {}));
-    this.cloudwatch.on(CreateLogStreamCommand).callsFake((input) => (this.logs.createStream(input.logGroupName!, input.logStreamName!), {}));
+    this.ec2.on(DeleteKeyPairCommand).callsFake(async (input) => (this.keyPairs.delete(input.KeyName!), {}));
+    this.cloudwatch.on(GetLogEventsCommand).callsFake(async (input) => this.logs.get(input));
+    this.cloudwatch.on(PutLogEventsCommand).callsFake(async (input) => (this.logs.put(input.logGroupName!, input.logStreamName!, input.logEvents ?? []), {}));
+    this.cloudwatch.on(CreateLogStreamCommand).callsFake(async (input) => (this.logs.createStream(input.logGroupName!, input.logStreamName!), {}));
   }
 
   static async start(options: StandInOptions = {}): Promise<Ec2StandIn> {
