@@ -42,6 +42,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./queue-command.js')).queueStatusCommand(args, io);
       case 'logs-send':
         return await (await import('./logs-command.js')).logsSendCommand(args, io);
+      case 'adatrap':
+        return await (await import('./adatrap-command.js')).adatrapCommand(args, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

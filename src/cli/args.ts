@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isTimeZone } from '../lib/time-zone.js';
 import { queueTarget } from '../queue/target.js';
+import { addAdatrapCommands, type AdatrapArgs } from './adatrap-args.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -116,7 +117,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 
@@ -229,6 +230,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .argument('<file...>', 'the files to send');
   for (const option of sendOptions()) send.addOption(option);
   send.action((files: string[], o) => onParsed({ command: 'logs-send', files, ...(o as Omit<LogsSendArgs, 'command' | 'files'>), tls: Boolean(o.tls), verbose: Boolean(o.verbose) }));
+  addAdatrapCommands(program, onParsed);
   return program;
 }
 
