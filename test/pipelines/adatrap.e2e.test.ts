@@ -174,11 +174,14 @@ describe('adatrap, where: local', () => {
       expect(stillRunning(join(ws.dir, 'work'))).toBe('');
     });
 
-    it('a day without its GPS file names the key it looked for', async () => {
+    it('a day without its GPS, 1.96 and transaction files names each key it looked for', async () => {
       writeProcess();
       const { process } = await run(['--date', '2021-06-10']);
       expect(process.status).toBe('failed');
-      expect(process.error).toMatchObject({ code: 'E_ADATRAP_INPUT', message: 'input "gps": s3://adatrap-gps/2021-06-10.gps.gz does not exist (the day 2021-06-10)' });
+      expect(process.error).toEqual({
+        code: 'E_ADATRAP_INPUT',
+        message: ['gps', 'file196', 'trx'].map((name) => `input "${name}": s3://adatrap-${name === 'file196' ? '196' : name}/2021-06-10.${name === 'file196' ? '196' : name}.gz does not exist (the day 2021-06-10)`).join('; '),
+      });
     });
 
     it('an executable that is not the pinned one is not run', async () => {

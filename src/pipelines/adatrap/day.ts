@@ -4,8 +4,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ErrorCode, PipelineError, describeError, errorCodeOf } from '../../core/errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
 import { describeExit, runProgram } from '../../lib/program.js';
-import { buildArchive, existingArchive, uploadArchive } from './archive.js';
-import { defaultLanding, downloadInput, resolveInput, unpackOf, type DownloadedInput } from './inputs.js';
+import { buildArchive, existingArchive, uploadArchive, type Existing } from './archive.js';
+import { defaultLanding, downloadInput, resolveInput, unpackOf, type DownloadedInput, type ResolvedInput } from './inputs.js';
 import { checkOutputs } from './outputs.js';
 import { s3Client, s3Reason } from './s3.js';
 import type { AdatrapConfig, InputConfig } from './schema.js';
@@ -27,15 +27,8 @@ export async function runDay(config: AdatrapConfig, day: string, ctx: DayContext
   const workDir = resolve(config.work_dir, day);
   let failed = false;
   try {
-    const archiveKey = renderOrThrow(config.archive.key, new Map([['date', day]]), 'archive.key');
-    const archiveAt = `s3://${config.archive.bucket}/${archiveKey}`;
-    const existing = await existingArchive(client, config.archive.bucket, archiveKey, ctx.signal).catch((e) => {
-      throw new PipelineError(ErrorCode.AdatrapArchive, `looking for ${archiveAt}: ${s3Reason(e)}`, { cause: e });
-    });
-    if (existing && config.archive.overwrite === 'never') {
-      if (!existing.sha256) throw new PipelineError(ErrorCode.AdatrapArchive, `${archiveAt} exists but carries no SHA-256 of this product (x-amz-meta-sha256): it is not a verified archive; remove it, or set archive.overwrite to "always" to replace it`);
-      return { skipped: `${archiveAt} already holds the verified archive of ${day} (${existing.bytes} bytes, sha256 ${existing.sha256}); archive.overwrite is "never"` };
-    }
+    const { archiveKey, archiveAt, existing, skipped } = await archiveFirst(config, day, client, ctx.signal);
+    if (skipped) return { skipped };
 
     // A previous run's leftovers (a crash, a kill) would mix with this run's files: start from an empty folder.
     await rm(workDir, { recursive: true, force: true });
@@ -105,6 +98,27 @@ export async function runDay(config: AdatrapConfig, day: string, ctx: DayContext
   }
 }
 
+export interface ArchiveFirst {
+  archiveKey: string;
+  archiveAt: string;
+  existing?: Existing;
+  /** Why the day is skipped: its verified archive is there, and archive.overwrite is "never". */
+  skipped?: string;
+}
+
+// The archive first: a day already done downloads (or launches) nothing. Under "never", an object there that this
+// product did not put is refused rather than taken for an archive.
+export async function archiveFirst(config: AdatrapConfig, day: string, client: S3Client, signal: AbortSignal): Promise<ArchiveFirst> {
+  const archiveKey = renderOrThrow(config.archive.key, new Map([['date', day]]), 'archive.key');
+  const archiveAt = `s3://${config.archive.bucket}/${archiveKey}`;
+  const existing = await existingArchive(client, config.archive.bucket, archiveKey, signal).catch((e) => {
+    throw new PipelineError(ErrorCode.AdatrapArchive, `looking for ${archiveAt}: ${s3Reason(e)}`, { cause: e });
+  });
+  if (!existing || config.archive.overwrite !== 'never') return { archiveKey, archiveAt, ...(existing ? { existing } : {}) };
+  if (!existing.sha256) throw new PipelineError(ErrorCode.AdatrapArchive, `${archiveAt} exists but carries no SHA-256 of this product (x-amz-meta-sha256): it is not a verified archive; remove it, or set archive.overwrite to "always" to replace it`);
+  return { archiveKey, archiveAt, existing, skipped: `${archiveAt} already holds the verified archive of ${day} (${existing.bytes} bytes, sha256 ${existing.sha256}); archive.overwrite is "never"` };
+}
+
 interface Program {
   executable: string;
   parameters: string;
@@ -129,7 +143,12 @@ async function fetchProgram(config: AdatrapConfig, day: string, workDir: string,
 
 async function fetchInputs(config: AdatrapConfig, day: string, workDir: string, client: S3Client, ctx: DayContext, checks: IntegrityCheck[]): Promise<DownloadedInput[]> {
   const entries = Object.entries(config.inputs);
-  const resolved = await Promise.all(entries.map(([name, input]) => resolveInput(client, name, input, day, ctx.signal)));
+  // Every input is looked for, and every one missing is named, in the order of the process file.
+  const settled = await Promise.allSettled(entries.map(([name, input]) => resolveInput(client, name, input, day, ctx.signal)));
+  const missing = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (missing.length === 1) throw missing[0];
+  if (missing.length > 1) throw new PipelineError(errorCodeOf(missing[0]), missing.map((e) => describeError(e)).join('; '));
+  const resolved = settled.map((r) => (r as PromiseFulfilledResult<ResolvedInput>).value);
   for (const r of resolved) ctx.log.info(`Input "${r.name}": s3://${r.bucket}/${r.key} (${r.size} bytes).`);
   const downloaded: DownloadedInput[] = new Array(resolved.length);
   let next = 0;

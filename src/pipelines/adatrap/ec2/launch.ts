@@ -5,9 +5,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ErrorCode, PipelineError, describeError, errorCodeOf } from '../../../core/errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../../core/pipeline.js';
 import { existingArchive } from '../archive.js';
+import { archiveFirst } from '../day.js';
 import { s3Client, s3Reason } from '../s3.js';
 import type { AdatrapConfig, Ec2Run } from '../schema.js';
-import { renderOrThrow } from '../template.js';
 import { accessOf, awsReason, ec2Client, logsClient } from './clients.js';
 import { TAG, pause, stateOf, terminateAndConfirm } from './instances.js';
 import { InstanceLog } from './instance-log.js';
@@ -45,8 +45,6 @@ export async function runDayOnInstance(config: AdatrapConfig, day: string, ctx: 
 
 async function dayOnInstance(config: AdatrapConfig, day: string, ctx: PipelineContext, clients: Ec2Clients): Promise<PipelineOutcome> {
   const run = config.run as Ec2Run;
-  const archiveKey = renderOrThrow(config.archive.key, new Map([['date', day]]), 'archive.key');
-  const archiveAt = `s3://${config.archive.bucket}/${archiveKey}`;
   const checks: IntegrityCheck[] = [];
   const failed = (error: unknown): PipelineOutcome => {
     if (ctx.signal.aborted) throw new PipelineError(ErrorCode.Interrupted, `day ${day}: ${describeError(error)}`, { cause: error });
@@ -55,14 +53,13 @@ async function dayOnInstance(config: AdatrapConfig, day: string, ctx: PipelineCo
   };
 
   // The archive first, as on the instance: a day already done launches nothing.
+  let archiveKey: string;
   try {
-    const existing = await existingArchive(clients.s3, config.archive.bucket, archiveKey, ctx.signal);
-    if (existing && config.archive.overwrite === 'never') {
-      if (!existing.sha256) throw new PipelineError(ErrorCode.AdatrapArchive, `${archiveAt} exists but carries no SHA-256 of this product (x-amz-meta-sha256): it is not a verified archive; remove it, or set archive.overwrite to "always" to replace it`);
-      return { skipped: `${archiveAt} already holds the verified archive of ${day} (${existing.bytes} bytes, sha256 ${existing.sha256}); archive.overwrite is "never"; no instance launched` };
-    }
+    const first = await archiveFirst(config, day, clients.s3, ctx.signal);
+    if (first.skipped) return { skipped: `${first.skipped}; no instance launched` };
+    archiveKey = first.archiveKey;
   } catch (error) {
-    return failed(error instanceof PipelineError ? error : new PipelineError(ErrorCode.AdatrapArchive, `looking for ${archiveAt}: ${s3Reason(error)}`, { cause: error }));
+    return failed(error);
   }
 
   // One launch, one name: a retried job of the same run never reads an earlier instance's result, nor gets that
