@@ -259,6 +259,7 @@ describe('adatrap process files, checked before anything runs', () => {
     [{ run: { where: 'ec2', image_id: 'ami-0abcdef12' } }, 'instance_type'],
     [{ run: { where: 'local', command: ['wine', '{exe}', '{parameters}'] } }, '"{exe}" names no value here'],
     [{ archive: { bucket: 'Bad_Bucket' } }, 'an S3 bucket name'],
+    [{ run: { where: 'ec2', image_id: 'ami-0abcdef12', instance_type: 'c5.large', instance_profile: 'adatrap', log_group: 'adatrap', env: { LICENSE_TOKEN: 'x' } } }, 'run.env.LICENSE_TOKEN looks like a secret'],
     [{ inputs: { g: { bucket: 'adatrap-gps', key: '{date}.gz', as: '../../etc/cron.d/x' } } }, 'expected inputs.g.as to be a path inside the work folder, got "../../etc/cron.d/x"'],
   ])('refuses %j', async (extra, message) => {
     ws.write('config/adatrap.yaml', `bad_day: ${JSON.stringify({ ...dayProcess(s3, 'work'), ...extra })}\n`);

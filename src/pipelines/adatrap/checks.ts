@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { CheckContext, CheckIssue } from '../../core/pipeline.js';
+import { SECRET_KEY } from '../../lib/secrets.js';
 import { isTimeZone, today } from '../../lib/time-zone.js';
 import { KeyPatternError, parseKeyPattern, slotsOf } from './keys.js';
 import { EC2_ONLY_KEYS, type AdatrapConfig } from './schema.js';
@@ -57,6 +58,12 @@ export function checkAdatrap(config: AdatrapConfig, ctx: Pick<CheckContext, 'dat
     const run = config.run as unknown as Record<string, unknown>;
     const stray = EC2_ONLY_KEYS.filter((k) => run[k] !== undefined);
     if (stray.length) issues.push({ path: ['run'], message: `${stray.map((k) => `"${k}"`).join(', ')} ${stray.length === 1 ? 'is' : 'are'} for where: ec2; this process runs where: local` });
+  }
+  if (config.run.where === 'ec2') {
+    // The instance's user data is readable by anyone who may describe the instance: no secret goes there.
+    for (const name of Object.keys(config.run.env ?? {}).filter((k) => SECRET_KEY.test(k))) {
+      issues.push({ path: ['run', 'env', name], message: `run.env.${name} looks like a secret, and an ec2 run's environment travels in the instance's user data: give the instance its secrets through its role (e.g. SSM Parameter Store)` });
+    }
   }
   return issues;
 }

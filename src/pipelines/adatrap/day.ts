@@ -59,7 +59,7 @@ export async function runDay(config: AdatrapConfig, day: string, ctx: DayContext
     const label = `"${argv.join(' ')}"`;
     ctx.log.info(`Running ${label} in ${workDir}.`);
     const ran = await runProgram(
-      { file: argv[0]!, args: argv.slice(1), cwd: workDir, env: { ...process.env, ...(config.run.where === 'local' ? config.run.env : {}) }, timeout: config.run.timeout, label, errorCode: ErrorCode.AdatrapProgram },
+      { file: argv[0]!, args: argv.slice(1), cwd: workDir, env: { ...process.env, ...config.run.env }, timeout: config.run.timeout, label, errorCode: ErrorCode.AdatrapProgram },
       ctx,
       PROGRAM_GRACE_MS,
     );

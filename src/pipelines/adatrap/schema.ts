@@ -46,6 +46,7 @@ export interface LocalRun {
 
 export interface Ec2Run {
   where: 'ec2';
+  env?: Record<string, string>;
   region?: string;
   image_id: string;
   instance_type: string;
@@ -103,7 +104,7 @@ const run: JsonSchema = {
     where: { enum: ['local', 'ec2'], description: 'local or ec2.' },
     command: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, default: ['{executable}', '{parameters}'], description: 'The program and its arguments, run in the work folder without a shell; e.g. ["wine", "{executable}", "{parameters}"].' },
     timeout: seconds('Seconds the program may run before it is stopped (SIGTERM to its process group, then SIGKILL).', { default: PROGRAM_TIMEOUT }),
-    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra environment variables for the program.' },
+    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra environment variables for the program. On ec2 they travel in the user data: no secret there (refused).' },
     region: { type: 'string', minLength: 1, description: 'ec2: the region instances run in (default: storage.region).' },
     image_id: { type: 'string', pattern: '^ami-[0-9a-f]{8,17}$', 'x-expected': 'an AMI id such as "ami-0abcdef1234567890"', description: 'ec2: an image with this product installed (`main` on PATH) and the program\'s runtime (e.g. wine).' },
     instance_type: { type: 'string', minLength: 1, description: 'ec2: e.g. "c5.2xlarge".' },
