@@ -16,13 +16,13 @@ export interface Collected {
   summary: DailySummary;
 }
 
-// One interface's day from the text of its log: the rows, checked and counted, its raw file and its summary.
+// One interface's day from the bytes of its log: the rows, checked and counted, its raw file and its summary.
 // A log that does not reach the day, or holds less of it than `min_completeness`, fails the interface: what was
 // stored for it stays. `skipped` counts the rows left out because they were out of order.
-export async function collect(iface: Interface, text: string, day: Day, config: ScanConfig, ctx: PipelineContext): Promise<Collected & { rows: Sample[]; skipped: number }> {
+export async function collect(iface: Interface, bytes: Buffer, day: Day, config: ScanConfig, ctx: PipelineContext): Promise<Collected & { rows: Sample[]; skipped: number }> {
   const who = `${iface.layer} ${iface.name}`;
   // One row older than the day is kept so that the section boundary before the day can still be seen.
-  const log = parseMrtg(text, day.start - 3600, iface.link);
+  const log = parseMrtg(bytes, day.start - 3600, iface.link);
   if (log.outOfOrder.length) ctx.log.warn(`${who}: ${log.outOfOrder.length} row(s) out of order skipped: ${log.outOfOrder.slice(0, 3).join('; ')}${log.outOfOrder.length > 3 ? '; …' : ''}.`);
   const all = dayRows(log.samples, day);
   if (all.length === 0) throw new PipelineError(E_NOT_MRTG, `the MRTG log has no five-minute row for ${day.date}`);

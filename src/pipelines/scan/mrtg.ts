@@ -33,18 +33,23 @@ const COLUMNS = ['epoch', 'avg_in', 'avg_out', 'max_in', 'max_out'] as const;
 // MRTG never writes (a negative, fractional or oversized value), naming `source`, its line and the value.
 // Rows are newest first, so parsing stops at the first row older than `since`: a day needs ~300 of ~2,500 lines.
 // Past it the log is read on only while its rows are 0, to learn whether any traffic came before them.
-export function parseMrtg(text: string, since = -Infinity, source = 'the MRTG log'): MrtgLog {
-  const head = text.trimStart().slice(0, 200).toLowerCase();
+// The log is read as bytes, as it came: only the lines a message quotes are decoded (decoding every answer whole
+// made a string of each, ~40 KB, for rows of ASCII digits). A line is decoded the same alone as in the whole text,
+// since a UTF-8 sequence never holds a newline byte.
+export function parseMrtg(input: Buffer | string, since = -Infinity, source = 'the MRTG log'): MrtgLog {
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+  const head = textStart(bytes).trimStart().slice(0, 200).toLowerCase();
   if (head.startsWith('<') || head.includes('<html')) throw new PipelineError(E_NOT_MRTG, 'the answer is an HTML page (a login or error page?), not an MRTG log');
-  if (text.trim() === '') throw new PipelineError(E_NOT_MRTG, `${source} is empty`);
-  let end = text.indexOf('\n');
-  if (end === -1) end = text.length;
-  const first = text.slice(0, end).trim().split(/\s+/);
+  if (head === '') throw new PipelineError(E_NOT_MRTG, `${source} is empty`);
+  let end = bytes.indexOf(NEWLINE);
+  if (end === -1) end = bytes.length;
+  const line1 = bytes.toString('utf8', 0, end);
+  const first = line1.trim().split(/\s+/);
   if (first.length !== 3 || !/^\d+$/.test(first[0]!) || !first.slice(1).every((c) => /^-?\d+$/.test(c))) {
-    throw new PipelineError(E_NOT_MRTG, `${source}:1: not an MRTG log: expected "epoch in_counter out_counter", got ${shown(text.slice(0, Math.min(end, 60)))}`);
+    throw new PipelineError(E_NOT_MRTG, `${source}:1: not an MRTG log: expected "epoch in_counter out_counter", got ${shown(line1.slice(0, 60))}`);
   }
   const log: MrtgLog = { counters: [first[1]!, first[2]!], samples: [], outOfOrder: [] };
-  const rows = new RowReader(text, end + 1, source);
+  const rows = new RowReader(bytes, end + 1, source);
   // No row is newer than line 1's time, the time of the last update; then each row is older than the one before.
   let newer = Number(first[0]);
   let pastTheDay = false;
@@ -62,7 +67,7 @@ export function parseMrtg(text: string, since = -Infinity, source = 'the MRTG lo
     // A row newer than the one kept before it, or older than the row after it while that one fits between them
     // (`300 1 1 1 1` amid today's rows), is out of order. It is skipped and counted; the rest is read.
     if (row.epoch > newer || (after !== undefined && row.epoch < after && after < newer)) {
-      log.outOfOrder.push(`${source}:${row.line} ${shown(text.slice(row.start, row.end).trim())}`);
+      log.outOfOrder.push(`${source}:${row.line} ${shown(bytes.toString('utf8', row.start, row.end).trim())}`);
       continue;
     }
     newer = row.epoch;
@@ -97,7 +102,7 @@ class RowReader {
   private lineNo = 2;
 
   constructor(
-    private readonly text: string,
+    private readonly bytes: Buffer,
     private start: number,
     private readonly source: string,
   ) {}
@@ -105,12 +110,12 @@ class RowReader {
   // The next row into `row`: its sample, or the error that names its line. False at the end of the text, and at a
   // last line cut short (a truncated download of old, coarse rows: the rows before it stand).
   read(row: Row): boolean {
-    const text = this.text;
-    while (this.start < text.length) {
+    const bytes = this.bytes;
+    while (this.start < bytes.length) {
       const start = this.start;
-      let end = text.indexOf('\n', start);
+      let end = bytes.indexOf(NEWLINE, start);
       const last = end === -1;
-      if (last) end = text.length;
+      if (last) end = bytes.length;
       const lineNo = this.lineNo++;
       this.start = end + 1;
       row.line = lineNo;
@@ -119,8 +124,8 @@ class RowReader {
       row.error = undefined;
       // The rows MRTG writes, five plain numbers, are read straight from the text (trimming, splitting and
       // matching each line took most of a scan's CPU). Anything else takes the general path below, which decides.
-      if (plainRow(text, start, end, row)) return true;
-      const line = text.slice(start, end).trim();
+      if (plainRow(bytes, start, end, row)) return true;
+      const line = bytes.toString('utf8', start, end).trim();
       if (line === '') continue;
       const f = line.split(/\s+/);
       const values = f.length === 5 ? f.map(wholeNumber) : [];
@@ -144,18 +149,19 @@ class RowReader {
 
 const SPACE = 0x20;
 const CR = 0x0d;
+const NEWLINE = 0x0a;
 const ZERO = 0x30;
 
-// text[start, end) as five whole numbers of 1 to 16 digits, each at most MAX_VALUE, one space between them, and
+// bytes[start, end) as five whole numbers of 1 to 16 digits, each at most MAX_VALUE, one space between them, and
 // perhaps a CR at the end, into `row`; false for anything else (blank, other spacing, signs, too many digits …),
 // which the general path then reads the same way: this only spares it the strings and regular expressions.
-function plainRow(text: string, start: number, end: number, row: Sample): boolean {
-  if (end > start && text.charCodeAt(end - 1) === CR) end--;
+function plainRow(bytes: Buffer, start: number, end: number, row: Sample): boolean {
+  if (end > start && bytes[end - 1] === CR) end--;
   let field = 0;
   let digits = 0;
   let value = 0;
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i]!;
     if (c === SPACE) {
       if (digits === 0 || field === 4 || value > MAX_VALUE) return false;
       if (field === 0) row.epoch = value;
@@ -175,6 +181,14 @@ function plainRow(text: string, start: number, end: number, row: Sample): boolea
   if (digits === 0 || field !== 4 || value > MAX_VALUE) return false;
   row.maxOut = value;
   return true;
+}
+
+// The start of the text, enough to see whether it is empty or an HTML page: 1 KB, or all of it when the 1 KB holds
+// no more than the 200 characters looked at after the leading white space (a page of blanks, or of many-byte ones).
+function textStart(bytes: Buffer): string {
+  const start = bytes.toString('utf8', 0, 1024);
+  // More than 200: the last character may be one that the cut at 1 KB split, never among the 200 looked at.
+  return bytes.length <= 1024 || start.trimStart().length > 200 ? start : bytes.toString('utf8');
 }
 
 // A whole number from 0 to MAX_VALUE, or NaN.

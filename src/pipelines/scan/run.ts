@@ -1,11 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
 import pLimit from 'p-limit';
 import { withRetries, causedBy } from '../../lib/retry.js';
 import { describeError } from '../../core/errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
 import { dayBounds, yesterday, type Day } from './day.js';
-import { fetchLog, FetchRefused } from './fetch.js';
+import { fetchLog, FetchRefused, keepAliveAgents, type Agents } from './fetch.js';
 import { writeAtomically } from '../../lib/atomic-write.js';
 import { collect, type Collected } from './collect.js';
 import { throttledProgress } from './progress.js';
@@ -35,7 +33,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const storing = new StoreQueue(store);
   const collected = new Map<Interface, Collected>();
   const failed = new Map<Interface, string>();
-  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: config.concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: config.concurrency }) };
+  const agents = keepAliveAgents(config.concurrency);
   const limit = pLimit(config.concurrency);
   const progress = throttledProgress(ctx);
   const started = Date.now();
@@ -47,8 +45,8 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
       interfaces.map(async (iface) => {
         try {
           // Only the fetch takes one of the `concurrency` slots: parsing and the file write overlap the next fetches.
-          const text = await limit(() => fetchWithRetries(iface, config, ctx, agents));
-          const c = await collect(iface, text, day, config, ctx);
+          const bytes = await limit(() => fetchWithRetries(iface, config, ctx, agents));
+          const c = await collect(iface, bytes, day, config, ctx);
           read += c.rows.length;
           rejected += c.skipped;
           // The rows go to the store and are let go once written; the summaries stay for the CSVs.
@@ -120,7 +118,7 @@ class StoreQueue {
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-function fetchWithRetries(iface: Interface, config: ScanConfig, ctx: PipelineContext, agents: { http: http.Agent; https: https.Agent }): Promise<string> {
+function fetchWithRetries(iface: Interface, config: ScanConfig, ctx: PipelineContext, agents: Agents): Promise<Buffer> {
   return withRetries(
     () => fetchLog(iface.link, { credentials: config.credentials, timeoutMs: config.request_timeout * 1000, tlsVerify: config.tls_verify, signal: ctx.signal, agents }),
     {
