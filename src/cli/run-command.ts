@@ -5,6 +5,7 @@ import type { RunSummary } from '../core/result.js';
 import { writeAtomically } from '../lib/atomic-write.js';
 import { addDays } from '../lib/time-zone.js';
 import { runProcesses } from '../orchestrator/run.js';
+import { kinds, registry } from '../pipelines/registry.js';
 import { exitCodeOf } from '../orchestrator/summary.js';
 import { UsageError, type RunArgs } from './args.js';
 import { openCommandContext } from './command-context.js';
@@ -23,6 +24,7 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     date: args.to ?? args.date,
     check(config) {
       selected = select(config.processes, args.only);
+      if (args.from) refuseUndated(selected);
       const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
       if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
     },
@@ -68,6 +70,14 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     io.err(`main: could not write the report to "${args.report}": ${(error as Error).message}`);
     return code === 0 ? 1 : code;
   }
+}
+
+// A range runs each process once a day: a process that takes no day would run as many times, the same.
+function refuseUndated(processes: ProcessSpec[]): void {
+  const undated = processes.filter((p) => p.enabled && registry.get(p.type)?.daily !== true);
+  if (!undated.length) return;
+  const daily = kinds().filter((k) => k.daily).map((k) => k.kind).join(', ');
+  throw new UsageError(`--from/--to runs a process once a day, and ${undated.map((p) => `"${p.name}" (${p.type})`).join(', ')} takes no day: name the processes to run with --only (kinds that take a day: ${daily})`);
 }
 
 // Every day from `from` to `to`, both included.

@@ -100,6 +100,8 @@ export interface PipelineDefinition<Config = any> {
   kind: string;
   /** One line for `main schema` and the docs. */
   description: string;
+  /** The kind processes one day (`--date`, default yesterday): `--from/--to` runs it once a day. */
+  daily?: boolean;
   /** JSON Schema of the kind's own keys (an object schema); defaults live here and only here. */
   schema: JsonSchema;
   /** Checks that need more than the schema; must not connect to anything. */

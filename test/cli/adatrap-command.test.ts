@@ -5,7 +5,7 @@ import type { AdatrapArgs } from '../../src/cli/adatrap-args.js';
 import { adatrapCommand } from '../../src/cli/adatrap-command.js';
 import { parseArgs } from '../../src/cli/args.js';
 import type { Output } from '../../src/cli/output.js';
-import { Workspace } from '../helpers/cli.js';
+import { EVENT_MS, waitFor, Workspace } from '../helpers/cli.js';
 import { Ec2StandIn } from '../helpers/ec2-standin.js';
 
 // The commands run in this process against the EC2 and CloudWatch Logs stand-in (its mocks live here).
@@ -137,16 +137,11 @@ describe('main adatrap logs', () => {
     const o = io();
     const stop = new AbortController();
     const following = run(['logs', 'i-0123456789abcdef0', '--log-group', 'g', '--since', '2021-04-22', '--follow', '--region', 'us-east-1'], o.output, { signal: stop.signal });
-    await until(() => o.out().includes('line 22'));
+    await waitFor(() => o.out().includes('line 22'), EVENT_MS, 'the first lines');
     standIn.logs.put('g', 'i-0123456789abcdef0', [{ timestamp: base + 60_000, message: 'late line' }]);
-    await until(() => o.out().includes('late line'));
+    await waitFor(() => o.out().includes('late line'), EVENT_MS, 'the late line');
     stop.abort();
     expect(await following).toBe(0);
     expect(o.out().match(/line 0\n/g)).toHaveLength(1);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
-  expect(condition()).toBe(true);
-}

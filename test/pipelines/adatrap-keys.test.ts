@@ -55,3 +55,13 @@ describe('adatrap templates', () => {
     expect(render('{} { date } {1}', values)).toEqual({ text: '{} { date } {1}', unreplaced: [] });
   });
 });
+
+describe('adatrap templates: ADATRAP .par comments', () => {
+  it('leaves a placeholder nothing names in a comment alone, and replaces known ones there too', () => {
+    const values = new Map([['date', '2021-04-22']]);
+    expect(render('{date}\t\t* fecha {date} en formato {YYYYMMDD}\n{po_path}/x\t* ruta\n', values, { comment: '*' })).toEqual({
+      text: '2021-04-22\t\t* fecha 2021-04-22 en formato {YYYYMMDD}\n{po_path}/x\t* ruta\n',
+      unreplaced: [{ placeholder: '{po_path}', line: 2, why: 'no value is named "po_path"' }],
+    });
+  });
+});

@@ -225,6 +225,19 @@ describe('a range of days: --from/--to', () => {
     expect(history.map((h) => h.runId).sort()).toEqual(runs.map((r) => r.runId).sort());
   });
 
+  it('refuses to run a process that takes no day once a day, and runs the daily ones named with --only', async () => {
+    writeProcess();
+    ws.write('config/backup.yaml', 'nightly_backup:\n  type: command\n  run: { shell: "echo ran >> backup-ran.txt" }\n');
+    const refused = await runCli(['--from', '2021-04-26', '--to', '2021-04-27'], { cwd: ws.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--from/--to runs a process once a day, and "nightly_backup" (command) takes no day: name the processes to run with --only (kinds that take a day: scan, adatrap)');
+    expect(ws.exists('backup-ran.txt')).toBe(false);
+    const named = await runCli(['--json', '--only', 'adatrap_day', '--from', '2021-04-26', '--to', '2021-04-27'], { cwd: ws.dir });
+    expect(named.code).toBe(0);
+    expect((JSON.parse(named.stdout) as RunSummary[]).map((r) => r.processes.map((p) => p.name))).toEqual([['adatrap_day'], ['adatrap_day']]);
+    expect(ws.exists('backup-ran.txt')).toBe(false);
+  });
+
   it('through the queue, each day is a job a worker runs', async () => {
     const redis = await RedisServer.start();
     const worker = startCli(['worker', '--queue', redis.url, '--concurrency', '2'], { cwd: ws.dir });
@@ -260,7 +273,9 @@ describe('adatrap process files, checked before anything runs', () => {
     [{ run: { where: 'local', command: ['wine', '{exe}', '{parameters}'] } }, '"{exe}" names no value here'],
     [{ archive: { bucket: 'Bad_Bucket' } }, 'an S3 bucket name'],
     [{ run: { where: 'ec2', image_id: 'ami-0abcdef12', instance_type: 'c5.large', instance_profile: 'adatrap', log_group: 'adatrap', env: { LICENSE_TOKEN: 'x' } } }, 'run.env.LICENSE_TOKEN looks like a secret'],
+    [{ run: { where: 'ec2', image_id: 'ami-0abcdef12', instance_type: 'c5.large', instance_profile: 'adatrap', log_group: 'adatrap' }, program: { executable: { bucket: 'adatrap-exe', key: 'a.exe' }, parameters: { bucket: 'adatrap-exe', key: 'a.par', values: { db_password: 'x' } } } }, 'program.parameters.values.db_password looks like a secret'],
     [{ inputs: { g: { bucket: 'adatrap-gps', key: '{date}.gz', as: '../../etc/cron.d/x' } } }, 'expected inputs.g.as to be a path inside the work folder, got "../../etc/cron.d/x"'],
+    [{ outputs: { files: ['../../../../etc/hostname'] } }, 'expected outputs.files.0 to be a path inside the work folder, got "../../../../etc/hostname"'],
   ])('refuses %j', async (extra, message) => {
     ws.write('config/adatrap.yaml', `bad_day: ${JSON.stringify({ ...dayProcess(s3, 'work'), ...extra })}\n`);
     const { code, stdout } = await runCli(['--validate-only'], { cwd: ws.dir });

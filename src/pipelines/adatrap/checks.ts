@@ -35,7 +35,7 @@ export function checkAdatrap(config: AdatrapConfig, ctx: Pick<CheckContext, 'dat
     }
     if (input.as !== undefined) {
       issues.push(...unknownNames(input.as, new Set(['date']), ['inputs', name, 'as']));
-      if (isAbsolute(input.as) || input.as.split(/[\\/]/).includes('..')) issues.push({ path: ['inputs', name, 'as'], message: `expected inputs.${name}.as to be a path inside the work folder, got "${input.as}"` });
+      issues.push(...outside(input.as, ['inputs', name, 'as']));
     }
   }
   for (const which of ['executable', 'parameters'] as const) {
@@ -50,8 +50,8 @@ export function checkAdatrap(config: AdatrapConfig, ctx: Pick<CheckContext, 'dat
   }
   config.run.command.forEach((arg, i) => issues.push(...unknownNames(arg, known, ['run', 'command', i])));
   const dayOnly = new Set(['date']);
-  issues.push(...unknownNames(config.outputs.dir, known, ['outputs', 'dir']));
-  config.outputs.files.forEach((f, i) => issues.push(...unknownNames(f, dayOnly, ['outputs', 'files', i])));
+  issues.push(...unknownNames(config.outputs.dir, known, ['outputs', 'dir']), ...outside(config.outputs.dir, ['outputs', 'dir']));
+  config.outputs.files.forEach((f, i) => issues.push(...unknownNames(f, dayOnly, ['outputs', 'files', i]), ...outside(f, ['outputs', 'files', i])));
   issues.push(...unknownNames(config.archive.key, dayOnly, ['archive', 'key']));
 
   if (config.run.where === 'local') {
@@ -61,11 +61,21 @@ export function checkAdatrap(config: AdatrapConfig, ctx: Pick<CheckContext, 'dat
   }
   if (config.run.where === 'ec2') {
     // The instance's user data is readable by anyone who may describe the instance: no secret goes there.
-    for (const name of Object.keys(config.run.env ?? {}).filter((k) => SECRET_KEY.test(k))) {
-      issues.push({ path: ['run', 'env', name], message: `run.env.${name} looks like a secret, and an ec2 run's environment travels in the instance's user data: give the instance its secrets through its role (e.g. SSM Parameter Store)` });
+    const secretLooking = [
+      ...Object.keys(config.run.env ?? {}).map((k) => ['run', 'env', k]),
+      ...Object.keys(config.program.parameters.values).map((k) => ['program', 'parameters', 'values', k]),
+    ].filter((path) => SECRET_KEY.test(path.at(-1)!));
+    for (const path of secretLooking) {
+      issues.push({ path, message: `${path.join('.')} looks like a secret, and an ec2 run's definition travels in the instance's user data: give the instance its secrets through its role (e.g. SSM Parameter Store)` });
     }
   }
   return issues;
+}
+
+// Inputs land, and outputs are read, inside the day's work folder only.
+function outside(path: string, at: Array<string | number>): CheckIssue[] {
+  if (!isAbsolute(path) && !path.split(/[\\/]/).includes('..')) return [];
+  return [{ path: at, message: `expected ${at.join('.')} to be a path inside the work folder, got "${path}"` }];
 }
 
 function unknownNames(template: string, known: Set<string>, path: Array<string | number>): CheckIssue[] {

@@ -44,7 +44,7 @@ export async function runDay(config: AdatrapConfig, day: string, ctx: DayContext
     const values = templateValues(config, day, workDir, program, inputs);
     const parameters = join(workDir, `${day}.par`);
     const template = await readFile(program.parameters, 'utf8');
-    const rendered = render(template, values);
+    const rendered = render(template, values, { comment: '*' });
     if (rendered.unreplaced.length > 0) {
       const where = `s3://${config.program.parameters.bucket}/${config.program.parameters.key}`;
       throw new PipelineError(ErrorCode.AdatrapProgram, `parameters ${where}: ${rendered.unreplaced.map((u) => `line ${u.line}: ${u.placeholder} left unreplaced (${u.why})`).join('; ')}`);

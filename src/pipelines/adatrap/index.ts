@@ -6,6 +6,7 @@ import { adatrapSchema, type AdatrapConfig } from './schema.js';
 // The AWS SDK is imported by the run only: checking a process file loads none of it.
 export const adatrap: PipelineDefinition<AdatrapConfig> = {
   kind: 'adatrap',
+  daily: true,
   description: 'Gathers a day\'s inputs from S3, runs the ADATRAP program over them (on this host or a throwaway EC2 instance), and uploads its outputs as a verified zip.',
   schema: adatrapSchema,
   check: (config, ctx) => checkAdatrap(config, ctx),

@@ -20,12 +20,15 @@ export interface Rendered {
   unreplaced: Unreplaced[];
 }
 
-export function render(template: string, values: Values): Rendered {
+// `comment`: the mark after which a line is a comment (ADATRAP's .par: `value   * what it is`). A placeholder no
+// value names is left there as it is, not an error: comments say "{YYYYMMDD}" to people. Known ones are replaced.
+export function render(template: string, values: Values, options: { comment?: string } = {}): Rendered {
   const unreplaced: Unreplaced[] = [];
   const text = template.replace(PLACEHOLDER, (whole, name: string, layout: string | undefined, offset: number) => {
     const value = values.get(name);
     const line = lineAt(template, offset);
     if (value === undefined) {
+      if (options.comment !== undefined && inComment(template, offset, options.comment)) return whole;
       unreplaced.push({ placeholder: whole, line, why: `no value is named "${name}"` });
       return whole;
     }
@@ -52,6 +55,11 @@ export function renderOrThrow(template: string, values: Values, what: string): s
 }
 
 export class TemplateError extends Error {}
+
+function inComment(text: string, offset: number, mark: string): boolean {
+  const markAt = text.indexOf(mark, text.lastIndexOf('\n', offset - 1) + 1);
+  return markAt !== -1 && markAt < offset;
+}
 
 function lineAt(text: string, offset: number): number {
   let line = 1;

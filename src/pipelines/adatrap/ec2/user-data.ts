@@ -21,8 +21,8 @@ export interface RemoteCall {
 }
 
 // A shell script for cloud-init: the definition into a fresh folder, `main adatrap remote` on it, then the
-// instance shuts itself down, which terminates it (InstanceInitiatedShutdownBehavior: terminate), whatever
-// became of the orchestrator. Base64, as RunInstances takes it.
+// instance shuts itself down (an EXIT trap), which terminates it (InstanceInitiatedShutdownBehavior: terminate),
+// whatever became of the orchestrator. Base64, as RunInstances takes it.
 export function userData(config: AdatrapConfig, call: RemoteCall): string {
   const run = config.run as Ec2Run;
   const definition = JSON.stringify(remoteDefinition(config));
@@ -30,12 +30,13 @@ export function userData(config: AdatrapConfig, call: RemoteCall): string {
   const script = [
     '#!/bin/sh',
     `# sysadmintoolkit: adatrap, day ${call.day} of process ${JSON.stringify(call.process)}, run ${call.runId}. No key here: the instance uses its role.`,
+    // Whatever happens below (no temporary folder, no `main`), the instance ends itself, and so is terminated.
+    "trap 'shutdown -h now' EXIT",
     'dir=$(mktemp -d "${TMPDIR:-/tmp}/sysadmintoolkit-adatrap.XXXXXX") && cd "$dir" || exit 1',
     `cat > process.json <<'${DELIMITER}'`,
     definition,
     DELIMITER,
     argv.map(shellQuote).join(' '),
-    'shutdown -h now',
     '',
   ].join('\n');
   const bytes = Buffer.byteLength(script);
