@@ -15,7 +15,7 @@ import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { RunSummary } from '../../src/core/result.js';
@@ -24,6 +24,7 @@ import { S3Server } from '../../test/helpers/s3-server.js';
 import { writeGzippedDay, type Kind } from './data.js';
 
 const MAIN = process.env.BENCH_MAIN ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CPU_REPORT = fileURLToPath(new URL('../scan/cpu-report.mjs', import.meta.url));
 const DAY = '2021-04-22';
 const MB = 1024 * 1024;
 const TOTAL_MB = Number(process.env.BENCH_MB ?? 2048);
@@ -33,6 +34,7 @@ const BUCKET_OF: Record<Kind, string> = { gps: 'adatrap-gps', '196': 'adatrap-19
 const cache = process.env.BENCH_CACHE ?? join(homedir(), '.cache/sysadmintoolkit/bench-adatrap', `${TOTAL_MB}MB`);
 const work = mkdtempSync(join(tmpdir(), 'sat-bench-adatrap-'));
 const mb = (bytes: number) => (bytes / MB).toFixed(0);
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const s3 = await S3Server.start(BUCKETS);
@@ -48,11 +50,22 @@ try {
   for (const i of inputs) console.log(`input ${DAY}.${i.kind}.gz: ${mb(i.raw)} MB of CSV, ${mb(i.gzipped)} MB gzipped (${(i.raw / i.gzipped).toFixed(2)} ×)`);
 
   mkdirSync(join(work, 'config'));
-  // keep_work: always, so that the server's PUT below sends the very archive the process sent.
-  writeFileSync(join(work, 'config/adatrap.yaml'), `bench_day: ${JSON.stringify(dayProcess(s3, 'work', { keep_work: 'always' }))}\n`);
+  // keep_work: always, so that the server's PUT below sends the very archive the process sent. The program (a
+  // Node script) is kept from the CPU report preloaded into main and its child.
+  const config = dayProcess(s3, 'work', { keep_work: 'always', run: { where: 'local', env: { NODE_OPTIONS: '' } } });
+  writeFileSync(join(work, 'config/adatrap.yaml'), `bench_day: ${JSON.stringify(config)}\n`);
   const loadBefore = load();
   const t0 = performance.now();
-  const r = await promisify(execFile)(process.execPath, [MAIN, '--json', '--date', DAY], { cwd: work, env: { ...process.env, FAKE_ADATRAP: 'sized' }, encoding: 'utf8', maxBuffer: 64 * MB });
+  // The child reports its own CPU time at exit (bench/scan's cpu-report.mjs); BENCH_CPU_PROF=<dir> adds V8 profiles.
+  const cpuFile = join(work, 'cpu.jsonl');
+  const env = {
+    ...process.env,
+    FAKE_ADATRAP: 'sized',
+    SAT_BENCH_CPU_FILE: cpuFile,
+    ...(process.env.BENCH_CPU_PROF ? { SAT_BENCH_CPU_PROF: process.env.BENCH_CPU_PROF } : {}),
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(CPU_REPORT).href}`,
+  };
+  const r = await promisify(execFile)(process.execPath, [MAIN, '--json', '--date', DAY], { cwd: work, env, encoding: 'utf8', maxBuffer: 64 * MB });
   const wall = (performance.now() - t0) / 1000;
   const loadAfter = load();
   const p = (JSON.parse(r.stdout) as RunSummary).processes[0]!;
@@ -63,7 +76,9 @@ try {
   const moved = got.reduce((n, o) => n + o.bytes, 0) + archive.bytes;
   const outputs = p.integrity!.checks.filter((c) => c.name.startsWith('output ')).reduce((n, c) => n + Number(/^(\d+) bytes/.exec(String(c.actual))?.[1] ?? 0), 0);
   console.log(`\nthe adatrap process: ${got.length} objects downloaded (${mb(moved - archive.bytes)} MB), ${mb(outputs)} MB of outputs zipped into ${mb(archive.bytes)} MB, uploaded and verified`);
-  for (const line of r.stderr.split('\n').filter((l) => /Uploading|finished|peak memory/.test(l))) console.log(`  ${line.trim()}`);
+  console.log(`  ${steps(join(work, 'data/logs/sysadmintoolkit.jsonl'))}`);
+  const child = readFileSync(cpuFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { role: string; userUs: number; systemUs: number }).find((c) => c.role === 'child');
+  if (child) console.log(`  CPU of the child (the kind, its thread pool included, the program not): ${((child.userUs + child.systemUs) / 1e6).toFixed(2)} s (user ${(child.userUs / 1e6).toFixed(2)} s, system ${(child.systemUs / 1e6).toFixed(2)} s)`);
 
   // The server alone, one request at a time: the same objects down (the body read and dropped), the archive up.
   const archivePath = join(work, 'work', DAY, `.archive-${DAY}.zip`);
@@ -89,7 +104,8 @@ try {
   console.log(`child peak RSS:              ${peak} MB   target < 300 MB   ${peak < 300 ? 'MET' : 'MISSED'}`);
 } finally {
   await s3.stop();
-  rmSync(work, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
 
 interface Seeded {
@@ -116,6 +132,15 @@ async function seedInputs(): Promise<Seeded[]> {
     seeded.push({ kind, path, ...(JSON.parse(readFileSync(sizes, 'utf8')) as { raw: number; gzipped: number }) });
   }
   return seeded;
+}
+
+// Where the process's time went, from its log: the seconds between the lines that start each step.
+function steps(logFile: string): string {
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { message: string; timestamp: string; process?: string });
+  const at = (re: RegExp) => Date.parse(lines.find((l) => l.process && re.test(l.message))?.timestamp ?? '');
+  const [start, processing, running, ran, uploading, end] = [/./, /^Processing /, /^Running /, /^fake ADATRAP: done/, /^Uploading /, /^Finished/].map(at) as number[];
+  const parts = [`start-up ${s(processing! - start!)}`, `inputs ${s(running! - processing!)}`, `program ${s(ran! - running!)}`, `outputs checked and zipped ${s(uploading! - ran!)}`, `upload and HEAD ${s(end! - uploading!)}`];
+  return `its steps, from its log: ${parts.join(', ')}`;
 }
 
 interface Got {

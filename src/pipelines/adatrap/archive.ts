@@ -62,7 +62,7 @@ export interface UploadOptions {
 export async function uploadArchive(client: S3Client, archive: Archive, options: UploadOptions): Promise<Existing> {
   const upload = new Upload({
     client,
-    params: { Bucket: options.bucket, Key: options.key, Body: createReadStream(archive.path), ContentType: 'application/zip', ContentLength: archive.bytes, Metadata: { ...options.tags, [SHA256_META]: archive.sha256 } },
+    params: { Bucket: options.bucket, Key: options.key, Body: createReadStream(archive.path, { highWaterMark: 1 << 20 }), ContentType: 'application/zip', ContentLength: archive.bytes, Metadata: { ...options.tags, [SHA256_META]: archive.sha256 } },
     partSize: 16 * 1024 * 1024,
     queueSize: 4,
     leavePartsOnError: false,
