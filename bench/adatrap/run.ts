@@ -34,7 +34,7 @@ const BUCKET_OF: Record<Kind, string> = { gps: 'adatrap-gps', '196': 'adatrap-19
 const cache = process.env.BENCH_CACHE ?? join(homedir(), '.cache/sysadmintoolkit/bench-adatrap', `${TOTAL_MB}MB`);
 const work = mkdtempSync(join(tmpdir(), 'sat-bench-adatrap-'));
 const mb = (bytes: number) => (bytes / MB).toFixed(0);
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const s = (seconds: number) => `${seconds.toFixed(1)} s`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const s3 = await S3Server.start(BUCKETS);
@@ -76,7 +76,8 @@ try {
   const moved = got.reduce((n, o) => n + o.bytes, 0) + archive.bytes;
   const outputs = p.integrity!.checks.filter((c) => c.name.startsWith('output ')).reduce((n, c) => n + Number(/^(\d+) bytes/.exec(String(c.actual))?.[1] ?? 0), 0);
   console.log(`\nthe adatrap process: ${got.length} objects downloaded (${mb(moved - archive.bytes)} MB), ${mb(outputs)} MB of outputs zipped into ${mb(archive.bytes)} MB, uploaded and verified`);
-  console.log(`  ${steps(join(work, 'data/logs/sysadmintoolkit.jsonl'))}`);
+  const step = steps(join(work, 'data/logs/sysadmintoolkit.jsonl'));
+  console.log(`  its steps, from its log: start-up ${s(step.startUp)}, inputs (download, gunzip, SHA-256) ${s(step.inputs)}, program ${s(step.program)}, outputs checked and zipped ${s(step.zip)}, upload and HEAD ${s(step.upload)}`);
   const child = readFileSync(cpuFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { role: string; userUs: number; systemUs: number }).find((c) => c.role === 'child');
   if (child) console.log(`  CPU of the child (the kind, its thread pool included, the program not): ${((child.userUs + child.systemUs) / 1e6).toFixed(2)} s (user ${(child.userUs / 1e6).toFixed(2)} s, system ${(child.systemUs / 1e6).toFixed(2)} s)`);
 
@@ -101,6 +102,8 @@ try {
   console.log(`the process via main:        ${ours.toFixed(1)} MB/s   (${wall.toFixed(2)} s for the whole command; ${(p.durationMs / 1000).toFixed(2)} s in the process; ${(TOTAL_MB / wall).toFixed(1)} MB/s of unpacked input)`);
   console.log(`s3rver, single-stream:       ${server.toFixed(1)} MB/s   (GET ${getSeconds.toFixed(2)} s = ${((moved - archive.bytes) / MB / getSeconds).toFixed(1)} MB/s, PUT ${putSeconds.toFixed(2)} s = ${(archive.bytes / MB / putSeconds).toFixed(1)} MB/s)`);
   console.log(`ratio:                       ${(ours / server).toFixed(2)}   target >= 0.70   ${ours / server >= 0.7 ? 'MET' : 'MISSED'}`);
+  const downloaded = (moved - archive.bytes) / MB;
+  console.log(`by step: the inputs step ${(downloaded / step.inputs).toFixed(1)} MB/s against GET's ${(downloaded / getSeconds).toFixed(1)} (${(getSeconds / step.inputs).toFixed(2)}), the upload step (multipart, ${mb(16 * MB)} MB parts, 4 at once, and HEAD) ${(archive.bytes / MB / step.upload).toFixed(1)} MB/s against PUT's ${(archive.bytes / MB / putSeconds).toFixed(1)} (${(putSeconds / step.upload).toFixed(2)})`);
   console.log(`child peak RSS:              ${peak} MB   target < 300 MB   ${peak < 300 ? 'MET' : 'MISSED'}`);
 } finally {
   await s3.stop();
@@ -135,12 +138,11 @@ async function seedInputs(): Promise<Seeded[]> {
 }
 
 // Where the process's time went, from its log: the seconds between the lines that start each step.
-function steps(logFile: string): string {
+function steps(logFile: string): Record<'startUp' | 'inputs' | 'program' | 'zip' | 'upload', number> {
   const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { message: string; timestamp: string; process?: string });
-  const at = (re: RegExp) => Date.parse(lines.find((l) => l.process && re.test(l.message))?.timestamp ?? '');
+  const at = (re: RegExp) => Date.parse(lines.find((l) => l.process && re.test(l.message))?.timestamp ?? '') / 1000;
   const [start, processing, running, ran, uploading, end] = [/./, /^Processing /, /^Running /, /^fake ADATRAP: done/, /^Uploading /, /^Finished/].map(at) as number[];
-  const parts = [`start-up ${s(processing! - start!)}`, `inputs ${s(running! - processing!)}`, `program ${s(ran! - running!)}`, `outputs checked and zipped ${s(uploading! - ran!)}`, `upload and HEAD ${s(end! - uploading!)}`];
-  return `its steps, from its log: ${parts.join(', ')}`;
+  return { startUp: processing! - start!, inputs: running! - processing!, program: ran! - running!, zip: uploading! - ran!, upload: end! - uploading! };
 }
 
 interface Got {
