@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants, crc32, createDeflateRaw } from 'node:zlib';
 
 // A zip written by hand rather than with yazl, for speed: yazl deflates its entries one after another and
-// computes their CRC-32 in JavaScript, which made a day's 2 GB of outputs take minutes on one core. Here each
+// computes their CRC-32 in JavaScript, the slowest part of a day (docs/performance.md, adatrap). Here each
 // entry is deflated into a file of its own, several at once on the thread pool (zlib runs there), with the
 // CRC-32 of zlib; then the zip is laid out from those files. The bytes depend only on the entries (their order,
 // names, contents) and the date given: the same outputs make the same zip. Zip64 records are written only where
@@ -27,7 +27,7 @@ export interface ZipOptions {
   zip64From?: number;
 }
 
-// Z_BEST_SPEED: on CSV, about 2.7 times the speed of the default level 6 for archives 9 % larger (measured on
+// Z_BEST_SPEED: on CSV, about 2.8 times the speed of the default level 6 for archives 10 % larger (measured on
 // the benchmark's data: docs/performance.md, adatrap).
 const LEVEL = constants.Z_BEST_SPEED;
 const MAX32 = 0xffffffff;
