@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import yazl from 'yazl';
 import { headObject } from './s3.js';
 import type { Output } from './outputs.js';
+import { writeZip } from './zip.js';
 
 // The metadata key S3 keeps the archive's SHA-256 under (x-amz-meta-sha256). An ETag is no hash of the object
 // for a multipart upload (nor with SSE-KMS), so the proof travels in the metadata and is compared on HEAD.
@@ -22,20 +21,13 @@ export interface Archive {
 // A zip of the outputs, byte for byte the same for the same outputs: entries in the listed order, each dated
 // the processed day, so that `overwrite: if-different` compares what was computed, not when.
 export async function buildArchive(outputs: Output[], day: string, path: string, signal: AbortSignal): Promise<Archive> {
-  const zip = new yazl.ZipFile();
-  const mtime = new Date(`${day}T00:00:00Z`);
-  for (const o of outputs) zip.addFile(o.path, o.file, { mtime, mode: 0o100644, compress: true });
-  zip.end();
   const hash = createHash('sha256');
   let bytes = 0;
   const part = `${path}.part`;
   try {
-    await pipeline(
-      zip.outputStream,
-      new Transform({ transform: (chunk: Buffer, _e, done) => (hash.update(chunk), (bytes += chunk.length), done(null, chunk)) }),
-      createWriteStream(part),
-      { signal },
-    );
+    const hashing = new Transform({ transform: (chunk: Buffer, _e, done) => (hash.update(chunk), (bytes += chunk.length), done(null, chunk)) });
+    const entries = outputs.map((o) => ({ name: o.file, path: o.path }));
+    await writeZip(entries, [hashing, createWriteStream(part)], part, { mtime: new Date(`${day}T00:00:00Z`), signal });
   } catch (error) {
     await rm(part, { force: true });
     throw error;
@@ -70,7 +62,7 @@ export interface UploadOptions {
 export async function uploadArchive(client: S3Client, archive: Archive, options: UploadOptions): Promise<Existing> {
   const upload = new Upload({
     client,
-    params: { Bucket: options.bucket, Key: options.key, Body: createReadStream(archive.path), ContentType: 'application/zip', ContentLength: archive.bytes, Metadata: { ...options.tags, [SHA256_META]: archive.sha256 } },
+    params: { Bucket: options.bucket, Key: options.key, Body: createReadStream(archive.path, { highWaterMark: 1 << 20 }), ContentType: 'application/zip', ContentLength: archive.bytes, Metadata: { ...options.tags, [SHA256_META]: archive.sha256 } },
     partSize: 16 * 1024 * 1024,
     queueSize: 4,
     leavePartsOnError: false,
