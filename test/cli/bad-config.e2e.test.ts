@@ -13,7 +13,7 @@ const cases: Array<[string, Record<string, string>, string]> = [
   ['a duplicate key', { 'config/a.yaml': 'job:\n  type: command\n  type: command\n' }, 'config/a.yaml:3:3: Map keys must be unique (duplicate key)'],
   ['an unknown key', { 'config/a.yaml': 'job:\n  type: command\n  run: { argv: ["true"] }\n  retries: 3\n' }, 'config/a.yaml:4:3: process "job": unknown key "retries"'],
   ['a wrong type', { 'config/a.yaml': 'job:\n  type: command\n  run: { argv: "true" }\n' }, 'config/a.yaml:3:16: process "job": expected "argv" to be a list, got "true"'],
-  ['an unknown type', { 'config/a.yaml': 'job:\n  type: rsync\n' }, 'config/a.yaml:2:9: process "job": unknown type "rsync"; expected one of: influxdb-copy, scan, logs, command'],
+  ['an unknown type', { 'config/a.yaml': 'job:\n  type: rsync\n' }, 'config/a.yaml:2:9: process "job": unknown type "rsync"; expected one of: influxdb-copy, scan, logs, adatrap, command'],
   ['a duplicate process name', { 'config/a.yaml': 'ran2:\n  type: command\n  run: { argv: ["true"] }\n', 'config/b.yaml': 'ran2:\n  type: command\n  run: { argv: ["true"] }\n' }, 'config/b.yaml:1:1: process "ran2": duplicate process name; it is also defined in config/a.yaml'],
   ['an unset variable', { 'config/a.yaml': 'job:\n  type: command\n  run: { argv: ["${SAT_UNSET_VARIABLE}"] }\n' }, 'config/a.yaml:3:17: process "job": variable SAT_UNSET_VARIABLE is not set'],
   ['an empty file', { 'config/a.yaml': '' }, 'config/a.yaml: file is empty'],

@@ -80,7 +80,7 @@ describe('a configuration with bad input is rejected, one line per problem namin
 
   it('reports an unknown type and lists the known ones', async () => {
     ws.write('config/a.yaml', 'job:\n  type: comand\n  run: { argv: ["true"] }\n');
-    expect(await problems()).toEqual(['config/a.yaml:2:9: process "job": unknown type "comand"; expected one of: influxdb-copy, scan, logs, command']);
+    expect(await problems()).toEqual(['config/a.yaml:2:9: process "job": unknown type "comand"; expected one of: influxdb-copy, scan, logs, adatrap, command']);
   });
 
   it('reports a missing required key at the process name', async () => {

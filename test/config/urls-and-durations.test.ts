@@ -87,6 +87,8 @@ describe('a URL in a process file', () => {
       expect(Object.keys(parent ?? {}), path.join('.')).toEqual(expect.arrayContaining(['user', 'password']));
     });
     expect(found.sort()).toEqual([
+      'definitions.adatrap.logging.loki.url',
+      'definitions.adatrap.monitoring.url',
       'definitions.command.logging.loki.url',
       'definitions.command.monitoring.url',
       'definitions.influxdb-copy.destination_server.url',

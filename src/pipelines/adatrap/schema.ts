@@ -115,7 +115,7 @@ const run: JsonSchema = {
     max_lifetime: seconds('ec2: seconds after launch the orchestrator terminates the instance itself, whatever it is doing.', { default: PROGRAM_TIMEOUT + 3600 }),
     log_group: { type: 'string', minLength: 1, maxLength: 512, description: 'ec2: the CloudWatch Logs group; each instance writes the stream named by its instance id.' },
     main: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, default: ['main'], description: 'ec2: how the instance starts this product.' },
-    poll_interval: seconds('ec2: seconds between looks at the instance and at its result.', { default: 15, maximum: 600 }),
+    poll_interval: seconds('ec2: seconds between looks at the instance and at its result.', { default: 15, maximum: 300 }),
   },
   if: { properties: { where: { const: 'ec2' } }, required: ['where'] },
   then: { required: ['image_id', 'instance_type', 'instance_profile', 'log_group'] },
