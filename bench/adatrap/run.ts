@@ -82,7 +82,7 @@ try {
   if (child) console.log(`  CPU of the child (the kind, its thread pool included, the program not): ${((child.userUs + child.systemUs) / 1e6).toFixed(2)} s (user ${(child.userUs / 1e6).toFixed(2)} s, system ${(child.systemUs / 1e6).toFixed(2)} s)`);
 
   // The server alone, one request at a time: the same objects down (the body read and dropped), the archive up.
-  const archivePath = join(work, 'work', DAY, `.archive-${DAY}.zip`);
+  const archivePath = join(work, 'work', 'bench_day', DAY, 'downloads', `archive-${DAY}.zip`);
   if (statSync(archivePath).size !== archive.bytes) throw new Error(`${archivePath} is not the archive the process sent`);
   const g0 = performance.now();
   for (const o of got) {

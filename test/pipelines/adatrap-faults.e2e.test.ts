@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/core/result.js';
-import { BUCKETS, dayProcess, seedDay, zipOf } from '../helpers/adatrap-day.js';
+import { BUCKETS, dayProcess, FAKE_PROGRAM, seedDay, TEST_PAR, zipOf } from '../helpers/adatrap-day.js';
 import { runCli, Workspace } from '../helpers/cli.js';
 import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { S3Server } from '../helpers/s3-server.js';
@@ -102,5 +102,57 @@ describe('adatrap when things go wrong', () => {
     expect(second.process.error).toBeUndefined();
     expect(second.process.status).toBe('success');
     expect(await archived(day)).toBe(true);
+  });
+
+  it('keeps the bytes of a Latin-1 .par (ñ, á) as they are, and puts the values in', async () => {
+    const day = '2021-07-06';
+    await seeded(day);
+    const latin1 = Buffer.concat([readFileSync(TEST_PAR), Buffer.from('* Dise\xf1o de la red, a\xf1o {date}\r\n', 'latin1')]);
+    await s3.put('adatrap-exe', 'latin1.par', latin1);
+    const base = dayProcess(s3, 'work', { keep_work: 'always' });
+    const program = base.program as { parameters: object };
+    const { process } = await run(day, { ...base, program: { ...program, parameters: { ...program.parameters, key: 'latin1.par' } } });
+    expect(process.error).toBeUndefined();
+    const written = readFileSync(ws.path(`work/adatrap_day/${day}/work/${day}.par`));
+    expect(written.includes(Buffer.from([0xef, 0xbf, 0xbd]))).toBe(false);
+    expect(written.includes(Buffer.from(`* Dise\xf1o de la red, a\xf1o ${day}\r\n`, 'latin1'))).toBe(true);
+  });
+
+  it('a zip cannot replace the pinned program: it runs from a folder no input writes to', async () => {
+    const day = '2021-07-07';
+    await seeded(day);
+    const evil = '#!/bin/sh\necho EVIL PROGRAM RAN; exit 7\n';
+    await s3.put('adatrap-po', `${day}.po.zip`, await zipOf({ [`${day}/Paraderos/ConsolidadoParadas_PO${day.replaceAll('-', '')}.csv`]: 'x\n', 'program/pvmtsc_v0.2.exe': evil, '.program/pvmtsc_v0.2.exe': evil }));
+    const pinned = createHash('sha256').update(readFileSync(FAKE_PROGRAM)).digest('hex');
+    const base = dayProcess(s3, 'work');
+    const program = base.program as { parameters: object };
+    const { process, logs } = await run(day, { ...base, program: { ...program, executable: { bucket: 'adatrap-exe', key: 'pvmtsc_v0.2.exe', sha256: pinned } } });
+    expect(process.error).toBeUndefined();
+    expect(process.status).toBe('success');
+    expect(logs).not.toContain('EVIL PROGRAM RAN');
+  });
+
+  it('two processes on the same day, at once, each in its own folder', async () => {
+    const day = '2021-07-08';
+    await seeded(day);
+    const v02 = dayProcess(s3, 'work', { archive: { bucket: 'adatrap-out', key: 'v02/{date}.zip' } });
+    const v03 = dayProcess(s3, 'work', { archive: { bucket: 'adatrap-out', key: 'v03/{date}.zip' } });
+    ws.write('config/adatrap.yaml', `v02: ${JSON.stringify(v02)}\nv03: ${JSON.stringify(v03)}\n`);
+    const { code, stdout } = await runCli(['--json', '--date', day, '-p', '2'], { cwd: ws.dir });
+    expect((JSON.parse(stdout) as RunSummary).processes.map((p) => [p.name, p.status, p.error?.message])).toEqual([
+      ['v02', 'success', undefined],
+      ['v03', 'success', undefined],
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('a failed input stops the other downloads: with keep_work: never, nothing is left once the day ends', async () => {
+    const day = '2021-07-09';
+    await seeded(day);
+    await s3.put('adatrap-gps', `${day}.gps.gz`, 'not gzip');
+    await s3.put('adatrap-trx', `${day}.trx.gz`, gzipSync(randomBytes(8 * 1024 * 1024)));
+    const { process } = await run(day, dayProcess(s3, 'work', { keep_work: 'never' }));
+    expect(process.error!.message).toContain(`input "gps": s3://adatrap-gps/${day}.gps.gz is not gzip data`);
+    expect(existsSync(ws.path(`work/adatrap_day/${day}`))).toBe(false);
   });
 });

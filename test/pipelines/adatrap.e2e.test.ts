@@ -100,7 +100,7 @@ describe('adatrap, where: local', () => {
     expect([...entries.keys()]).toEqual(ADATRAP_OUTPUTS.map((ext) => `${day}.${ext}`));
     // The fake program read the .par as ADATRAP does: every input path it named existed once placeholders were replaced.
     expect(entries.get(`${day}.subidas`)).toMatch(new RegExp(`^${day}\\.subidas;0;\\d+\\n`));
-    expect(ws.exists(`work/${day}`)).toBe(false);
+    expect(ws.exists(`work/adatrap_day/${day}`)).toBe(false);
   });
 
   it('skips a day whose verified archive is there (never), re-uploads only different bytes (if-different)', async () => {
@@ -152,6 +152,8 @@ describe('adatrap, where: local', () => {
       ['exit', 'E_ADATRAP_OUTPUT', /exited with code 3: error: the GPS file has no rows for the day/],
       ['empty', 'E_ADATRAP_OUTPUT', new RegExp(`${failing}\\.stop is empty; nothing was uploaded`)],
       ['missing', 'E_ADATRAP_OUTPUT', new RegExp(`${failing}\\.perfilesag is missing`)],
+      // A link could point anywhere on this host, and would be archived and uploaded.
+      ['link', 'E_ADATRAP_OUTPUT', new RegExp(`${failing}\\.subidas is a symbolic link`)],
     ])('the program %s', async (mode, errorCode, message) => {
       writeProcess();
       const { code, process } = await run(['--date', failing], { FAKE_ADATRAP: mode });
@@ -161,7 +163,7 @@ describe('adatrap, where: local', () => {
       expect(process.error!.message).toMatch(message);
       expect(await headStatus('adatrap-out', archiveKeyOf(failing))).toBe(404);
       // keep_work: on-failure leaves the day's folder for a look.
-      expect(ws.exists(`work/${failing}/${failing}.par`)).toBe(true);
+      expect(ws.exists(`work/adatrap_day/${failing}/work/${failing}.par`)).toBe(true);
     });
 
     it('a program that hangs past run.timeout is stopped, with its process group', async () => {

@@ -74,10 +74,30 @@ export function defaultLanding(key: string, unpack: Unpack): string {
   return unpack === 'gunzip' ? basename(key).replace(/\.gz$/i, '') : basename(key);
 }
 
+// The most an input may unpack to: real CSV compresses 3 to 20 times; a zip or gzip bomb, a thousand. Past it the
+// input is refused before it fills the disk.
+const UNPACK_RATIO = 200;
+const UNPACK_FLOOR = 1 << 30;
+export const unpackCap = (packed: number): number => Math.max(UNPACK_FLOOR, packed * UNPACK_RATIO);
+
+function unpackLimit(input: ResolvedInput): Transform {
+  const cap = unpackCap(input.size);
+  let unpacked = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      unpacked += chunk.length;
+      if (unpacked > cap) return done(inputError(`input "${input.name}": ${where(input.bucket, input.key)} unpacks to more than ${cap} bytes (${UNPACK_RATIO} times its size, or 1 GiB): refused, a gzip bomb would fill the disk`));
+      done(null, chunk);
+    },
+  });
+}
+
 export interface DownloadOptions {
   workDir: string;
   /** Relative to the work folder. */
   landing: string;
+  /** Where a zip waits whole to be unpacked: outside the work folder, so no input can write there. */
+  downloadsDir: string;
   unpack: Unpack;
   retries: number;
   signal: AbortSignal;
@@ -112,12 +132,12 @@ async function fetchOnce(client: S3Client, input: ResolvedInput, target: string,
     },
   });
   // A zip is read from its end (the central directory), so it is kept whole on disk first; the rest stream.
-  const file = options.unpack === 'unzip' ? join(options.workDir, '.downloads', `${input.name}.zip`) : target;
+  const file = options.unpack === 'unzip' ? join(options.downloadsDir, `${input.name}.zip`) : target;
   const part = `${file}.part`;
   await mkdir(dirname(part), { recursive: true });
   try {
     // 256 KiB out of gunzip at a time, not zlib's 16 KiB: a sixteenth of the writes and thread-pool round trips.
-    const stages: NodeJS.ReadWriteStream[] = options.unpack === 'gunzip' ? [hashing, createGunzip({ chunkSize: 1 << 18 })] : [hashing];
+    const stages: NodeJS.ReadWriteStream[] = options.unpack === 'gunzip' ? [hashing, createGunzip({ chunkSize: 1 << 18 }), unpackLimit(input)] : [hashing];
     await pipeline([body, ...stages, createWriteStream(part)], { signal: options.signal });
   } catch (error) {
     await rm(part, { force: true });
@@ -133,7 +153,7 @@ async function fetchOnce(client: S3Client, input: ResolvedInput, target: string,
   await rename(part, file);
   if (options.unpack === 'unzip') {
     try {
-      await unzipTo(file, target, options.signal);
+      await unzipTo(file, target, options.signal, unpackCap(input.size));
     } catch (error) {
       throw inputError(`input "${input.name}": unpacking ${where(input.bucket, input.key)}: ${describeError(error)}`, error);
     } finally {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IntegrityCheck } from '../../core/pipeline.js';
 
@@ -24,10 +24,12 @@ export async function checkOutputs(dir: string, files: string[], signal: AbortSi
   const problems: string[] = [];
   for (const file of files) {
     const path = join(dir, file);
-    const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => undefined);
+    // lstat: a link is not an output (it could point anywhere on this host, and would be archived and uploaded).
+    const size = await lstat(path).then((s) => (s.isFile() ? s.size : s.isSymbolicLink() ? -2 : -1), () => undefined);
     if (size === undefined || size < 0) {
-      problems.push(`${file} is missing`);
-      checks.push({ name: `output ${file}`, ok: false, expected: 'present, not empty', actual: size === undefined ? 'missing' : 'not a file' });
+      const actual = size === undefined ? 'missing' : size === -2 ? 'a symbolic link' : 'not a file';
+      problems.push(`${file} is ${actual}`);
+      checks.push({ name: `output ${file}`, ok: false, expected: 'present, not empty', actual });
       continue;
     }
     if (size === 0) {
