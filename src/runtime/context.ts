@@ -5,9 +5,9 @@ import { type LogLevel } from '../core/process.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-// The state store's modules are loaded when a pipeline first uses a checkpoint: most kinds never do, and a child
-// importing them (and node:fs with them) paid ~5% more CPU for nothing (bench:orchestrator). Checkpoints are
-// synchronous, so the store is loaded with require() (an ES module, Node 22.12 and later).
+// The state store's modules are loaded when a pipeline first uses a checkpoint: most kinds never do, and every child
+// paid for loading them, node:fs with them (docs/performance.md, Orchestrator). Checkpoints are synchronous, so the
+// store is loaded with require() of its ES module (Node 22.12 and later).
 const require = createRequire(import.meta.url);
 const loadCheckpoints = () => (require('../state/checkpoints.js') as typeof import('../state/checkpoints.js')).openCheckpoints;
 

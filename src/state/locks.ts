@@ -62,7 +62,7 @@ export class Locks {
 
   // A lock row is written without waiting for the disk (SQLite's synchronous=NORMAL): it stands for a run going on
   // now, which a power cut ends too, so it has nothing to keep across one; another process sees it at once all the
-  // same. The next fully synced commit (a result) makes it durable anyway. Two fsyncs fewer a process (bench:orchestrator).
+  // same. The next fully synced commit (a result) makes it durable anyway. Two fsyncs fewer a process (strace).
   private unsynced<T>(write: () => T): T {
     const level = this.db.pragma('synchronous', { simple: true }) as number;
     this.db.pragma('synchronous = NORMAL');
