@@ -2,12 +2,12 @@
 // bench/orchestrator: the figures of issues 2 and 14, on the compiled CLI (run `npm run build` first, or `npm run bench:orchestrator`).
 //   (1) --validate-only over 200 generated process files      target: < 1.0 s wall
 //   (2) 50 `command` processes running `true`, --max-parallel 4  target: < 3.0 s wall
-//   (3) start-up, as ratios against bare Node measured in the same run (issue 14):
+//   (3) start-up, as ratios against bare Node measured in the same run (issue 14), wall time and CPU:
 //       `main --version` ≤ 2 × `node -e 0`; (2) ≤ 1.5 × 50 `node -e 0` started 4 at a time
 // Each figure is the median of several runs; every run is printed. BENCH_BASELINE=<another dist/main.js> measures
 // that build too, in the same run, for a before/after; BENCH_ONLY=startup runs (3) alone, BENCH_ROUNDS its rounds (7).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,21 @@ async function bareNodes(count, parallel, env = process.env) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+// CPU time (user + system, ms) of the processes this one has waited for, their own children included (Linux's
+// /proc/self/stat, in clock ticks): the machine's other load moves it far less than it moves wall time.
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout || 100);
+function childrenCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
+
+// `fn`'s result, and the CPU its processes took.
+async function withCpu(fn) {
+  const before = childrenCpuMs();
+  const result = await fn();
+  return [result, childrenCpuMs() - before];
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -120,16 +135,23 @@ try {
   const builds = [['this build', MAIN], ...(BASELINE ? [['baseline', BASELINE]] : [])];
   const runArgsFor = (label) => ['-c', 'run', '-p', '4', '--state', `state-${label.replace(/\W/g, '')}.db`, '--log-dir', 'logs'];
   const rounds = { node: [], nodes: [], ...Object.fromEntries(builds.flatMap(([label]) => [[`version ${label}`, []], [`run ${label}`, []]])) };
+  const cpu = { nodes: [], ...Object.fromEntries(builds.map(([label]) => [`run ${label}`, []])) };
+  const measured = async (name, fn) => {
+    const [ms, cpuMs] = await withCpu(fn);
+    rounds[name].push(ms);
+    cpu[name].push(cpuMs);
+  };
   for (const [label, main] of builds) time(runArgsFor(label), work, process.env, main); // warm the file cache
   const roundCount = Number(process.env.BENCH_ROUNDS ?? 7);
   for (let round = 0; round < roundCount; round++) {
     rounds.node.push(bareNode());
     for (const [label, main] of builds) rounds[`version ${label}`].push(time(['--version'], work, process.env, main));
-    rounds.nodes.push(await bareNodes(50, 4));
-    for (const [label, main] of builds) rounds[`run ${label}`].push(time(runArgsFor(label), work, process.env, main));
+    await measured('nodes', () => bareNodes(50, 4));
+    for (const [label, main] of builds) await measured(`run ${label}`, () => time(runArgsFor(label), work, process.env, main));
   }
   const show = (name) => {
-    console.log(`  ${name}: median ${median(rounds[name]).toFixed(0)} ms (runs: ${rounds[name].map((t) => t.toFixed(0)).join(', ')})`);
+    const cpuText = cpu[name] ? `; CPU median ${median(cpu[name]).toFixed(0)} ms (runs: ${cpu[name].map((t) => t.toFixed(0)).join(', ')})` : '';
+    console.log(`  ${name}: median ${median(rounds[name]).toFixed(0)} ms (runs: ${rounds[name].map((t) => t.toFixed(0)).join(', ')})${cpuText}`);
     return median(rounds[name]);
   };
   console.log(`(3) start-up against bare Node, ${roundCount} rounds, load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -140,6 +162,7 @@ try {
     console.log(`    main --version (${label}) = ${(version / node).toFixed(2)} × node -e 0   target ≤ 2.00 ×   ${version / node <= 2 ? 'MET' : 'MISSED'}`);
     const run = show(`run ${label}`);
     console.log(`    main, 50 command processes at -p 4 (${label}) = ${(run / nodes).toFixed(2)} × 50 node -e 0 started 4 at a time   target ≤ 1.50 ×   ${run / nodes <= 1.5 ? 'MET' : 'MISSED'}`);
+    console.log(`      its CPU (main, the children, their commands) = ${(median(cpu[`run ${label}`]) / median(cpu.nodes)).toFixed(2)} × the 50 node -e 0's`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

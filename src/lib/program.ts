@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { onLines } from './lines.js';
 import { setLongTimeout } from './long-timeout.js';
 import { ErrorCode, PipelineError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
@@ -98,8 +98,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on('line', (line) => {
+  onLines(stream, (line) => {
     const text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}... (${line.length - MAX_LINE} more characters)` : line;
     if (text.trim() !== '') onLine(text);
   });

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { ProcessSpec } from '../core/process.js';
 import { onAbort } from '../lib/abort.js';
+import { onLines } from '../lib/lines.js';
 import { setLongTimeout } from '../lib/long-timeout.js';
 import { ErrorCode } from '../core/errors.js';
 import type { Progress } from '../core/pipeline.js';
@@ -86,7 +86,7 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
 
     // Whatever a child prints outside the protocol (a library's warning, V8's out-of-memory report) is logged too.
     for (const [stream, level] of [[child.stdout!, 'info'], [child.stderr!, 'warn']] as const) {
-      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      onLines(stream, (line) => {
         if (!line.trim()) return;
         if (level === 'warn') stderrTail.push(line) > 40 && stderrTail.shift();
         options.onLog({ cmd: ChildCommand.Log, level, message: line, meta: { stream: level === 'warn' ? 'stderr' : 'stdout' } });

@@ -1,5 +1,4 @@
 import type { PipelineDefinition } from '../../core/pipeline.js';
-import { checkCommand } from './checks.js';
 import { commandSchema, type CommandConfig } from './schema.js';
 
 // Chains an existing backup script (pg_dump, rsync, a vendor binary) into the same schedule and summary.
@@ -7,7 +6,11 @@ export const command: PipelineDefinition<CommandConfig> = {
   kind: 'command',
   description: 'Runs a program (no shell unless asked), logs its output, succeeds on exit 0; an optional verify command is its integrity check.',
   schema: commandSchema,
-  check: (config, ctx) => checkCommand(config, ctx.cwd, ctx.memo),
+  // Imported when checked, as `run` is when run: a child, which only runs, loads neither the checks nor node:fs.
+  async check(config, ctx) {
+    const { checkCommand } = await import('./checks.js');
+    return checkCommand(config, ctx.cwd, ctx.memo);
+  },
   async run(config, ctx) {
     const { runCommand } = await import('./run.js');
     return runCommand(config, ctx);
