@@ -129,6 +129,9 @@ const stateOption = (what = 'SQLite state store') => new Option('--state <file>'
 const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs');
 const verboseOption = () => new Option('-v, --verbose', 'debug logging');
 const maxParallelOption = (what: string, byDefault = availableParallelism()) => new Option('-p, --max-parallel <n>', what).default(byDefault).argParser(wholeNumber('--max-parallel', 1, 1024));
+// --queue, or SAT_QUEUE_URL when the flag is not given (commander's help says so: "env: SAT_QUEUE_URL").
+const QUEUE_ENV = 'SAT_QUEUE_URL';
+const queueOption = (what: string) => new Option('--queue <url>', what).env(QUEUE_ENV);
 const graceOption = (what: string) => new Option('--grace <seconds>', what).default(60).argParser(wholeNumber('--grace', 0, 86400));
 
 // The options of `main`, as data, so that help, parsing and the README cannot disagree.
@@ -153,7 +156,7 @@ function options(): Option[] {
 // --queue and its retries, for the commands that can run processes through the queue.
 function queueOptions(): Option[] {
   return [
-    new Option('--queue <url>', 'distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s'),
+    queueOption('distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s'),
     new Option('--attempts <n>', 'with --queue: tries per job, the first included (a failed process is tried again)').default(3).argParser(wholeNumber('--attempts', 1, 100)),
     new Option('--backoff <seconds>', 'with --queue: delay before the first retry, doubled each time').default(30).argParser(wholeNumber('--backoff', 0, 86400)),
   ];
@@ -195,7 +198,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   program
     .command('worker')
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
-    .addOption(new Option('--queue <url>', 'the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
+    .addOption(queueOption('the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--concurrency <n>', 'jobs at once (each a child process)').default(availableParallelism()).argParser(wholeNumber('--concurrency', 1, 1024)))
     .addOption(configOption('folder of process files: the same files as the producer\'s'))
     .addOption(stateOption('SQLite state store (checkpoints of incremental processes)'))
@@ -209,7 +212,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .description('distributed mode: the state of the queue')
     .command('status')
     .description('jobs waiting, active, delayed, failed and completed; the workers connected')
-    .addOption(new Option('--queue <url>', 'the Redis of the queue').makeOptionMandatory())
+    .addOption(queueOption('the Redis of the queue (password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'queue-status', queue: o.queue, json: Boolean(o.json) }));
   program
@@ -294,18 +297,20 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (!parsed) throw new UsageError('nothing to do');
   // `main --queue URL schedule`: the option went to `main`, not to the command, and would be ignored.
-  if (parsed.command !== 'run' && parsed.command !== 'help' && program.opts().queue !== undefined) {
+  if (parsed.command !== 'run' && parsed.command !== 'help' && program.getOptionValueSource('queue') === 'cli') {
     const name = parsed.command.replace('-', ' ');
     const takes = ['schedule', 'worker', 'queue-status', 'logs-serve'].includes(parsed.command);
     throw new UsageError(takes ? `--queue goes after the command: main ${name} --queue URL` : `main ${name} takes no --queue`);
   }
   // Checked here, not by commander: commander's message would repeat the URL, and its password, as typed.
-  const queue = (parsed as { queue?: string }).queue;
+  // Commands that take no --queue have no queue either, whatever SAT_QUEUE_URL says.
+  const queue = 'queue' in parsed ? parsed.queue : undefined;
   if (queue !== undefined) {
     try {
       queueTarget(queue);
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      const fromEnv = !argv.some((a) => a === '--queue' || a.startsWith('--queue='));
+      throw new UsageError(fromEnv ? (error as Error).message.replace(/--queue/g, QUEUE_ENV) : (error as Error).message);
     }
   }
   return parsed;
