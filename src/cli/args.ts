@@ -240,7 +240,8 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
 function serveOptions(): Option[] {
   return [
     new Option('--port <port>', 'TCP port to listen on (0: any free port, named in the log)').argParser(wholeNumber('--port', 0, 65535)).makeOptionMandatory(),
-    new Option('--host <address>', 'address to listen on').default('0.0.0.0'),
+    // Loopback unless asked: a receiver of files should not face the network by accident.
+    new Option('--host <address>', 'address to listen on (0.0.0.0: every IPv4 address, :: every address)').default('127.0.0.1'),
     new Option('--inbox <dir>', 'folder the received files are stored in').makeOptionMandatory(),
     new Option('--process <name>', 'the logs process each received file is handed to').makeOptionMandatory(),
     configOption(),
