@@ -28,7 +28,7 @@ export function addAdatrapCommands(program: Command, onParsed: (args: AdatrapArg
   const target = (c: Command) =>
     c
       .addOption(new Option('--process <name>', 'take the region and keys from this adatrap process'))
-      .addOption(new Option('-c, --config <dir>', 'folder of process files, for --process').default('./config'))
+      .addOption(new Option('-c, --config <path>', 'folder of process files (or one process file), for --process').default('./config'))
       .addOption(new Option('--region <region>', 'the region, with the AWS default chain for keys'));
   const done = (o: Record<string, unknown>, rest: Record<string, unknown>) => onParsed({ command: 'adatrap', process: o.process as string | undefined, config: o.config as string, region: o.region as string | undefined, ...rest } as AdatrapArgs);
 

@@ -124,7 +124,7 @@ export { UsageError } from './usage-error.js';
 const DEFAULT_STATE = './data/state.db';
 
 // The options several commands share, each defined once (a command may say what it means for it).
-const configOption = (what = 'folder of process files') => new Option('-c, --config <dir>', what).default('./config');
+const configOption = (what = 'folder of process files, or one process file') => new Option('-c, --config <path>', what).default('./config');
 const stateOption = (what = 'SQLite state store') => new Option('--state <file>', what).default(DEFAULT_STATE);
 const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs');
 const verboseOption = () => new Option('-v, --verbose', 'debug logging');
@@ -137,7 +137,7 @@ const graceOption = (what: string) => new Option('--grace <seconds>', what).defa
 // The options of `main`, as data, so that help, parsing and the README cannot disagree.
 function options(): Option[] {
   return [
-    configOption('folder of process files (*.yaml, *.yml), searched recursively'),
+    configOption('folder of process files (*.yaml, *.yml), searched recursively, or one process file'),
     new Option('--validate-only', 'discover, parse, interpolate and validate; run nothing, connect to nothing'),
     new Option('--only <name...>', 'run only these processes (unknown name: exit 2)'),
     maxParallelOption('child processes at once'),
@@ -200,7 +200,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
     .addOption(queueOption('the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--concurrency <n>', 'jobs at once (each a child process)').default(availableParallelism()).argParser(wholeNumber('--concurrency', 1, 1024)))
-    .addOption(configOption('folder of process files: the same files as the producer\'s'))
+    .addOption(configOption('folder of process files, or one process file: the same processes as the producer\'s'))
     .addOption(stateOption('SQLite state store (checkpoints of incremental processes)'))
     .addOption(logDirOption())
     .addOption(graceOption('on SIGTERM, how long running jobs may take before they are stopped and put back in the queue'))
