@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseDuration } from '../lib/duration.js';
 
 // Where `main adatrap …` takes its region and keys from: a process (`--process`, its storage and run), or a
 // region with the AWS default chain (environment, ~/.aws, an instance role).
@@ -73,13 +74,10 @@ function instanceId(value: string): string {
   return value;
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-// "6h", "90m", "2d", "3600s" or "3600": seconds.
+// "6h", "90m", "2d", "1d12h", "3600s" or "3600": seconds.
 export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value.trim());
-  const s = m ? Number(m[1]) * UNIT_SECONDS[m[2] || 's']! : NaN;
-  if (!(s > 0)) throw new InvalidArgumentError(`expected a duration such as 6h, 90m or 2d, got "${value}"`);
+  const s = parseDuration(value);
+  if (!(s !== undefined && s > 0)) throw new InvalidArgumentError(`expected a duration such as 6h, 90m or 2d, got "${value}"`);
   return s;
 }
 
