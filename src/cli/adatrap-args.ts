@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseDuration } from '../lib/duration.js';
 
 // Where `main adatrap …` takes its region and keys from: a process (`--process`, its storage and run), or a
 // region with the AWS default chain (environment, ~/.aws, an instance role).
@@ -28,7 +29,7 @@ export function addAdatrapCommands(program: Command, onParsed: (args: AdatrapArg
   const target = (c: Command) =>
     c
       .addOption(new Option('--process <name>', 'take the region and keys from this adatrap process'))
-      .addOption(new Option('-c, --config <dir>', 'folder of process files, for --process').default('./config'))
+      .addOption(new Option('-c, --config <path>', 'folder of process files (or one process file), for --process').default('./config'))
       .addOption(new Option('--region <region>', 'the region, with the AWS default chain for keys'));
   const done = (o: Record<string, unknown>, rest: Record<string, unknown>) => onParsed({ command: 'adatrap', process: o.process as string | undefined, config: o.config as string, region: o.region as string | undefined, ...rest } as AdatrapArgs);
 
@@ -73,13 +74,10 @@ function instanceId(value: string): string {
   return value;
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-// "6h", "90m", "2d", "3600s" or "3600": seconds.
+// "6h", "90m", "2d", "1d12h", "3600s" or "3600": seconds.
 export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value.trim());
-  const s = m ? Number(m[1]) * UNIT_SECONDS[m[2] || 's']! : NaN;
-  if (!(s > 0)) throw new InvalidArgumentError(`expected a duration such as 6h, 90m or 2d, got "${value}"`);
+  const s = parseDuration(value);
+  if (!(s !== undefined && s > 0)) throw new InvalidArgumentError(`expected a duration such as 6h, 90m or 2d, got "${value}"`);
   return s;
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../lib/duration.js';
 import { isTimeZone } from '../lib/time-zone.js';
 import { queueTarget } from '../queue/target.js';
 import { addAdatrapCommands, type AdatrapArgs } from './adatrap-args.js';
@@ -124,17 +125,20 @@ export { UsageError } from './usage-error.js';
 const DEFAULT_STATE = './data/state.db';
 
 // The options several commands share, each defined once (a command may say what it means for it).
-const configOption = (what = 'folder of process files') => new Option('-c, --config <dir>', what).default('./config');
+const configOption = (what = 'folder of process files, or one process file') => new Option('-c, --config <path>', what).default('./config');
 const stateOption = (what = 'SQLite state store') => new Option('--state <file>', what).default(DEFAULT_STATE);
 const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs');
 const verboseOption = () => new Option('-v, --verbose', 'debug logging');
 const maxParallelOption = (what: string, byDefault = availableParallelism()) => new Option('-p, --max-parallel <n>', what).default(byDefault).argParser(wholeNumber('--max-parallel', 1, 1024));
-const graceOption = (what: string) => new Option('--grace <seconds>', what).default(60).argParser(wholeNumber('--grace', 0, 86400));
+// --queue, or SAT_QUEUE_URL when the flag is not given (commander's help says so: "env: SAT_QUEUE_URL").
+const QUEUE_ENV = 'SAT_QUEUE_URL';
+const queueOption = (what: string) => new Option('--queue <url>', what).env(QUEUE_ENV);
+const graceOption = (what: string) => new Option('--grace <duration>', what).default(60).argParser(wholeSeconds('--grace', 0, 86400));
 
 // The options of `main`, as data, so that help, parsing and the README cannot disagree.
 function options(): Option[] {
   return [
-    configOption('folder of process files (*.yaml, *.yml), searched recursively'),
+    configOption('folder of process files (*.yaml, *.yml), searched recursively, or one process file'),
     new Option('--validate-only', 'discover, parse, interpolate and validate; run nothing, connect to nothing'),
     new Option('--only <name...>', 'run only these processes (unknown name: exit 2)'),
     maxParallelOption('child processes at once'),
@@ -153,9 +157,9 @@ function options(): Option[] {
 // --queue and its retries, for the commands that can run processes through the queue.
 function queueOptions(): Option[] {
   return [
-    new Option('--queue <url>', 'distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s'),
+    queueOption('distributed mode: run each process as a job on this Redis (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD) for `main worker`s'),
     new Option('--attempts <n>', 'with --queue: tries per job, the first included (a failed process is tried again)').default(3).argParser(wholeNumber('--attempts', 1, 100)),
-    new Option('--backoff <seconds>', 'with --queue: delay before the first retry, doubled each time').default(30).argParser(wholeNumber('--backoff', 0, 86400)),
+    new Option('--backoff <duration>', 'with --queue: delay before the first retry, doubled each time').default(30).argParser(wholeSeconds('--backoff', 0, 86400)),
   ];
 }
 
@@ -195,13 +199,13 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   program
     .command('worker')
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
-    .addOption(new Option('--queue <url>', 'the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
+    .addOption(queueOption('the Redis of the queue (redis://host:6379[/db]; password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--concurrency <n>', 'jobs at once (each a child process)').default(availableParallelism()).argParser(wholeNumber('--concurrency', 1, 1024)))
-    .addOption(configOption('folder of process files: the same files as the producer\'s'))
+    .addOption(configOption('folder of process files, or one process file: the same processes as the producer\'s'))
     .addOption(stateOption('SQLite state store (checkpoints of incremental processes)'))
     .addOption(logDirOption())
     .addOption(graceOption('on SIGTERM, how long running jobs may take before they are stopped and put back in the queue'))
-    .addOption(new Option('--stalled-after <seconds>', 'a job whose worker has not renewed its lock for this long is taken by another worker').default(30).argParser(wholeNumber('--stalled-after', 1, 3600)))
+    .addOption(new Option('--stalled-after <duration>', 'a job whose worker has not renewed its lock for this long is taken by another worker').default(30).argParser(wholeSeconds('--stalled-after', 1, 3600)))
     .addOption(verboseOption())
     .action((o) => onParsed({ command: 'worker', ...(o as Omit<WorkerArgs, 'command'>), verbose: Boolean(o.verbose) }));
   program
@@ -209,14 +213,14 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .description('distributed mode: the state of the queue')
     .command('status')
     .description('jobs waiting, active, delayed, failed and completed; the workers connected')
-    .addOption(new Option('--queue <url>', 'the Redis of the queue').makeOptionMandatory())
+    .addOption(queueOption('the Redis of the queue (password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'queue-status', queue: o.queue, json: Boolean(o.json) }));
   program
     .command('health')
     .description('exit 0 when a `main schedule` of this host has a recent heartbeat in the state store (a container HEALTHCHECK), 1 with the reason otherwise')
     .addOption(stateOption('SQLite state store (read only, never created)'))
-    .addOption(new Option('--max-age <seconds>', 'oldest heartbeat that still counts (the scheduler beats every 10 s)').default(60).argParser(wholeNumber('--max-age', 1, 86400)))
+    .addOption(new Option('--max-age <duration>', 'oldest heartbeat that still counts (the scheduler beats every 10 s)').default(60).argParser(wholeSeconds('--max-age', 1, 86400)))
     .action((o) => onParsed({ command: 'health', state: o.state, maxAge: o.maxAge }));
   const logs = program.command('logs').description('receive and send log files over TCP, for the logs kind');
   const serve = logs
@@ -237,7 +241,8 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
 function serveOptions(): Option[] {
   return [
     new Option('--port <port>', 'TCP port to listen on (0: any free port, named in the log)').argParser(wholeNumber('--port', 0, 65535)).makeOptionMandatory(),
-    new Option('--host <address>', 'address to listen on').default('0.0.0.0'),
+    // Loopback unless asked: a receiver of files should not face the network by accident.
+    new Option('--host <address>', 'address to listen on (0.0.0.0: every IPv4 address, :: every address)').default('127.0.0.1'),
     new Option('--inbox <dir>', 'folder the received files are stored in').makeOptionMandatory(),
     new Option('--process <name>', 'the logs process each received file is handed to').makeOptionMandatory(),
     configOption(),
@@ -247,8 +252,8 @@ function serveOptions(): Option[] {
     new Option('--max-bytes <size>', 'largest file accepted: bytes, or with K, M, G, T (powers of 1024)').default(10 * 1024 ** 3, '10G').argParser(byteSize('--max-bytes')),
     new Option('--max-connections <n>', 'transfers at once; more are answered E_BUSY').default(64).argParser(wholeNumber('--max-connections', 1, 100000)),
     maxParallelOption('hand-offs (child processes) at once', 2),
-    new Option('--header-timeout <seconds>', 'time a client has to send its header').default(10).argParser(positiveSeconds('--header-timeout')),
-    new Option('--idle-timeout <seconds>', 'silence in the middle of a file before the transfer is abandoned').default(30).argParser(positiveSeconds('--idle-timeout')),
+    new Option('--header-timeout <duration>', 'time a client has to send its header').default(10).argParser(positiveSeconds('--header-timeout')),
+    new Option('--idle-timeout <duration>', 'silence in the middle of a file before the transfer is abandoned').default(30).argParser(positiveSeconds('--idle-timeout')),
     stateOption(),
     logDirOption(),
     verboseOption(),
@@ -263,7 +268,7 @@ function sendOptions(): Option[] {
     new Option('--ca <file>', 'also trust this CA certificate (PEM) for --tls'),
     new Option('--token-file <file>', 'file holding the shared token (default: the LOGS_TOKEN environment variable)'),
     new Option('--retries <n>', 'new tries of a file after a failure that another try may cure').default(5).argParser(wholeNumber('--retries', 0, 100)),
-    new Option('--timeout <seconds>', 'no progress for this long fails a try').default(30).argParser(positiveSeconds('--timeout')),
+    new Option('--timeout <duration>', 'no progress for this long fails a try').default(30).argParser(positiveSeconds('--timeout')),
     verboseOption(),
   ];
 }
@@ -294,18 +299,20 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (!parsed) throw new UsageError('nothing to do');
   // `main --queue URL schedule`: the option went to `main`, not to the command, and would be ignored.
-  if (parsed.command !== 'run' && parsed.command !== 'help' && program.opts().queue !== undefined) {
+  if (parsed.command !== 'run' && parsed.command !== 'help' && program.getOptionValueSource('queue') === 'cli') {
     const name = parsed.command.replace('-', ' ');
     const takes = ['schedule', 'worker', 'queue-status', 'logs-serve'].includes(parsed.command);
     throw new UsageError(takes ? `--queue goes after the command: main ${name} --queue URL` : `main ${name} takes no --queue`);
   }
   // Checked here, not by commander: commander's message would repeat the URL, and its password, as typed.
-  const queue = (parsed as { queue?: string }).queue;
+  // Commands that take no --queue have no queue either, whatever SAT_QUEUE_URL says.
+  const queue = 'queue' in parsed ? parsed.queue : undefined;
   if (queue !== undefined) {
     try {
       queueTarget(queue);
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      const fromEnv = !argv.some((a) => a === '--queue' || a.startsWith('--queue='));
+      throw new UsageError(fromEnv ? (error as Error).message.replace(/--queue/g, QUEUE_ENV) : (error as Error).message);
     }
   }
   return parsed;
@@ -319,13 +326,25 @@ function wholeNumber(flag: string, min: number, max: number) {
   };
 }
 
-function positiveSeconds(flag: string) {
+// A duration flag (`--grace 2m`, `--idle-timeout 30s`, or seconds: `--grace 120`), as seconds: whole ones from
+// `min` to `max`, or (positiveSeconds) any above 0 up to a day.
+function wholeSeconds(flag: string, min: number, max: number) {
   return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86400) throw new InvalidArgumentError(`expected ${flag} to be a number of seconds above 0 and at most 86400, got "${value}"`);
+    const n = parseDuration(value);
+    if (n === undefined || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${flag} to be a whole number from ${min} to ${max}, got "${value}" (seconds; or ${DURATION_FLAG_WORDS})`);
     return n;
   };
 }
+
+function positiveSeconds(flag: string) {
+  return (value: string) => {
+    const n = parseDuration(value);
+    if (n === undefined || n <= 0 || n > 86400) throw new InvalidArgumentError(`expected ${flag} to be a number of seconds above 0 and at most 86400, got "${value}" (or ${DURATION_FLAG_WORDS})`);
+    return n;
+  };
+}
+
+const DURATION_FLAG_WORDS = 'a duration such as "30s", "5m", "1h" or "2h30m"';
 
 const UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 

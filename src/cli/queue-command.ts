@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { probe, QUEUE_NAME, QUEUE_PREFIX } from '../queue/connection.js';
-import { queueTarget } from '../queue/target.js';
+import { queueTarget, type QueueTarget } from '../queue/target.js';
 import type { ProcessJob } from '../queue/job.js';
 import type { QueueStatusArgs } from './args.js';
 import type { Output } from './output.js';
@@ -15,7 +15,7 @@ export async function queueStatusCommand(args: QueueStatusArgs, io: Output): Pro
   try {
     await probe(target);
   } catch (error) {
-    io.err(`main: ${(error as Error).message}`);
+    io.err(`main: ${(error as Error).message}${passwordHint(error as Error, target)}`);
     return 1;
   }
   const queue = new Queue<ProcessJob>(QUEUE_NAME, { connection: target.connection, prefix: QUEUE_PREFIX });
@@ -49,4 +49,10 @@ export async function queueStatusCommand(args: QueueStatusArgs, io: Output): Pro
   } finally {
     await queue.close().catch(() => {});
   }
+}
+
+// Redis answered, but wants a password that neither the URL nor the environment gave: say where it goes.
+function passwordHint(error: Error, target: QueueTarget, env: NodeJS.ProcessEnv = process.env): string {
+  if (!/NOAUTH|Authentication required/i.test(error.message) || target.connection.password || env.SAT_QUEUE_PASSWORD) return '';
+  return '\nThis Redis asks for a password: put it in the SAT_QUEUE_PASSWORD environment variable (not in the URL, which other users of the machine can see).';
 }

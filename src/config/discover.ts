@@ -13,16 +13,19 @@ export interface Discovery {
 
 // Every *.yaml / *.yml below `dir`, recursively, in sorted order; hidden folders are passed over. Symlinks are
 // followed, to files and to folders; a folder that links back to one it is inside is a loop, and named.
+// `dir` may also be one process file (`-c config/nightly.yaml`): then it is the only one, whatever its name.
 export async function discoverProcessFiles(dir: string): Promise<Discovery> {
   let info: Stats;
   try {
     info = await stat(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'config folder does not exist' : `cannot read the config folder: ${describeFsError(error)}`;
+    const what = PROCESS_FILE.test(dir) ? 'process file' : 'config folder';
+    const message = code === 'ENOENT' ? `${what} does not exist` : `cannot read the ${what}: ${describeFsError(error)}`;
     return { files: [], problems: [{ file: dir, message }] };
   }
-  if (!info.isDirectory()) return { files: [], problems: [{ file: dir, message: 'expected a folder of process files, got a file' }] };
+  if (info.isFile()) return { files: [dir], problems: [] };
+  if (!info.isDirectory()) return { files: [], problems: [{ file: dir, message: 'expected a folder of process files or a process file, got a special file (FIFO, socket or device)' }] };
   const found: string[] = [];
   const problems: Problem[] = [];
   await walk(dir, [], found, problems);

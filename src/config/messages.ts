@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { DURATION_WORDS } from '../lib/duration.js';
 import { isSecretPath } from '../lib/secrets.js';
 import { maskUrl } from '../lib/url.js';
 
@@ -52,7 +53,11 @@ function describe(e: ErrorObject): SchemaIssue {
     case 'const':
       return { path, message: `expected ${name} to be ${JSON.stringify(p.allowedValue)}, got ${got}` };
     case 'type':
-      return { path, message: `expected ${name} to be ${expected ?? article(String(p.type))}, got ${got}` };
+      return { path, message: `expected ${name} to be ${expected ?? (isDuration(e) ? DURATION_WORDS : article(String(p.type)))}, got ${got}` };
+    case 'x-duration': {
+      const limit = p.maximum === undefined ? 'greater than 0' : `at most ${p.maximum}${typeof p.why === 'string' ? ` (${p.why})` : ''}`;
+      return { path, message: `expected ${name} to be ${limit}, got ${got}${p.seconds === undefined ? '' : ` (${p.seconds} seconds)`}` };
+    }
     case 'x-url': {
       const key = String(path[path.length - 1] ?? 'url');
       if (p.conflict) return { path, message: `"${key}" holds a ${p.conflict} that differs from "${p.conflict}"; write the ${p.conflict} in one place` };
@@ -73,11 +78,13 @@ function describe(e: ErrorObject): SchemaIssue {
     case 'maxItems':
       return { path, message: `expected ${name} to have at most ${p.limit} items, got ${got}` };
     case 'pattern':
-      return { path, message: `expected ${name} to be ${expected ?? `text matching /${p.pattern}/`}, got ${got}` };
+      return { path, message: `expected ${name} to be ${expected ?? (isDuration(e) ? DURATION_WORDS : `text matching /${p.pattern}/`)}, got ${got}` };
     default:
       return { path, message: `expected ${name} to be ${expected ?? `valid (${e.message})`}, got ${got}` };
   }
 }
+
+const isDuration = (e: ErrorObject) => (e.parentSchema as Record<string, unknown> | undefined)?.['x-duration'] === true;
 
 function expectedOf(e: ErrorObject): string | undefined {
   const hint = (e.parentSchema as Record<string, unknown> | undefined)?.['x-expected'];

@@ -3,6 +3,7 @@ import type { DataValidationCxt } from 'ajv/dist/types/index.js';
 import type { PipelineDefinition } from '../core/pipeline.js';
 import { describeSchemaErrors, type SchemaIssue } from './messages.js';
 import { processFileSchema, SCHEMA_ID } from './schema.js';
+import { parseDuration } from '../lib/duration.js';
 import { readUrl } from '../lib/url.js';
 
 export type ProcessValidator = (definition: unknown) => SchemaIssue[];
@@ -14,6 +15,7 @@ export function createValidator(kinds: readonly PipelineDefinition[]): ProcessVa
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-why', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-url', type: 'string', schemaType: 'array', modifying: true, errors: true, validate: takeApartUrl });
+  ajv.addKeyword({ keyword: 'x-duration', type: 'string', schemaType: 'boolean', modifying: true, errors: true, validate: durationToSeconds });
   ajv.addSchema(processFileSchema(kinds));
   const validate = ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/process` });
   return (definition) => (validate(definition) ? [] : describeSchemaErrors(validate.errors ?? []));
@@ -36,5 +38,19 @@ const takeApartUrl: SchemaValidateFunction = function (schemes: string[], data: 
     parent[key] = value;
   }
   parent[cxt.parentDataProperty] = url;
+  return true;
+};
+
+// `x-duration`: a duration written with units ("5m") becomes its seconds in the definition, within the bounds its
+// schema gives numbers. A string that is no duration is left to `pattern`, whose error the messages word.
+const durationToSeconds: SchemaValidateFunction = function (_on: boolean, data: string, schema?: Record<string, unknown>, cxt?: DataValidationCxt): boolean {
+  const seconds = parseDuration(data);
+  if (seconds === undefined) return true;
+  const fail = (params: Record<string, unknown>) => ((durationToSeconds.errors = [{ keyword: 'x-duration', message: 'is out of range', params: { ...params, why: schema?.['x-why'] } }]), false);
+  if (!(seconds > 0)) return fail({ above: 0 });
+  const maximum = schema?.maximum;
+  if (typeof maximum === 'number' && seconds > maximum) return fail({ maximum, seconds });
+  const parent = cxt?.parentData as Record<string | number, unknown> | undefined;
+  if (parent && cxt?.parentDataProperty !== undefined) parent[cxt.parentDataProperty] = seconds;
   return true;
 };

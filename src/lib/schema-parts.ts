@@ -1,3 +1,4 @@
+import { DURATION_PATTERN } from './duration.js';
 import { TIMER_MAX_MS } from './long-timeout.js';
 import type { JsonSchema } from '../core/pipeline.js';
 
@@ -14,17 +15,22 @@ export interface SecondsOptions {
   long?: boolean;
 }
 
-// A duration in seconds, above 0: the one place a duration gets its maximum, and the words that say why.
+// A duration above 0: the one place a duration gets its maximum, and the words that say why. A number is seconds; a
+// string is a duration with units ("30s", "5m", "2h30m", "1d"), which validation (the `x-duration` keyword) turns
+// into its seconds, so that a runner only ever sees a number.
 export function seconds(description: string, options: SecondsOptions = {}): JsonSchema {
   const maximum = options.long ? LONG_MAX_SECONDS : Math.min(options.maximum ?? TIMER_MAX_SECONDS, TIMER_MAX_SECONDS);
   const why = options.long ? 'seconds: a year; leave the key out for no limit' : maximum === TIMER_MAX_SECONDS ? 'seconds: about 24.8 days, the longest a Node.js timer can wait' : 'seconds';
   return {
-    type: 'number',
+    type: ['number', 'string'],
     exclusiveMinimum: 0,
     maximum,
+    // For editors, which know no x-duration: the strings that are durations.
+    pattern: DURATION_PATTERN,
+    'x-duration': true,
     'x-why': why,
     ...(options.default !== undefined ? { default: options.default } : {}),
-    description,
+    description: `${description} A number of seconds, or a duration with units s, m, h, d: "30s", "5m", "2h30m", "1d".`,
   };
 }
 

@@ -108,3 +108,21 @@ describe('parsing the command line', () => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
 });
+
+describe('durations on the command line', () => {
+  it('take units wherever a flag takes seconds, and plain seconds still', () => {
+    expect(parseArgs(['schedule', '--grace', '2m'])).toMatchObject({ grace: 120 });
+    expect(parseArgs(['--queue', 'redis://q', '--backoff', '1h'])).toMatchObject({ backoff: 3600 });
+    expect(parseArgs(['worker', '--queue', 'redis://q', '--grace', '90', '--stalled-after', '1m'])).toMatchObject({ grace: 90, stalledAfter: 60 });
+    expect(parseArgs(['health', '--max-age', '2h30m'])).toMatchObject({ maxAge: 9000 });
+    expect(parseArgs(['logs', 'serve', '--port', '0', '--inbox', 'i', '--process', 'p', '--header-timeout', '1.5s', '--idle-timeout', '1m'])).toMatchObject({ headerTimeout: 1.5, idleTimeout: 60 });
+    expect(parseArgs(['logs', 'send', 'a', '--host', 'h', '--port', '1', '--timeout', '2m'])).toMatchObject({ timeout: 120 });
+    expect(parseArgs(['adatrap', 'reap', '--older-than', '1d12h'])).toMatchObject({ olderThan: 129_600 });
+  });
+
+  it('refuses a duration that is none, or out of range, naming the flag', () => {
+    expect(() => parseArgs(['schedule', '--grace', '2 minutes'])).toThrow('expected --grace to be a whole number from 0 to 86400, got "2 minutes" (seconds; or a duration such as "30s", "5m", "1h" or "2h30m")');
+    expect(() => parseArgs(['schedule', '--grace', '2d'])).toThrow('expected --grace to be a whole number from 0 to 86400, got "2d"');
+    expect(() => parseArgs(['logs', 'serve', '--port', '0', '--inbox', 'i', '--process', 'p', '--idle-timeout', '0s'])).toThrow('expected --idle-timeout to be a number of seconds above 0 and at most 86400, got "0s" (or a duration such as');
+  });
+});

@@ -65,7 +65,7 @@ describe('a configuration with bad input is rejected, one line per problem namin
   it('reports a wrong type with the bad value', async () => {
     ws.write('config/a.yaml', 'job:\n  type: command\n  timeout: ten\n  enabled: "yes"\n  run: { argv: ["true"] }\n');
     expect(await problems()).toEqual([
-      'config/a.yaml:3:12: process "job": expected "timeout" to be a number, got "ten"',
+      'config/a.yaml:3:12: process "job": expected "timeout" to be a duration such as 30, "30s", "5m" or "1h", got "ten"',
       'config/a.yaml:4:12: process "job": expected "enabled" to be true or false, got "yes"',
     ]);
   });
@@ -156,7 +156,7 @@ describe('a configuration with bad input is rejected, one line per problem namin
   it('never shows a secret interpolated where a secret is not expected', async () => {
     ws.write('config/a.yaml', 'job:\n  type: command\n  timeout: "${DB_PASSWORD}"\n  run: { argv: ["true"] }\n');
     const lines = await problems({ DB_PASSWORD: 'Sup3rS3cretValue' });
-    expect(lines).toEqual(['config/a.yaml:3:12: process "job": expected "timeout" to be a number, got "***"']);
+    expect(lines).toEqual(['config/a.yaml:3:12: process "job": expected "timeout" to be a duration such as 30, "30s", "5m" or "1h", got "***"']);
   });
 
   it('reports an alias to no anchor, and an alias bomb, instead of crashing', async () => {

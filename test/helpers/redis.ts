@@ -16,11 +16,12 @@ export class RedisServer {
     private readonly child: ChildProcess,
   ) {}
 
-  static async start(): Promise<RedisServer> {
+  // `password`: the server asks for it (requirepass).
+  static async start(options: { password?: string } = {}): Promise<RedisServer> {
     if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL);
     const dir = mkdtempSync(join(tmpdir(), 'sat-redis-'));
     const port = await freePort();
-    const child = spawnTied('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', ...(options.password ? ['--requirepass', options.password] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -50,7 +51,7 @@ function ping(port: number): Promise<boolean> {
     const socket = connect(port, '127.0.0.1');
     socket.setTimeout(1000);
     socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => (socket.destroy(), resolve(d.toString().startsWith('+PONG'))));
+    socket.on('data', (d) => (socket.destroy(), resolve(/^(\+PONG|-NOAUTH)/.test(d.toString()))));
     socket.on('error', () => resolve(false));
     socket.on('timeout', () => (socket.destroy(), resolve(false)));
   });

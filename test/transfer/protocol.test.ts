@@ -101,7 +101,7 @@ describe('the command line of logs serve and logs send', () => {
     expect(parseArgs(['logs', 'serve', '--port', '0', '--inbox', 'in', '--process', 'web'])).toEqual({
       command: 'logs-serve',
       port: 0,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       inbox: 'in',
       process: 'web',
       config: './config',
