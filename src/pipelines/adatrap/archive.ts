@@ -78,10 +78,3 @@ export async function uploadArchive(client: S3Client, archive: Archive, options:
   if (!held) throw new Error(`s3://${options.bucket}/${options.key} is not there after the upload`);
   return held;
 }
-
-// The SHA-256 of a file on disk (the pinned executable).
-export async function sha256File(path: string, signal: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal }) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
-}

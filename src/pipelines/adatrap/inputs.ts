@@ -78,7 +78,7 @@ export function defaultLanding(key: string, unpack: Unpack): string {
 // input is refused before it fills the disk.
 const UNPACK_RATIO = 200;
 const UNPACK_FLOOR = 1 << 30;
-export const unpackCap = (packed: number): number => Math.max(UNPACK_FLOOR, packed * UNPACK_RATIO);
+const unpackCap = (packed: number): number => Math.max(UNPACK_FLOOR, packed * UNPACK_RATIO);
 
 function unpackLimit(input: ResolvedInput): Transform {
   const cap = unpackCap(input.size);
