@@ -1,5 +1,5 @@
 import type { LoadedConfig, StageName } from '../config/index.js';
-import { formatProblem } from '../config/problem.js';
+import { detailOf, formatProblem, ProblemCode, type Problem, type ProblemCodeValue } from '../config/problem.js';
 import { renderTable } from './table.js';
 
 const STAGES: Record<StageName, string> = {
@@ -46,4 +46,36 @@ export function renderValidation(dir: string, config: LoadedConfig): string {
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+// The code of a problem that names none: its stage's.
+const STAGE_CODES: Record<StageName, ProblemCodeValue> = {
+  found: ProblemCode.Files,
+  parsed: ProblemCode.Yaml,
+  interpolated: ProblemCode.Variable,
+  schema: ProblemCode.Schema,
+  checks: ProblemCode.Check,
+};
+
+// `--validate-only --json`: the same report for a program; every problem with the same keys, null when it has none.
+export function validationJson(dir: string, config: LoadedConfig): string {
+  const stageOf = new Map<Problem, StageName>();
+  for (const stage of config.stages) for (const p of stage.problems) stageOf.set(p, stage.name);
+  const shape = (p: Problem, fallback: ProblemCodeValue) => {
+    const d = detailOf(p);
+    return { file: p.file, line: p.line ?? null, col: p.col ?? null, process: p.process ?? null, key: d.key ?? null, value: d.value ?? null, message: p.message, code: d.code ?? fallback };
+  };
+  const report = {
+    config: dir,
+    valid: config.problems.length === 0,
+    files: config.files.length,
+    stages: (Object.keys(STAGES) as StageName[]).map((name) => {
+      const stage = config.stages.find((s) => s.name === name);
+      return { name, reached: stage !== undefined, checked: stage?.checked ?? 0, problems: stage?.problems.length ?? 0 };
+    }),
+    problems: config.problems.map((p) => shape(p, STAGE_CODES[stageOf.get(p) ?? 'checks'])),
+    warnings: config.warnings.map((p) => shape(p, ProblemCode.Check)),
+    processes: config.seen.map((s) => ({ name: s.name, file: s.file, type: s.type ?? null, valid: s.problems === 0, problems: s.problems })),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -3,7 +3,7 @@ import type { PipelineDefinition } from '../core/pipeline.js';
 import type { ProcessSpec } from '../core/process.js';
 import { Redactor } from '../logging/redact.js';
 import type { Env } from './interpolate.js';
-import type { Problem } from './problem.js';
+import { redactDetail, type Problem } from './problem.js';
 import { checkStage, discoverStage, interpolateStage, parseStage, schemaStage, sortProblems, type Loading, type SeenProcess, type Stage } from './stages.js';
 
 export type { Problem } from './problem.js';
@@ -49,12 +49,20 @@ function finish(loading: Loading, processes: ProcessSpec[]): LoadedConfig {
   // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
   const redactor = new Redactor();
   redactor.add(secrets);
-  for (const stage of stages) for (const p of stage.problems) p.message = redactor.text(p.message);
+  for (const stage of stages) {
+    for (const p of stage.problems) {
+      p.message = redactor.text(p.message);
+      redactDetail(p, (text) => redactor.text(text));
+    }
+  }
   const problems = sortProblems(stages.flatMap((s) => s.problems), files.map(show));
   const count = new Map<string, number>();
   const key = (file: string, name: string) => `${file}\0${name}`;
   for (const p of problems) if (p.process !== undefined) count.set(key(p.file, p.process), (count.get(key(p.file, p.process)) ?? 0) + 1);
   for (const status of seen) status.problems = count.get(key(status.file, status.name)) ?? 0;
-  for (const w of warnings) w.message = redactor.text(w.message);
+  for (const w of warnings) {
+    w.message = redactor.text(w.message);
+    redactDetail(w, (text) => redactor.text(text));
+  }
   return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets };
 }

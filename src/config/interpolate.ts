@@ -1,5 +1,5 @@
-import { visit, type Scalar } from 'yaml';
-import type { Problem } from './problem.js';
+import { isPair, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
+import { formatKey, ProblemCode, shownValue, withDetail, type Problem } from './problem.js';
 import { SECRET_KEY } from '../lib/secrets.js';
 import { positionOf, type YamlSource } from './yaml-source.js';
 
@@ -86,24 +86,26 @@ function closing(text: string, from: number): number {
   return -1;
 }
 
-// Interpolate every string value of a parsed file in place; report unset variables where they stand.
-// A value from a secret-looking variable is a secret wherever it is used (`--password=${DB_PASS}` in argv).
-export function interpolateDocument(src: YamlSource, env: Env, processOf: (scalar: Scalar) => string | undefined, secrets: Set<string>): Problem[] {
+// Interpolate every string value of a parsed file in place; report unset variables where they stand, and add
+// each scalar that had a problem to `tainted` (what it holds now is no value the user wrote: validation says
+// nothing more about it). A value from a secret-looking variable is a secret wherever it is used
+// (`--password=${DB_PASS}` in argv).
+export function interpolateDocument(src: YamlSource, env: Env, processOf: (scalar: Scalar) => string | undefined, secrets: Set<string>, tainted = new Set<Node>()): Problem[] {
   const problems: Problem[] = [];
   visit(src.doc, {
-    Scalar(key, node) {
+    Scalar(key, node, ancestors) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const original = node.value;
       const { value, missing, malformed, secrets: found, tooDeep, whole } = substitute(original, env);
       for (const secret of found) secrets.add(secret);
       const at = { file: src.file, ...positionOf(src, node), process: processOf(node) };
-      for (const name of missing) {
-        problems.push({ ...at, message: `variable ${name} is not set (export it, or write \${${name}:-default})` });
-      }
-      for (const ref of malformed) {
-        problems.push({ ...at, message: `expected a variable reference like \${NAME} or \${NAME:-default}, got "${ref}" (write $$ for a literal $)` });
-      }
-      if (tooDeep) problems.push({ ...at, message: `expected variable defaults nested at most ${MAX_NESTING} deep (\${A:-\${B:-x}} is 2), got more` });
+      const path = pathOf(ancestors, node);
+      const detail = { key: formatKey(path), value: shownValue(node, path), code: ProblemCode.Variable };
+      const add = (message: string) => problems.push(withDetail({ ...at, message }, detail));
+      for (const name of missing) add(`variable ${name} is not set (export it, or write \${${name}:-default})`);
+      for (const ref of malformed) add(`expected a variable reference like \${NAME} or \${NAME:-default}, got "${ref}" (write $$ for a literal $)`);
+      if (tooDeep) add(`expected variable defaults nested at most ${MAX_NESTING} deep (\${A:-\${B:-x}} is 2), got more`);
+      if (missing.length || malformed.length || tooDeep) tainted.add(node);
       node.value = retype(node, whole, value);
     },
   });
@@ -122,4 +124,14 @@ function retype(node: Scalar, whole: boolean, value: string): unknown {
   if (/^[-+]?\.(?:inf|Inf|INF)$/.test(value)) return value.startsWith('-') ? -Infinity : Infinity;
   if (/^\.(?:nan|NaN|NAN)$/.test(value)) return NaN;
   return value;
+}
+
+// The path of a scalar inside its process (the first pair is the process's name), from the visitor's ancestors.
+function pathOf(ancestors: readonly unknown[], node: unknown): Array<string | number> {
+  const path: Array<string | number> = [];
+  ancestors.forEach((a, i) => {
+    if (isPair(a) && isScalar(a.key)) path.push(String(a.key.value));
+    else if (isSeq(a)) path.push(a.items.indexOf((ancestors[i + 1] ?? node) as never));
+  });
+  return path.slice(1);
 }

@@ -9,6 +9,9 @@ export interface SchemaIssue {
   message: string;
   /** Point at the key rather than the value (unknown keys). */
   atKey?: boolean;
+  /** About the shape around a value (an unknown key, a missing one), not a value that is there: it casts no doubt
+   *  on the values beside it, which are still checked. */
+  structural?: boolean;
 }
 
 // Turn ajv's errors into sentences from a fixed vocabulary: expected X to be Y, got Z.
@@ -38,11 +41,12 @@ function describe(e: ErrorObject): SchemaIssue {
       return {
         path: [...path, key],
         atKey: true,
+        structural: true,
         message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${known.join(', ')}`,
       };
     }
     case 'required':
-      return { path, message: `missing required key "${p.missingProperty}"${path.length ? ` in ${name}` : ''}` };
+      return { path, structural: true, message: `missing required key "${p.missingProperty}"${path.length ? ` in ${name}` : ''}` };
     case 'enum':
       if (path.length === 1 && path[0] === 'type') {
         const kind = JSON.stringify(e.data);

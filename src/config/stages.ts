@@ -1,5 +1,5 @@
-import { isMap, type Scalar } from 'yaml';
-import type { PipelineDefinition } from '../core/pipeline.js';
+import { isMap, type Node, type Scalar } from 'yaml';
+import type { CheckIssue, PipelineDefinition } from '../core/pipeline.js';
 import type { ProcessSpec } from '../core/process.js';
 import { collectSecrets } from '../lib/secrets.js';
 import { commonChecks } from './common-checks.js';
@@ -8,8 +8,9 @@ import { discoverProcessFiles } from './discover.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import { parseProcessFile, type ParsedProcess } from './load.js';
 import { orderProblems } from './order.js';
-import type { Problem } from './problem.js';
+import { formatKey, ProblemCode, shownValue, withDetail, type Problem, type ProblemCodeValue } from './problem.js';
 import { resolveDefinitions } from './resolve.js';
+import { alreadyReported, type Doubts } from './taint.js';
 import { createValidator } from './validate.js';
 import { nodeAt, positionOf, spanFinder, type YamlSource } from './yaml-source.js';
 
@@ -42,11 +43,22 @@ export interface Loading {
   warnings: Problem[];
 }
 
-// The processes that parsed and interpolated cleanly, grouped by file, with what finds the process owning a node.
+// The processes grouped by file, with what finds the process owning a node, and what interpolation left in doubt.
 export interface Interpolated {
   sources: Map<YamlSource, ParsedProcess[]>;
   owners: Map<YamlSource, (offset: number | undefined) => string | undefined>;
-  ok: ParsedProcess[];
+  /** Scalars whose variables could not be substituted. */
+  tainted: Set<Node>;
+  /** The processes with an interpolation problem. */
+  failed: ParsedProcess[];
+}
+
+// A process after the schema, valid (`ok`) or not: the checks look at both.
+export interface Validated {
+  parsed: ParsedProcess;
+  spec: ProcessSpec;
+  ok: boolean;
+  doubts: Doubts;
 }
 
 const processKey = (file: string, name: string) => `${file}\0${name}`;
@@ -75,7 +87,7 @@ export async function parseStage(loading: Loading): Promise<ParsedProcess[]> {
       loading.seen.push({ name: p.name, file: p.src.file, type: writtenType(p), problems: 0 });
       const other = firstFile.get(p.name);
       if (other !== undefined) {
-        problems.push({ file: p.src.file, ...positionOf(p.src, p.keyNode), process: p.name, message: `duplicate process name; it is also defined in ${other}` });
+        problems.push(withDetail({ file: p.src.file, ...positionOf(p.src, p.keyNode), process: p.name, message: `duplicate process name; it is also defined in ${other}` }, { code: ProblemCode.Duplicate }));
       } else {
         firstFile.set(p.name, p.src.file);
         parsed.push(p);
@@ -86,7 +98,8 @@ export async function parseStage(loading: Loading): Promise<ParsedProcess[]> {
   return parsed;
 }
 
-// 3. interpolated: ${VAR} in each file, once (anchors may be shared between its processes).
+// 3. interpolated: ${VAR} in each file, once (anchors may be shared between its processes). A process with a
+// problem here still goes on to the schema and the checks, which say what else is wrong with it.
 export function interpolateStage(parsed: ParsedProcess[], env: Env, loading: Loading): Interpolated {
   const problems: Problem[] = [];
   const sources = new Map<YamlSource, ParsedProcess[]>();
@@ -96,23 +109,23 @@ export function interpolateStage(parsed: ParsedProcess[], env: Env, loading: Loa
     else sources.set(p.src, [p]);
   }
   const owners = new Map([...sources].map(([src, mine]) => [src, spanFinder(mine.map((p) => ({ range: p.valueNode?.range, value: p.name })))]));
+  const tainted = new Set<Node>();
   for (const src of sources.keys()) {
     const ownerOf = owners.get(src)!;
     // One by one: a spread of many thousands of problems would overflow the stack.
-    for (const problem of interpolateDocument(src, env, (scalar: Scalar) => ownerOf(scalar.range?.[0]), loading.secrets)) problems.push(problem);
+    for (const problem of interpolateDocument(src, env, (scalar: Scalar) => ownerOf(scalar.range?.[0]), loading.secrets, tainted)) problems.push(problem);
   }
   report(loading, 'interpolated', sources.size, problems);
   const failed = new Set(problems.map((x) => processKey(x.file, x.process ?? '')));
-  const clean = (p: ParsedProcess) => !failed.has(processKey(p.src.file, p.name));
-  for (const [src, mine] of sources) sources.set(src, mine.filter(clean));
-  return { sources, owners, ok: parsed.filter(clean) };
+  return { sources, owners, tainted, failed: parsed.filter((p) => failed.has(processKey(p.src.file, p.name))) };
 }
 
-// 4. schema: each definition (merge keys resolved) against the JSON Schema of its kind; defaults filled in.
-export function schemaStage(interpolated: Interpolated, kinds: readonly PipelineDefinition[], loading: Loading): Array<{ parsed: ParsedProcess; spec: ProcessSpec }> {
+// 4. schema: each definition (merge keys resolved) against the JSON Schema of its kind; defaults filled in. Every
+// process is validated, those with interpolation problems too (minus what those problems explain).
+export function schemaStage(interpolated: Interpolated, kinds: readonly PipelineDefinition[], loading: Loading): Validated[] {
   const validate = createValidator(kinds);
   const problems: Problem[] = [];
-  const valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }> = [];
+  const validated: Validated[] = [];
   const definitions = new Map<ParsedProcess, unknown>();
   for (const [src, mine] of interpolated.sources) {
     const resolution = resolveDefinitions(src, mine, interpolated.owners.get(src)!);
@@ -123,33 +136,51 @@ export function schemaStage(interpolated: Interpolated, kinds: readonly Pipeline
       problems.push(p && !r.at ? locate(p, [], r.message) : { file: src.file, ...positionOf(src, r.at ?? p?.keyNode), ...(r.process ? { process: r.process } : {}), message: r.message });
     }
   }
-  for (const p of interpolated.ok) {
-    if (!definitions.has(p)) continue;
-    const definition = definitions.get(p);
+  const failed = new Set(interpolated.failed);
+  for (const [p, definition] of definitions) {
     // Before validation, which takes the credentials out of URLs: the password as it was written counts too.
     collectSecrets(definition, false, loading.secrets);
-    const issues = validate(definition);
-    for (const issue of issues) problems.push(locate(p, issue.path, issue.message, issue.atKey));
-    if (issues.length === 0) valid.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>) });
+    const doubts: Doubts = { tainted: interpolated.tainted, refused: [] };
+    const issues = validate(definition).filter((issue) => !alreadyReported(p, issue.path, doubts, issue.structural));
+    for (const issue of issues) problems.push(locate(p, issue.path, issue.message, issue.atKey, issue.structural ? ProblemCode.UnknownKey : undefined));
+    doubts.refused = issues.filter((issue) => !issue.structural).map((issue) => issue.path);
+    const ok = issues.length === 0 && !failed.has(p);
+    validated.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>), ok, doubts });
   }
-  report(loading, 'schema', interpolated.ok.length, problems);
-  return valid;
+  // Counted as before: the processes that reached the schema without an interpolation problem.
+  report(loading, 'schema', [...definitions.keys()].filter((p) => !failed.has(p)).length, problems);
+  return validated;
 }
 
-// 5. checks: what the schema cannot say (the common checks, each kind's own, the order of `after`). Warnings
-// are kept apart: the processes still run.
-export async function checkStage(valid: Array<{ parsed: ParsedProcess; spec: ProcessSpec }>, kinds: readonly PipelineDefinition[], date: string | undefined, loading: Loading): Promise<ProcessSpec[]> {
+// 5. checks: what the schema cannot say (the common checks, each kind's own, the order of `after`). Every process
+// is checked; of one with problems already, only what they do not explain is reported. Warnings are kept apart:
+// the processes still run.
+export async function checkStage(validated: Validated[], kinds: readonly PipelineDefinition[], date: string | undefined, loading: Loading): Promise<ProcessSpec[]> {
   const problems: Problem[] = [];
   const memo = new Map<string, unknown>();
-  for (const { parsed: p, spec } of valid) {
-    const kind = kinds.find((k) => k.kind === spec.type)!;
+  for (const { parsed: p, spec, ok, doubts } of validated) {
+    const kind = kinds.find((k) => k.kind === spec.type);
     const ctx = { process: spec.name, file: spec.file, cwd: loading.cwd, date, memo };
-    const issues = [...commonChecks(spec, loading.cwd), ...((await kind.check?.(spec.config, ctx)) ?? [])];
-    for (const issue of issues) (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message));
+    // A check may assume a valid definition: of one that is not, a check that throws has nothing to add.
+    const issues = [...(await attempt(ok, () => commonChecks(spec, loading.cwd))), ...(kind ? await attempt(ok, async () => (await kind.check?.(spec.config, ctx)) ?? []) : [])];
+    for (const issue of issues) {
+      if (!ok && alreadyReported(p, issue.path ?? [], doubts)) continue;
+      (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message, false, issue.path?.[0] === 'schedule' ? ProblemCode.Schedule : undefined));
+    }
   }
-  for (const issue of orderProblems(valid.map((v) => ({ parsed: v.parsed, name: v.spec.name, after: v.spec.after })))) problems.push(locate(issue.at.parsed, issue.path, issue.message));
-  report(loading, 'checks', valid.length, problems);
-  return valid.map((v) => v.spec);
+  const ordered = validated.map((v) => ({ parsed: v.parsed, name: v.spec.name, after: Array.isArray(v.spec.after) ? v.spec.after.filter((a): a is string => typeof a === 'string') : undefined }));
+  for (const issue of orderProblems(ordered)) problems.push(locate(issue.at.parsed, issue.path, issue.message, false, ProblemCode.After));
+  report(loading, 'checks', validated.filter((v) => v.ok).length, problems);
+  return validated.filter((v) => v.ok).map((v) => v.spec);
+}
+
+async function attempt(ok: boolean, check: () => CheckIssue[] | Promise<CheckIssue[]>): Promise<CheckIssue[]> {
+  if (ok) return check();
+  try {
+    return await check();
+  } catch {
+    return [];
+  }
 }
 
 // The kind a process names (or the default), read before any validation, for the report.
@@ -166,12 +197,13 @@ export function sortProblems(problems: Problem[], files: string[]): Problem[] {
   return [...problems].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }
 
-function locate(p: ParsedProcess, path: Array<string | number>, message: string, atKey = false): Problem {
+function locate(p: ParsedProcess, path: Array<string | number>, message: string, atKey = false, code?: ProblemCodeValue): Problem {
   // From the process's own node: searching the file's top level for its name would cost a pass over every process.
   const { node, key } = path.length ? nodeAt(p.src, path, p.valueNode) : { node: undefined, key: undefined };
   // A problem with the definition as a whole points at the process name.
   const target = path.length === 0 ? p.keyNode : atKey ? (key ?? node) : (node ?? key);
-  return { file: p.src.file, ...(positionOf(p.src, target) ?? positionOf(p.src, p.keyNode)), process: p.name, message };
+  const problem = { file: p.src.file, ...(positionOf(p.src, target) ?? positionOf(p.src, p.keyNode)), process: p.name, message };
+  return withDetail(problem, { key: formatKey(path), value: path.length ? shownValue(node, path) : undefined, ...(code ? { code } : {}) });
 }
 
 function toSpec(p: ParsedProcess, config: Record<string, unknown>): ProcessSpec {
