@@ -28,6 +28,8 @@ export interface ContextOptions {
   refusal: string;
   /** `--date`, for the kinds' checks. */
   date?: string;
+  /** `--only`: only these processes (and those they run after) are validated and needed. */
+  only?: string[];
   /** The command's own checks, once the process files are valid and before anything is opened (a usage error throws). */
   check?(config: LoadedConfig): void | Promise<void>;
   /** Secrets of the command itself (a token, the queue's password): masked like those of the process files. */
@@ -56,7 +58,7 @@ export interface CommandContext {
 // load → refuse → the command's checks → redactor → logging → warnings → store: the start of run, schedule,
 // worker and logs serve. Undefined when the process files have problems (printed): the command exits 2.
 export async function openCommandContext(args: ContextArgs, io: Output, options: ContextOptions): Promise<CommandContext | undefined> {
-  const config = await loadConfig(args.config, kinds(), { date: options.date });
+  const config = await loadConfig(args.config, kinds(), { date: options.date, only: options.only });
   if (refused(config, args.config, io, options.refusal)) return undefined;
   checkLogDir(args.logDir);
   await options.check?.(config);

@@ -22,8 +22,10 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
     // --date goes to the checks: a day a kind cannot run is refused with the other problems, before anything runs.
     // Of a range, its last day: the one most likely not to have ended.
     date: args.to ?? args.date,
+    // --only: the other processes are not validated; an unset variable of theirs does not stop this run.
+    only: args.only,
     check(config) {
-      selected = select(config.processes, args.only);
+      selected = select(config.processes, args.only, config.names);
       if (args.from) refuseUndated(selected);
       const reportProblem = args.report ? unwritable(resolve(args.report)) : undefined;
       if (reportProblem) throw new UsageError(`cannot write the report to "${args.report}": ${reportProblem}`);
@@ -88,11 +90,11 @@ function daysFrom(from: string, to: string): string[] {
 }
 
 // `--only` names processes; a name that does not exist is a usage error, a disabled one runs because it was asked for.
-function select(processes: ProcessSpec[], only: string[] | undefined): ProcessSpec[] {
+function select(processes: ProcessSpec[], only: string[] | undefined, names: string[]): ProcessSpec[] {
   if (!only?.length) return processes;
-  const unknown = only.filter((name) => !processes.some((p) => p.name === name));
+  const unknown = only.filter((name) => !names.includes(name));
   if (unknown.length) {
-    throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${processes.map((p) => p.name).join(', ')}`);
+    throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${names.join(', ')}`);
   }
   return processes.filter((p) => only.includes(p.name)).map((p) => ({ ...p, enabled: true }));
 }

@@ -1,14 +1,18 @@
 import { loadConfig } from '../config/index.js';
 import { kinds } from '../pipelines/registry.js';
-import type { RunArgs } from './args.js';
+import { UsageError, type RunArgs } from './args.js';
 import type { Output } from './output.js';
 import { renderValidation, validationJson } from './validate-report.js';
 
 // `main --validate-only [--json]`: the staged report of the process files; exit 2 when they have problems. Runs nothing and
 // loads nothing that runs (no orchestrator, no queue).
 export async function validateCommand(args: RunArgs, io: Output): Promise<number> {
-  // --date goes to the checks: a day a kind cannot run is a problem like the others.
-  const config = await loadConfig(args.config, kinds(), { date: args.date });
+  // --date goes to the checks: a day a kind cannot run is a problem like the others. --only: those processes (and
+  // those they run after) alone, as a run with --only checks them.
+  const config = await loadConfig(args.config, kinds(), { date: args.date, only: args.only });
+  // As a run says it, once the files are valid (a file that does not parse may hold the name).
+  const unknown = (args.only ?? []).filter((name) => !config.names.includes(name));
+  if (unknown.length && !config.problems.length) throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${config.names.join(', ')}`);
   io.out(args.json ? validationJson(args.config, config) : renderValidation(args.config, config));
   return config.problems.length ? 2 : 0;
 }

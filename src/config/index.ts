@@ -4,6 +4,7 @@ import type { ProcessSpec } from '../core/process.js';
 import { Redactor } from '../logging/redact.js';
 import type { Env } from './interpolate.js';
 import { redactDetail, type Problem } from './problem.js';
+import { selectedNames } from './select.js';
 import { checkStage, discoverStage, interpolateStage, parseStage, schemaStage, sortProblems, type Loading, type SeenProcess, type Stage } from './stages.js';
 
 export type { Problem } from './problem.js';
@@ -22,6 +23,8 @@ export interface LoadedConfig {
   warnings: Problem[];
   /** Every secret value found in the definitions, for the log redactor. */
   secrets: Set<string>;
+  /** Every process name defined (with --only, `seen` and `processes` hold the selection only). */
+  names: string[];
 }
 
 export interface LoadOptions {
@@ -29,6 +32,8 @@ export interface LoadOptions {
   cwd?: string;
   /** `--date`, for the kinds' checks. */
   date?: string;
+  /** `--only`: validate these processes and those they run `after`; the others are only parsed. */
+  only?: readonly string[];
 }
 
 // discover → parse → interpolate → schema → kind checks, one function each (stages.ts); each stage reports every
@@ -37,14 +42,18 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const cwd = options.cwd ?? process.cwd();
   const loading: Loading = { cwd, show: (file) => relative(cwd, file) || file, files: [], stages: [], seen: [], secrets: new Set(), warnings: [] };
   if (!(await discoverStage(dir, loading))) return finish(loading, []);
-  const parsed = await parseStage(loading);
-  const interpolated = interpolateStage(parsed, options.env ?? process.env, loading);
+  const all = await parseStage(loading);
+  // The files are parsed whole (a file that does not parse may hold any process); from here on, the selection.
+  const selected = options.only?.length ? selectedNames(all, options.only) : undefined;
+  const parsed = selected ? all.filter((p) => selected.has(p.name)) : all;
+  if (selected) loading.seen = loading.seen.filter((s) => selected.has(s.name));
+  const interpolated = interpolateStage(parsed, options.env ?? process.env, loading, all);
   const valid = schemaStage(interpolated, kinds, loading);
-  return finish(loading, await checkStage(valid, kinds, options.date, loading));
+  return finish(loading, await checkStage(valid, kinds, options.date, loading), all.map((p) => p.name));
 }
 
 // Masks the secrets in every message, counts each process's problems, and keeps the processes only when there is none.
-function finish(loading: Loading, processes: ProcessSpec[]): LoadedConfig {
+function finish(loading: Loading, processes: ProcessSpec[], names: string[] = []): LoadedConfig {
   const { files, stages, seen, secrets, warnings, show } = loading;
   // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
   const redactor = new Redactor();
@@ -64,5 +73,5 @@ function finish(loading: Loading, processes: ProcessSpec[]): LoadedConfig {
     w.message = redactor.text(w.message);
     redactDetail(w, (text) => redactor.text(text));
   }
-  return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets };
+  return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets, names };
 }

@@ -100,7 +100,8 @@ export async function parseStage(loading: Loading): Promise<ParsedProcess[]> {
 
 // 3. interpolated: ${VAR} in each file, once (anchors may be shared between its processes). A process with a
 // problem here still goes on to the schema and the checks, which say what else is wrong with it.
-export function interpolateStage(parsed: ParsedProcess[], env: Env, loading: Loading): Interpolated {
+// `all`: every process parsed, when `parsed` is a selection (--only): the problems of the others are not told.
+export function interpolateStage(parsed: ParsedProcess[], env: Env, loading: Loading, all = parsed): Interpolated {
   const problems: Problem[] = [];
   const sources = new Map<YamlSource, ParsedProcess[]>();
   for (const p of parsed) {
@@ -108,12 +109,18 @@ export function interpolateStage(parsed: ParsedProcess[], env: Env, loading: Loa
     if (mine) mine.push(p);
     else sources.set(p.src, [p]);
   }
-  const owners = new Map([...sources].map(([src, mine]) => [src, spanFinder(mine.map((p) => ({ range: p.valueNode?.range, value: p.name })))]));
+  const everyone = new Map<YamlSource, ParsedProcess[]>();
+  for (const p of all) if (sources.has(p.src)) everyone.get(p.src)?.push(p) ?? everyone.set(p.src, [p]);
+  const owners = new Map([...everyone].map(([src, mine]) => [src, spanFinder(mine.map((p) => ({ range: p.valueNode?.range, value: p.name })))]));
+  const chosen = new Set(parsed);
+  const left = new Set(all.filter((p) => !chosen.has(p)).map((p) => p.name));
   const tainted = new Set<Node>();
   for (const src of sources.keys()) {
     const ownerOf = owners.get(src)!;
     // One by one: a spread of many thousands of problems would overflow the stack.
-    for (const problem of interpolateDocument(src, env, (scalar: Scalar) => ownerOf(scalar.range?.[0]), loading.secrets, tainted)) problems.push(problem);
+    for (const problem of interpolateDocument(src, env, (scalar: Scalar) => ownerOf(scalar.range?.[0]), loading.secrets, tainted)) {
+      if (problem.process === undefined || !left.has(problem.process)) problems.push(problem);
+    }
   }
   report(loading, 'interpolated', sources.size, problems);
   const failed = new Set(problems.map((x) => processKey(x.file, x.process ?? '')));
