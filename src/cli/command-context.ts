@@ -64,7 +64,8 @@ export async function openCommandContext(args: ContextArgs, io: Output, options:
   await options.check?.(config);
   const redactor = new Redactor();
   redactor.add([...config.secrets, ...(options.secrets ?? [])]);
-  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor, consoleStream: options.console?.(redactor) });
+  // A process's `logging.file` is read from the project folder, as its other paths are.
+  const logging = createLogging({ level: args.verbose ? 'debug' : 'info', logDir: args.logDir, color: io.color, redactor, consoleStream: options.console?.(redactor), cwd: config.base });
   const log = logging.root;
   for (const w of config.warnings) log.warn(formatProblem(w));
   const store = openStore(args.state, log);

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/index.js';
-import { kinds } from '../pipelines/registry.js';
+import { resolvedPaths } from '../config/paths.js';
+import { kinds, registry } from '../pipelines/registry.js';
 import { UsageError, type RunArgs } from './args.js';
 import type { Output } from './output.js';
 import { renderValidation, validationJson } from './validate-report.js';
@@ -13,6 +14,7 @@ export async function validateCommand(args: RunArgs, io: Output): Promise<number
   // As a run says it, once the files are valid (a file that does not parse may hold the name).
   const unknown = (args.only ?? []).filter((name) => !config.names.includes(name));
   if (unknown.length && !config.problems.length) throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${config.names.join(', ')}`);
-  io.out(args.json ? validationJson(args.config, config) : renderValidation(args.config, config));
+  const paths = new Map(config.processes.map((spec) => [spec.name, resolvedPaths(spec, registry.get(spec.type)!, config.base)]));
+  io.out(args.json ? validationJson(args.config, config, paths) : renderValidation(args.config, config, args.verbose ? paths : undefined));
   return config.problems.length ? 2 : 0;
 }

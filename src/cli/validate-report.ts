@@ -1,4 +1,5 @@
 import type { LoadedConfig, StageName } from '../config/index.js';
+import type { ResolvedPath } from '../config/paths.js';
 import { detailOf, formatProblem, ProblemCode, type Problem, type ProblemCodeValue } from '../config/problem.js';
 import { renderTable } from './table.js';
 
@@ -10,8 +11,9 @@ const STAGES: Record<StageName, string> = {
   checks: 'kind checks',
 };
 
-// `--validate-only`: each stage with what it found, every problem, then a line per process (vector validate).
-export function renderValidation(dir: string, config: LoadedConfig): string {
+// `--validate-only`: each stage with what it found, every problem, then a line per process (vector validate);
+// `paths` (with -v): each path a valid process names, as written and as it is read.
+export function renderValidation(dir: string, config: LoadedConfig, paths?: Map<string, ResolvedPath[]>): string {
   const out = [`Validating ${dir}`, ''];
   const detail: Record<StageName, (checked: number) => string> = {
     found: (n) => plural(n, 'process file'),
@@ -34,6 +36,12 @@ export function renderValidation(dir: string, config: LoadedConfig): string {
   if (config.seen.length) {
     const rows = config.seen.map((s) => [s.problems ? '[FAIL]' : '[ok]', s.name, s.type ?? '', s.file, s.problems ? plural(s.problems, 'problem') : '']);
     out.push('', 'Processes:', ...renderTable(['', 'PROCESS', 'TYPE', 'FILE', ''], rows).split('\n').map((l) => `  ${l}`));
+  }
+  if (paths) {
+    const rows = [...paths].flatMap(([name, list]) => list.map((p) => [name, p.key, p.written, p.resolved]));
+    out.push('', `Paths, read from the project folder ${config.base}, where each process runs:`);
+    if (rows.length) out.push(...renderTable(['PROCESS', 'KEY', 'WRITTEN', 'READ AS'], rows).split('\n').map((l) => `  ${l}`));
+    else out.push('  (no process names a file or folder)');
   }
   out.push(
     '',
@@ -58,7 +66,7 @@ const STAGE_CODES: Record<StageName, ProblemCodeValue> = {
 };
 
 // `--validate-only --json`: the same report for a program; every problem with the same keys, null when it has none.
-export function validationJson(dir: string, config: LoadedConfig): string {
+export function validationJson(dir: string, config: LoadedConfig, paths: Map<string, ResolvedPath[]>): string {
   const stageOf = new Map<Problem, StageName>();
   for (const stage of config.stages) for (const p of stage.problems) stageOf.set(p, stage.name);
   const shape = (p: Problem, fallback: ProblemCodeValue) => {
@@ -67,6 +75,7 @@ export function validationJson(dir: string, config: LoadedConfig): string {
   };
   const report = {
     config: dir,
+    base: config.base,
     valid: config.problems.length === 0,
     files: config.files.length,
     stages: (Object.keys(STAGES) as StageName[]).map((name) => {
@@ -75,7 +84,7 @@ export function validationJson(dir: string, config: LoadedConfig): string {
     }),
     problems: config.problems.map((p) => shape(p, STAGE_CODES[stageOf.get(p) ?? 'checks'])),
     warnings: config.warnings.map((p) => shape(p, ProblemCode.Check)),
-    processes: config.seen.map((s) => ({ name: s.name, file: s.file, type: s.type ?? null, valid: s.problems === 0, problems: s.problems })),
+    processes: config.seen.map((s) => ({ name: s.name, file: s.file, type: s.type ?? null, valid: s.problems === 0, problems: s.problems, paths: paths.get(s.name) ?? [] })),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

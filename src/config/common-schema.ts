@@ -40,7 +40,7 @@ export const commonProperties: Record<string, JsonSchema> = {
     description: 'Logging of this process.',
     properties: {
       level: { enum: [...LOG_LEVELS], 'x-expected': 'one of DEBUG, INFO, WARNING, ERROR', description: 'Lowest level logged for this process (default: INFO, or DEBUG with --verbose).' },
-      file: { type: 'string', minLength: 1, description: "A file that receives this process's log lines too (relative to the working directory)." },
+      file: { type: 'string', minLength: 1, 'x-path': true, description: "A file that receives this process's log lines too (relative to the project folder)." },
       loki: lokiSchema,
     },
   },

@@ -4,6 +4,7 @@ import type { ProcessSpec } from '../core/process.js';
 import { Redactor } from '../logging/redact.js';
 import type { Env } from './interpolate.js';
 import { redactDetail, type Problem } from './problem.js';
+import { projectFolder } from './project.js';
 import { selectedNames } from './select.js';
 import { checkStage, discoverStage, interpolateStage, parseStage, schemaStage, sortProblems, type Loading, type SeenProcess, type Stage } from './stages.js';
 
@@ -25,11 +26,15 @@ export interface LoadedConfig {
   secrets: Set<string>;
   /** Every process name defined (with --only, `seen` and `processes` hold the selection only). */
   names: string[];
+  /** The project folder: relative paths in the process files are read from it. */
+  base: string;
 }
 
 export interface LoadOptions {
   env?: Env;
   cwd?: string;
+  /** The folder relative paths are read from; default: the project folder (project.ts). */
+  base?: string;
   /** `--date`, for the kinds' checks. */
   date?: string;
   /** `--only`: validate these processes and those they run `after`; the others are only parsed. */
@@ -40,7 +45,7 @@ export interface LoadOptions {
 // problem it can, and only a folder that cannot be searched stops the load before the end.
 export async function loadConfig(dir: string, kinds: readonly PipelineDefinition[], options: LoadOptions = {}): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
-  const loading: Loading = { cwd, show: (file) => relative(cwd, file) || file, files: [], stages: [], seen: [], secrets: new Set(), warnings: [] };
+  const loading: Loading = { cwd, base: options.base ?? projectFolder(dir, cwd), show: (file) => relative(cwd, file) || file, files: [], stages: [], seen: [], secrets: new Set(), warnings: [] };
   if (!(await discoverStage(dir, loading))) return finish(loading, []);
   const all = await parseStage(loading);
   // The files are parsed whole (a file that does not parse may hold any process); from here on, the selection.
@@ -54,7 +59,7 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
 
 // Masks the secrets in every message, counts each process's problems, and keeps the processes only when there is none.
 function finish(loading: Loading, processes: ProcessSpec[], names: string[] = []): LoadedConfig {
-  const { files, stages, seen, secrets, warnings, show } = loading;
+  const { files, stages, seen, secrets, warnings, show, base } = loading;
   // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
   const redactor = new Redactor();
   redactor.add(secrets);
@@ -73,5 +78,5 @@ function finish(loading: Loading, processes: ProcessSpec[], names: string[] = []
     w.message = redactor.text(w.message);
     redactDetail(w, (text) => redactor.text(text));
   }
-  return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets, names };
+  return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets, names, base };
 }

@@ -34,6 +34,8 @@ export interface SeenProcess {
 // What the stages of one load share: each adds its report to `stages`, and what it finds to the rest.
 export interface Loading {
   cwd: string;
+  /** The project folder, which relative paths in a process are read from (the checks look there). */
+  base: string;
   /** A file as messages name it: relative to the working directory. */
   show(file: string): string;
   files: string[];
@@ -167,9 +169,9 @@ export async function checkStage(validated: Validated[], kinds: readonly Pipelin
   const memo = new Map<string, unknown>();
   for (const { parsed: p, spec, ok, doubts } of validated) {
     const kind = kinds.find((k) => k.kind === spec.type);
-    const ctx = { process: spec.name, file: spec.file, cwd: loading.cwd, date, memo };
+    const ctx = { process: spec.name, file: spec.file, cwd: loading.base, date, memo };
     // A check may assume a valid definition: of one that is not, a check that throws has nothing to add.
-    const issues = [...(await attempt(ok, () => commonChecks(spec, loading.cwd))), ...(kind ? await attempt(ok, async () => (await kind.check?.(spec.config, ctx)) ?? []) : [])];
+    const issues = [...(await attempt(ok, () => commonChecks(spec, loading.base))), ...(kind ? await attempt(ok, async () => (await kind.check?.(spec.config, ctx)) ?? []) : [])];
     for (const issue of issues) {
       if (!ok && alreadyReported(p, issue.path ?? [], doubts)) continue;
       (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message, false, issue.path?.[0] === 'schedule' ? ProblemCode.Schedule : undefined));

@@ -14,6 +14,8 @@ export function createValidator(kinds: readonly PipelineDefinition[]): ProcessVa
   // Annotations read by the messages: how to say what a value should be, and why a maximum is what it is.
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-why', schemaType: 'string' });
+  // A file or folder, read from the project folder (paths.ts lists them for `--validate-only -v`).
+  ajv.addKeyword({ keyword: 'x-path', schemaType: 'boolean' });
   ajv.addKeyword({ keyword: 'x-url', type: 'string', schemaType: 'array', modifying: true, errors: true, validate: takeApartUrl });
   ajv.addKeyword({ keyword: 'x-duration', type: 'string', schemaType: 'boolean', modifying: true, errors: true, validate: durationToSeconds });
   ajv.addSchema(processFileSchema(kinds));

@@ -88,7 +88,7 @@ export interface CheckIssue {
 export interface CheckContext {
   process: string;
   file: string;
-  /** The folder relative paths in the process are resolved against (the working directory). */
+  /** The folder relative paths in the process are resolved against (the project folder, where the process runs). */
   cwd: string;
   /** `--date`, when given: a date-driven kind refuses a day it cannot run, before anything runs. */
   date?: string;

@@ -28,6 +28,8 @@ export interface ChildRunOptions {
   onProgress?(progress: Progress): void;
   /** The child program; tests swap in fixtures that misbehave on purpose. */
   entry?: string;
+  /** Where the child runs (its relative paths start there); default: here. */
+  cwd?: string;
 }
 
 // Run one process in its own child process and report how it ended, whatever happens to the child.
@@ -35,7 +37,7 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
   const started = new Date();
   const entry = options.entry ?? defaultChildEntry();
   return new Promise((resolve) => {
-    const child = fork(entry, [], { execArgv: childExecArgv(entry), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+    const child = fork(entry, [], { cwd: options.cwd, execArgv: childExecArgv(entry), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
     let result: ResultMessage | undefined;
     let lastProgress: Progress | undefined;
     let timedOut = false;

@@ -4,6 +4,7 @@ import type { ProcessSpec } from '../core/process.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
 import type { StateStore } from '../state/store.js';
+import { projectFolder } from '../config/project.js';
 import { runInChild } from './child-runner.js';
 import type { Interruption } from './interruption.js';
 import { monitoringObserver } from '../monitoring/observer.js';
@@ -51,6 +52,8 @@ export interface ProcessRunOptions {
   lock?: LockOptions;
   /** Told of its start, progress and end. */
   observers?: RunObserver[];
+  /** The folder the child runs in, which its relative paths are read from: the project folder. */
+  cwd?: string;
 }
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -85,7 +88,7 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
     return runNow(spec);
   };
   const { logging, store, date, graceMs, entry, executor, lock } = options;
-  const one: ProcessRunOptions = { logging, store, stop, force: options.interruption.force, date, graceMs, entry, executor, lock, observers: observers.list };
+  const one: ProcessRunOptions = { logging, store, stop, force: options.interruption.force, date, graceMs, entry, executor, lock, observers: observers.list, cwd: projectFolder(options.configDir) };
   const runNow = (spec: ProcessSpec) =>
     limit(async () => {
       if (stop.aborted) return record(spec, skipped(spec, `not started: the run was interrupted by ${stop.reason}`));
@@ -147,6 +150,7 @@ function localExecutor(options: ProcessRunOptions): Executor {
           stop: options.stop,
           force: options.force,
           entry: options.entry,
+          cwd: options.cwd,
           onLog: (m) => hooks.log.log(m.level, m.message, m.meta),
           onProgress: hooks.progress,
           onPeakMemory: hooks.peakMemory,

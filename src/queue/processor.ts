@@ -6,6 +6,7 @@ import type { ProcessSpec } from '../core/process.js';
 import type { ProcessResult } from '../core/result.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
+import { projectFolder } from '../config/project.js';
 import { runLogged } from '../orchestrator/run.js';
 import type { StateStore } from '../state/store.js';
 import { runKey } from './connection.js';
@@ -72,6 +73,7 @@ export function jobProcessor(options: ProcessorOptions, running: Map<string, Run
         date: data.date,
         graceMs: options.graceMs,
         observers: [progress],
+        cwd: projectFolder(options.configDir),
         // A file handed off by `logs serve` waits for a run of its process under way; a scheduled run is skipped.
         lock: { wait: Boolean(data.inputs), self: 'this worker' },
       });

@@ -61,9 +61,9 @@ describe('main --validate-only reports every problem in one pass', () => {
     for (const p of report.problems) expect(Object.keys(p)).toEqual(['file', 'line', 'col', 'process', 'key', 'value', 'message', 'code']);
     expect(report.problems[0].file).toBe('config/a.yaml');
     expect(report.processes).toEqual([
-      { name: 'good', file: 'config/a.yaml', type: 'command', valid: true, problems: 0 },
-      { name: 'bad', file: 'config/a.yaml', type: 'command', valid: false, problems: 3 },
-      { name: 'other', file: 'config/a.yaml', type: 'command', valid: false, problems: 3 },
+      { name: 'good', file: 'config/a.yaml', type: 'command', valid: true, problems: 0, paths: [] },
+      { name: 'bad', file: 'config/a.yaml', type: 'command', valid: false, problems: 3, paths: [] },
+      { name: 'other', file: 'config/a.yaml', type: 'command', valid: false, problems: 3, paths: [] },
     ]);
   });
 

@@ -163,7 +163,7 @@ export const adatrapSchema: JsonSchema = {
         retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'Retries of a request after a throttle, a 5xx or a network error (exponential backoff with jitter).' },
       },
     },
-    work_dir: { type: 'string', minLength: 1, default: 'data/adatrap', description: 'Where a day\'s inputs are unpacked and the program runs: <work_dir>/<date>/.' },
+    work_dir: { type: 'string', minLength: 1, default: 'data/adatrap', 'x-path': true, description: 'Where a day\'s inputs are unpacked and the program runs: <work_dir>/<date>/.' },
     keep_work: { enum: ['never', 'on-failure', 'always'], default: 'on-failure', description: 'When the day\'s work folder is kept after the run.' },
     program: {
       type: 'object',

@@ -32,7 +32,7 @@ const step: JsonSchema = {
       minLength: 1,
       description: 'A command line run by /bin/sh -c, for pipes and redirections. Prefer argv when you can.',
     },
-    cwd: { type: 'string', minLength: 1, description: 'Working directory (relative to where main runs). Default: where main runs.' },
+    cwd: { type: 'string', minLength: 1, 'x-path': true, description: 'Working directory (relative to the project folder, the parent of the config folder). Default: the project folder.' },
     env: {
       type: 'object',
       additionalProperties: { type: ['string', 'number', 'boolean'] },

@@ -43,8 +43,8 @@ export const logsSchema: JsonSchema = {
     inputs: {
       type: 'array',
       minItems: 1,
-      items: { type: 'string', minLength: 1 },
-      description: 'Log files or globs ("/var/log/nginx/access.log*"); .gz files are read transparently. Relative paths start at the working directory.',
+      items: { type: 'string', minLength: 1, 'x-path': true },
+      description: 'Log files or globs ("/var/log/nginx/access.log*"); .gz files are read transparently. Relative paths start at the project folder.',
     },
     format: { enum: [...FORMATS], description: 'How a line is read; `regex` takes `pattern`.' },
     pattern: {
@@ -65,8 +65,8 @@ export const logsSchema: JsonSchema = {
       },
     },
     timezone: { type: 'string', minLength: 1, default: 'UTC', 'x-expected': 'an IANA time zone such as "Europe/Madrid"', description: 'The zone of timestamps that carry none (syslog-rfc3164, regex without an offset).' },
-    database: { type: 'string', minLength: 1, default: 'data/logs.db', description: 'The SQLite file entries, files, rejects and run statistics go to.' },
-    reports_dir: { type: 'string', minLength: 1, default: 'data/reports/logs', description: 'Where the JSON and Markdown report of each run go (<process>/<run id>.json|md).' },
+    database: { type: 'string', minLength: 1, default: 'data/logs.db', 'x-path': true, description: 'The SQLite file entries, files, rejects and run statistics go to.' },
+    reports_dir: { type: 'string', minLength: 1, default: 'data/reports/logs', 'x-path': true, description: 'Where the JSON and Markdown report of each run go (<process>/<run id>.json|md).' },
     exclude: {
       type: 'array',
       default: [],

@@ -35,9 +35,9 @@ export interface ScanConfig {
 export const scanSchema: JsonSchema = {
   type: 'object',
   properties: {
-    sources_dir: { type: 'string', minLength: 1, default: 'sources/SCAN', description: 'Folder of one file per layer (BORDE, BRAS …), one interface a line: link;name;capacity Gbps;vendor.' },
+    sources_dir: { type: 'string', minLength: 1, default: 'sources/SCAN', 'x-path': true, description: 'Folder of one file per layer (BORDE, BRAS …), one interface a line: link;name;capacity Gbps;vendor.' },
     layers: { type: 'array', minItems: 1, items: { enum: [...LAYERS] }, default: [...LAYERS], description: 'Layers to collect; a layer without a source file is skipped with a warning.' },
-    data_dir: { type: 'string', minLength: 1, default: 'data/SCAN', description: 'Where the day\'s rows (<LAYER>/<date>/) and the summaries (DAILY_SUMMARY/<LAYER>/<date>.csv) go.' },
+    data_dir: { type: 'string', minLength: 1, default: 'data/SCAN', 'x-path': true, description: 'Where the day\'s rows (<LAYER>/<date>/) and the summaries (DAILY_SUMMARY/<LAYER>/<date>.csv) go.' },
     timezone: { type: 'string', minLength: 1, default: 'UTC', 'x-expected': 'an IANA time zone such as "America/Caracas"', description: 'The zone whose midnight starts the day; the default day is yesterday there.' },
     date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', 'x-expected': 'a day as YYYY-MM-DD', description: 'The day to collect (default: yesterday in `timezone`); `--date` overrides it.' },
     credentials: {
@@ -66,7 +66,7 @@ export const scanSchema: JsonSchema = {
       description: 'Where samples and summaries are stored: SQLite (default) or an InfluxDB 1.x database.',
       properties: {
         kind: { enum: ['sqlite', 'influxdb'], default: 'sqlite', description: 'sqlite or influxdb.' },
-        path: { type: 'string', minLength: 1, default: 'data/scan.db', description: 'The SQLite file (kind sqlite).' },
+        path: { type: 'string', minLength: 1, default: 'data/scan.db', 'x-path': true, description: 'The SQLite file (kind sqlite).' },
         url: httpUrl('The InfluxDB HTTP API (kind influxdb); a user and password in it are read as `user` and `password`.', 'http://localhost:8086'),
         database: { type: 'string', minLength: 1, description: 'The InfluxDB database, created when missing (kind influxdb).' },
         user: { type: 'string' },
