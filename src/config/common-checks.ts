@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import cron from 'node-cron';
+import { cronProblem } from '../lib/cron.js';
 import { isTimeZone } from '../lib/time-zone.js';
 import { monitoringChecks } from '../monitoring/checks.js';
 import type { CheckIssue } from '../core/pipeline.js';
@@ -11,11 +11,8 @@ export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
   const issues: CheckIssue[] = [];
   if (spec.schedule !== undefined) {
     const written = typeof spec.config.schedule === 'string';
-    const result = cron.validateDetailed(spec.schedule.cron);
-    if (!result.valid) {
-      const why = result.errors.map((e) => e.message).join('; ');
-      issues.push({ path: written ? ['schedule'] : ['schedule', 'cron'], message: `expected "${written ? 'schedule' : 'cron'}" to be a cron expression such as "0 4 * * *" (seconds optional), got "${spec.schedule.cron}": ${why}` });
-    }
+    const why = cronProblem(spec.schedule.cron);
+    if (why) issues.push({ path: written ? ['schedule'] : ['schedule', 'cron'], message: `expected "${written ? 'schedule' : 'cron'}" to be a cron expression such as "0 4 * * *" (seconds optional), got "${spec.schedule.cron}": ${why}` });
     const zone = spec.schedule.timezone;
     if (zone !== undefined && !isTimeZone(zone)) issues.push({ path: ['schedule', 'timezone'], message: `expected "timezone" to be an IANA time zone such as "America/Caracas", got "${zone}"` });
   }

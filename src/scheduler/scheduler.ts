@@ -1,5 +1,6 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { Cron } from 'croner';
 import type { ProcessSpec } from '../core/process.js';
+import { compile, scheduleCron } from '../lib/cron.js';
 import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
 import type { Executor } from '../orchestrator/executor.js';
@@ -29,7 +30,7 @@ export interface SchedulerOptions {
 // a process with `after` when those it names have succeeded.
 export class Scheduler {
   private specs: ProcessSpec[] = [];
-  private tasks: ScheduledTask[] = [];
+  private tasks: Cron[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private readonly lastStart = new Map<string, number>();
   private readonly lastSuccess = new Map<string, number>();
@@ -49,22 +50,21 @@ export class Scheduler {
 
   // (Re)load the processes: new schedules replace the old ones; runs under way go on.
   load(specs: ProcessSpec[], now = new Date()): void {
-    for (const task of this.tasks) void task.destroy();
+    for (const task of this.tasks) task.stop();
     this.tasks = [];
     this.specs = specs.filter((s) => s.enabled);
     const log = this.o.logging.root;
     for (const spec of this.specs) {
       if (!spec.schedule) continue;
       const timezone = spec.schedule.timezone ?? this.o.timezone;
-      const task = cron.createTask(spec.schedule.cron, (ctx) => void this.fire(spec, ctx.date), { timezone, name: spec.name, suppressMissedWarning: true });
       const last = this.o.store.lastFire(spec.name);
       if (last) {
-        const missed = missedRuns(task, new Date(last), now, spec.schedule.cron.trim().split(/\s+/).length === 6);
+        const missed = missedRuns(compile(spec.schedule.cron, timezone), new Date(last), now);
         if (missed.count > 0) this.missed.set(spec.name, missed);
       }
+      const task = scheduleCron(spec.schedule.cron, timezone, (at) => void this.fire(spec, at));
       this.tasks.push(task);
-      void task.start();
-      log.info(`Scheduled ${spec.name} (${spec.type}) at "${spec.schedule.cron}" (${timezone}); next run ${task.getNextRun()?.toISOString() ?? 'never'}.`);
+      log.info(`Scheduled ${spec.name} (${spec.type}) at "${spec.schedule.cron}" (${timezone}); next run ${task.nextRun()?.toISOString() ?? 'never'}.`);
     }
     const chained = this.specs.filter((s) => s.after?.length);
     for (const spec of chained) log.info(`${spec.name} runs after ${spec.after!.join(', ')} succeed${spec.after!.length === 1 ? 's' : ''}.`);
@@ -96,7 +96,7 @@ export class Scheduler {
 
   private async drain(): Promise<void> {
     this.stopping = true;
-    for (const task of this.tasks) void task.destroy();
+    for (const task of this.tasks) task.stop();
     this.tasks = [];
     const all = () => Promise.allSettled([...this.running]);
     if (this.running.size) this.o.logging.root.info(`Waiting up to ${this.o.graceMs / 1000} s for ${this.running.size} run(s) under way.`);

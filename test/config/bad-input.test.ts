@@ -140,7 +140,7 @@ describe('a configuration with bad input is rejected, one line per problem namin
   it('reports a bad cron schedule and a program that is not installed', async () => {
     ws.write('config/a.yaml', 'job:\n  type: command\n  schedule: "61 * * * *"\n  run: { argv: [no-such-program-here] }\n');
     expect(await problems()).toEqual([
-      'config/a.yaml:3:13: process "job": expected "schedule" to be a cron expression such as "0 4 * * *" (seconds optional), got "61 * * * *": 61 is a invalid expression for minute',
+      'config/a.yaml:3:13: process "job": expected "schedule" to be a cron expression such as "0 4 * * *" (seconds optional), got "61 * * * *": minute 61 is out of range 0–59',
       'config/a.yaml:4:17: process "job": program "no-such-program-here" was not found on PATH',
     ]);
   });
