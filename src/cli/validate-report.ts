@@ -37,6 +37,7 @@ export function renderValidation(dir: string, config: LoadedConfig, paths?: Map<
     const rows = config.seen.map((s) => [s.problems ? '[FAIL]' : '[ok]', s.name, s.type ?? '', s.file, s.problems ? plural(s.problems, 'problem') : '']);
     out.push('', 'Processes:', ...renderTable(['', 'PROCESS', 'TYPE', 'FILE', ''], rows).split('\n').map((l) => `  ${l}`));
   }
+  if (config.defaults) out.push('', `Defaults: ${config.defaults.file} gives ${Object.keys(config.defaults.values).join(', ')} to every process that sets none of its own.`);
   if (paths) {
     const rows = [...paths].flatMap(([name, list]) => list.map((p) => [name, p.key, p.written, p.resolved]));
     out.push('', `Paths, read from the project folder ${config.base}, where each process runs:`);
@@ -76,6 +77,7 @@ export function validationJson(dir: string, config: LoadedConfig, paths: Map<str
   const report = {
     config: dir,
     base: config.base,
+    defaults: config.defaults ? { file: config.defaults.file, keys: Object.keys(config.defaults.values) } : null,
     valid: config.problems.length === 0,
     files: config.files.length,
     stages: (Object.keys(STAGES) as StageName[]).map((name) => {

@@ -4,6 +4,7 @@ import type { ProcessSpec } from '../core/process.js';
 import { Redactor } from '../logging/redact.js';
 import type { Env } from './interpolate.js';
 import { redactDetail, type Problem } from './problem.js';
+import { configFolder, loadDefaults, type SharedDefaults } from './defaults.js';
 import { projectFolder } from './project.js';
 import { selectedNames } from './select.js';
 import { checkStage, discoverStage, interpolateStage, parseStage, schemaStage, sortProblems, type Loading, type SeenProcess, type Stage } from './stages.js';
@@ -28,6 +29,8 @@ export interface LoadedConfig {
   names: string[];
   /** The project folder: relative paths in the process files are read from it. */
   base: string;
+  /** The shared defaults (`.defaults.yaml` of the config folder), when there are any. */
+  defaults?: SharedDefaults;
 }
 
 export interface LoadOptions {
@@ -52,14 +55,19 @@ export async function loadConfig(dir: string, kinds: readonly PipelineDefinition
   const selected = options.only?.length ? selectedNames(all, options.only) : undefined;
   const parsed = selected ? all.filter((p) => selected.has(p.name)) : all;
   if (selected) loading.seen = loading.seen.filter((s) => selected.has(s.name));
-  const interpolated = interpolateStage(parsed, options.env ?? process.env, loading, all);
+  const env = options.env ?? process.env;
+  // The shared defaults: their problems are the parsed stage's, named by their own file.
+  const shared = await loadDefaults(configFolder(dir, cwd), env, loading.show, loading.secrets);
+  loading.stages.find((s) => s.name === 'parsed')!.problems.push(...shared.problems);
+  loading.defaults = shared.defaults;
+  const interpolated = interpolateStage(parsed, env, loading, all);
   const valid = schemaStage(interpolated, kinds, loading);
   return finish(loading, await checkStage(valid, kinds, options.date, loading), all.map((p) => p.name));
 }
 
 // Masks the secrets in every message, counts each process's problems, and keeps the processes only when there is none.
 function finish(loading: Loading, processes: ProcessSpec[], names: string[] = []): LoadedConfig {
-  const { files, stages, seen, secrets, warnings, show, base } = loading;
+  const { files, stages, seen, secrets, warnings, show, base, defaults } = loading;
   // A problem quotes values, and a value may hold a secret interpolated into a key that does not look like one.
   const redactor = new Redactor();
   redactor.add(secrets);
@@ -78,5 +86,5 @@ function finish(loading: Loading, processes: ProcessSpec[], names: string[] = []
     w.message = redactor.text(w.message);
     redactDetail(w, (text) => redactor.text(text));
   }
-  return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets, names, base };
+  return { files, stages, seen, processes: problems.length ? [] : processes, problems, warnings, secrets, names, base, ...(defaults ? { defaults } : {}) };
 }

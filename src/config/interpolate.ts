@@ -90,7 +90,8 @@ function closing(text: string, from: number): number {
 // each scalar that had a problem to `tainted` (what it holds now is no value the user wrote: validation says
 // nothing more about it). A value from a secret-looking variable is a secret wherever it is used
 // (`--password=${DB_PASS}` in argv).
-export function interpolateDocument(src: YamlSource, env: Env, processOf: (scalar: Scalar) => string | undefined, secrets: Set<string>, tainted = new Set<Node>()): Problem[] {
+// `keyed`: the file's top-level keys are process names, left out of a problem's `key` (not so in .defaults.yaml).
+export function interpolateDocument(src: YamlSource, env: Env, processOf: (scalar: Scalar) => string | undefined, secrets: Set<string>, tainted = new Set<Node>(), keyed = true): Problem[] {
   const problems: Problem[] = [];
   visit(src.doc, {
     Scalar(key, node, ancestors) {
@@ -99,7 +100,7 @@ export function interpolateDocument(src: YamlSource, env: Env, processOf: (scala
       const { value, missing, malformed, secrets: found, tooDeep, whole } = substitute(original, env);
       for (const secret of found) secrets.add(secret);
       const at = { file: src.file, ...positionOf(src, node), process: processOf(node) };
-      const path = pathOf(ancestors, node);
+      const path = pathOf(ancestors, node).slice(keyed ? 1 : 0);
       const detail = { key: formatKey(path), value: shownValue(node, path), code: ProblemCode.Variable };
       const add = (message: string) => problems.push(withDetail({ ...at, message }, detail));
       for (const name of missing) add(`variable ${name} is not set (export it, or write \${${name}:-default})`);
@@ -126,12 +127,12 @@ function retype(node: Scalar, whole: boolean, value: string): unknown {
   return value;
 }
 
-// The path of a scalar inside its process (the first pair is the process's name), from the visitor's ancestors.
+// The path of a scalar in its document, from the visitor's ancestors.
 function pathOf(ancestors: readonly unknown[], node: unknown): Array<string | number> {
   const path: Array<string | number> = [];
   ancestors.forEach((a, i) => {
     if (isPair(a) && isScalar(a.key)) path.push(String(a.key.value));
     else if (isSeq(a)) path.push(a.items.indexOf((ancestors[i + 1] ?? node) as never));
   });
-  return path.slice(1);
+  return path;
 }

@@ -4,6 +4,7 @@ import type { ProcessSpec } from '../core/process.js';
 import { collectSecrets } from '../lib/secrets.js';
 import { commonChecks } from './common-checks.js';
 import { DEFAULT_KIND } from './common-schema.js';
+import { applyDefaults, type SharedDefaults } from './defaults.js';
 import { discoverProcessFiles } from './discover.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import { parseProcessFile, type ParsedProcess } from './load.js';
@@ -36,6 +37,8 @@ export interface Loading {
   cwd: string;
   /** The project folder, which relative paths in a process are read from (the checks look there). */
   base: string;
+  /** What `.defaults.yaml` gives every process that sets none of its own. */
+  defaults?: SharedDefaults;
   /** A file as messages name it: relative to the working directory. */
   show(file: string): string;
   files: string[];
@@ -147,11 +150,16 @@ export function schemaStage(interpolated: Interpolated, kinds: readonly Pipeline
   }
   const failed = new Set(interpolated.failed);
   for (const [p, definition] of definitions) {
+    const given = applyDefaults(definition, loading.defaults);
     // Before validation, which takes the credentials out of URLs: the password as it was written counts too.
     collectSecrets(definition, false, loading.secrets);
     const doubts: Doubts = { tainted: interpolated.tainted, refused: [] };
     const issues = validate(definition).filter((issue) => !alreadyReported(p, issue.path, doubts, issue.structural));
-    for (const issue of issues) problems.push(locate(p, issue.path, issue.message, issue.atKey, issue.structural ? ProblemCode.UnknownKey : undefined));
+    for (const issue of issues) {
+      // A value the process took from the defaults is not in its file: say where it is.
+      const from = given.includes(String(issue.path[0])) ? ` (from ${loading.defaults!.file})` : '';
+      problems.push(locate(p, issue.path, `${issue.message}${from}`, issue.atKey, issue.structural ? ProblemCode.UnknownKey : undefined));
+    }
     doubts.refused = issues.filter((issue) => !issue.structural).map((issue) => issue.path);
     const ok = issues.length === 0 && !failed.has(p);
     validated.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>), ok, doubts });

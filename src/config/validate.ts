@@ -1,6 +1,6 @@
 import { Ajv, type SchemaValidateFunction } from 'ajv';
 import type { DataValidationCxt } from 'ajv/dist/types/index.js';
-import type { PipelineDefinition } from '../core/pipeline.js';
+import type { JsonSchema, PipelineDefinition } from '../core/pipeline.js';
 import { describeSchemaErrors, type SchemaIssue } from './messages.js';
 import { processFileSchema, SCHEMA_ID } from './schema.js';
 import { parseDuration } from '../lib/duration.js';
@@ -10,6 +10,19 @@ export type ProcessValidator = (definition: unknown) => SchemaIssue[];
 
 // One ajv instance for every kind: defaults are filled in, unknown keys rejected, every error reported.
 export function createValidator(kinds: readonly PipelineDefinition[]): ProcessValidator {
+  const ajv = newAjv();
+  ajv.addSchema(processFileSchema(kinds));
+  const validate = ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/process` });
+  return (definition) => (validate(definition) ? [] : describeSchemaErrors(validate.errors ?? []));
+}
+
+// A validator of any schema written with the same keywords (the shared defaults file).
+export function createSchemaValidator(schema: JsonSchema): ProcessValidator {
+  const validate = newAjv().compile(schema);
+  return (value) => (validate(value) ? [] : describeSchemaErrors(validate.errors ?? []));
+}
+
+function newAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
   // Annotations read by the messages: how to say what a value should be, and why a maximum is what it is.
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
@@ -18,9 +31,7 @@ export function createValidator(kinds: readonly PipelineDefinition[]): ProcessVa
   ajv.addKeyword({ keyword: 'x-path', schemaType: 'boolean' });
   ajv.addKeyword({ keyword: 'x-url', type: 'string', schemaType: 'array', modifying: true, errors: true, validate: takeApartUrl });
   ajv.addKeyword({ keyword: 'x-duration', type: 'string', schemaType: 'boolean', modifying: true, errors: true, validate: durationToSeconds });
-  ajv.addSchema(processFileSchema(kinds));
-  const validate = ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/process` });
-  return (definition) => (validate(definition) ? [] : describeSchemaErrors(validate.errors ?? []));
+  return ajv;
 }
 
 // `x-url: [schemes]`: the URL parses, and its credentials move to the sibling `user` and `password`, so that the
