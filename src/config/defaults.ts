@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Node } from 'yaml';
 import { collectSecrets } from '../lib/secrets.js';
 import { commonProperties } from './common-schema.js';
@@ -22,16 +22,6 @@ export interface SharedDefaults {
   /** The file, as messages name it. */
   file: string;
   values: Record<string, unknown>;
-}
-
-// The folder the defaults file is looked for in: the config folder, or the folder of the one process file `-c` names.
-export function configFolder(config: string, cwd: string): string {
-  const path = resolve(cwd, config);
-  try {
-    return statSync(path).isFile() ? dirname(path) : path;
-  } catch {
-    return path;
-  }
 }
 
 // Read, interpolate and validate `.defaults.yaml` of `folder`, if there is one. Its problems name it and the line.

@@ -4,8 +4,8 @@ import type { ProcessSpec } from '../core/process.js';
 import { Redactor } from '../logging/redact.js';
 import type { Env } from './interpolate.js';
 import { redactDetail, type Problem } from './problem.js';
-import { configFolder, loadDefaults, type SharedDefaults } from './defaults.js';
-import { projectFolder } from './project.js';
+import { loadDefaults, type SharedDefaults } from './defaults.js';
+import { configFolder, projectFolder } from './project.js';
 import { selectedNames } from './select.js';
 import { checkStage, discoverStage, interpolateStage, parseStage, schemaStage, sortProblems, type Loading, type SeenProcess, type Stage } from './stages.js';
 
