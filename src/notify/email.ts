@@ -28,8 +28,9 @@ export async function sendMail(n: EmailNotifier, a: Alert, signal: AbortSignal):
     if (error instanceof DeliveryError) throw error;
     if (signal.aborted) throw new DeliveryError('no answer in time', false, { cause: error });
     const e = error as Error & { responseCode?: number; code?: string };
-    // 5xx: refused for good (a wrong password, an unknown recipient); 4xx and the network: worth another try.
-    const permanent = (e.responseCode ?? 0) >= 500 || e.code === 'EAUTH' || e.code === 'EENVELOPE';
+    // Refused for good: a 5xx (a wrong password, an unknown recipient), no STARTTLS where it is required, or no
+    // AUTH the server and we share. A 4xx and the network are worth another try.
+    const permanent = (e.responseCode ?? 0) >= 500 || (!e.responseCode && (e.code === 'EAUTH' || e.code === 'ETLS'));
     throw new DeliveryError(`the SMTP server ${n.host}:${n.port}: ${e.message}`, permanent, { cause: error });
   } finally {
     signal.removeEventListener('abort', abort);

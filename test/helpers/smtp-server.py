@@ -36,6 +36,8 @@ class Keep:
 
 def authenticate(server, session, envelope, mechanism, auth_data):
     ok = login is not None and auth_data.login.decode() == login[0] and auth_data.password.decode() == login[1]
+    with open(os.path.join(folder, "logins.txt"), "a") as f:
+        f.write(f"{auth_data.login.decode()} {'accepted' if ok else 'refused'}\n")
     return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
 
 

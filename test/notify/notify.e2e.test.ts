@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/core/result.js';
-import { runCli, Workspace } from '../helpers/cli.js';
+import { EVENT_MS, runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
 import { HttpReceiver } from '../helpers/http-receiver.js';
 import { freePort } from '../helpers/influxd.js';
 
@@ -110,6 +110,30 @@ describe('notify: webhook alerts', () => {
     const { summary: next } = await run();
     expect(next!.notifications).toEqual({ sent: 1, failed: 0 });
     expect(receiver.at('/back')[0]!.json.event).toBe('success');
+  });
+});
+
+describe('notify: an interrupted run', () => {
+  it('alerts about the processes that finished before SIGINT, and not about those it interrupted', async () => {
+    const hook = `  notify: [{ type: webhook, url: "${receiver.url}/hook" }]\n`;
+    ws.write(
+      'config/jobs.yaml',
+      `broken:\n  type: command\n  run: { argv: ["false"] }\n${hook}long:\n  type: command\n  run: { argv: [sleep, "31.5"] }\n${hook}`,
+    );
+    const run = startCli(['--json', '-p', '2'], { cwd: ws.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /broken \(command\): Finished: failed/.test(stderr) && /Running "sleep 31\.5"/.test(stderr), EVENT_MS, 'broken to fail while long runs');
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.done;
+    expect(code).toBe(130);
+    const summary = JSON.parse(stdout) as RunSummary;
+    expect(summary.processes.map((p) => [p.name, p.status])).toEqual([
+      ['broken', 'failed'],
+      ['long', 'interrupted'],
+    ]);
+    expect(summary.notifications).toEqual({ sent: 1, failed: 0 });
+    expect(receiver.at('/hook').map((r) => [(r.json.process as { name: string }).name, r.json.event])).toEqual([['broken', 'failure']]);
   });
 });
 
