@@ -33,7 +33,7 @@ export function wanted(event: AlertEvent, on: readonly AlertEvent[]): AlertEvent
 // A notifier's name in the store: its kind and where it sends, hashed (a chat webhook's URL is a secret), so that
 // reordering the list or changing a timeout keeps what it was told.
 export function notifierId(n: Notifier): string {
-  const where = n.type === 'webhook' ? [n.url] : n.type === 'email' ? [n.host, n.port, n.from, [...n.to].sort()] : [n.webhook_url];
+  const where = n.type === 'webhook' ? [n.url] : n.type === 'email' ? [n.host, n.port, n.from, [...n.to].sort()] : [n.webhook];
   return `${n.type}:${createHash('sha256').update(JSON.stringify(where)).digest('hex').slice(0, 16)}`;
 }
 
@@ -41,7 +41,7 @@ export function notifierId(n: Notifier): string {
 // path is its token) nor a credential.
 export function describe(n: Notifier): string {
   if (n.type === 'email') return `email via ${n.host}:${n.port} to ${n.to.join(', ')}`;
-  const url = n.type === 'webhook' ? n.url : n.webhook_url;
+  const url = n.type === 'webhook' ? n.url : n.webhook;
   let host = '?';
   try {
     host = new URL(url).host;

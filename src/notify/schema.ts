@@ -19,7 +19,7 @@ export interface WebhookNotifier extends NotifierBase {
 }
 export interface ChatNotifier extends NotifierBase {
   type: 'slack' | 'teams';
-  webhook_url: string;
+  webhook: string;
 }
 export interface EmailNotifier extends NotifierBase {
   type: 'email';
@@ -44,10 +44,10 @@ const common: Record<string, JsonSchema> = {
     default: ['failure', 'recovery'],
     description: 'When to alert: failure (the process starts failing; not again while it keeps failing), recovery (it succeeds after an alerted failure), success (every success).',
   },
-  timeout: seconds('Seconds one alert may take, its retries included; then it counts as failed.', { default: 30, maximum: 600 }),
+  timeout: seconds('Seconds one alert may take, its retries included; then it counts as failed.', { default: 30, maximum: 300 }),
 };
 
-// A Slack or Teams URL is the credential itself: the key's name (`webhook_url`) makes it a secret everywhere
+// A Slack or Teams URL is the credential itself: the key's name (`webhook`) makes it a secret everywhere
 // (lib/secrets.ts), and a pattern rather than `x-url` keeps it out of validation messages.
 const webhookUrl = (where: string, example: string): JsonSchema => ({
   type: 'string',
@@ -68,8 +68,8 @@ const kinds: Record<string, { required: string[]; properties: Record<string, Jso
       secret: { type: 'string', minLength: 1, description: 'Signs each alert: header X-SysAdminToolkit-Signature is sha256=HMAC-SHA256(secret, "<timestamp>.<body>") in hex (docs/notify.md). Use ${VAR}.' },
     },
   },
-  slack: { required: ['webhook_url'], properties: { webhook_url: webhookUrl('a Slack app\'s incoming webhook', 'https://hooks.slack.com/services/…') } },
-  teams: { required: ['webhook_url'], properties: { webhook_url: webhookUrl('a Teams workflow "When a Teams webhook request is received"', 'https://….powerplatform.com/…') } },
+  slack: { required: ['webhook'], properties: { webhook: webhookUrl('a Slack app\'s incoming webhook', 'https://hooks.slack.com/services/…') } },
+  teams: { required: ['webhook'], properties: { webhook: webhookUrl('a Teams workflow "When a Teams webhook request is received"', 'https://….powerplatform.com/…') } },
   email: {
     required: ['host', 'from', 'to'],
     properties: {

@@ -85,9 +85,9 @@ async function deliver(n: Notifier, alert: Alert, options: NotifyOptions): Promi
       case 'webhook':
         return postJson(n.url, webhookBody(alert, new Date()), { signal, user: n.user, password: n.password, secret: n.secret, delivery, event: alert.event });
       case 'slack':
-        return postJson(n.webhook_url, slackMessage(alert), { signal, delivery });
+        return postJson(n.webhook, slackMessage(alert), { signal, delivery });
       case 'teams':
-        return postJson(n.webhook_url, teamsMessage(alert), { signal, delivery });
+        return postJson(n.webhook, teamsMessage(alert), { signal, delivery });
       case 'email':
         return sendMail(n, alert, signal);
     }

@@ -141,8 +141,8 @@ describe('notify: Slack and Teams', () => {
   it('posts Slack text and blocks, and a Teams Adaptive Card, and never shows their webhook URLs', async () => {
     ws.write(
       'config/jobs.yaml',
-      job(`    - { type: slack, webhook_url: "\${SLACK_WEBHOOK_URL}" }
-    - { type: teams, webhook_url: "\${TEAMS_URL}" }
+      job(`    - { type: slack, webhook: "\${SLACK_WEBHOOK_URL}" }
+    - { type: teams, webhook: "\${TEAMS_URL}" }
 `),
     );
     const env = { SLACK_WEBHOOK_URL: `${receiver.url}/services/T000/B000/${SLACK_TOKEN}`, TEAMS_URL: `${receiver.url}/workflows/abc/triggers/manual/paths/invoke?sig=${TEAMS_TOKEN}` };
@@ -174,7 +174,7 @@ describe('notify: Slack and Teams', () => {
 
   it('names neither URL when a chat webhook refuses the alert', async () => {
     receiver.answer(404);
-    ws.write('config/jobs.yaml', job(`    - { type: slack, webhook_url: "\${SLACK_WEBHOOK_URL}" }\n`));
+    ws.write('config/jobs.yaml', job(`    - { type: slack, webhook: "\${SLACK_WEBHOOK_URL}" }\n`));
     const { summary, stderr } = await run({ SLACK_WEBHOOK_URL: `${receiver.url}/services/T000/B000/${SLACK_TOKEN}` });
     expect(summary!.notifications).toEqual({ sent: 0, failed: 1 });
     // A 404 is refused for good: no retry.
@@ -199,11 +199,11 @@ no_to:
 unset_var:
   type: command
   run: { argv: ["true"] }
-  notify: [{ type: slack, webhook_url: "\${NOT_SET_WEBHOOK}" }]
+  notify: [{ type: slack, webhook: "\${NOT_SET_WEBHOOK}" }]
 bad_chat_url:
   type: command
   run: { argv: ["true"] }
-  notify: [{ type: teams, webhook_url: "not a url ${TEAMS_TOKEN}" }]
+  notify: [{ type: teams, webhook: "not a url ${TEAMS_TOKEN}" }]
 typo:
   type: command
   run: { argv: ["true"] }
@@ -216,7 +216,7 @@ typo:
     expect(out).toMatch(/jobs\.yaml:4:\d+: process "bad_url": expected "url" to be an http:\/\/ or https:\/\/ URL/);
     expect(out).toMatch(/jobs\.yaml:8:\d+: process "no_to": missing required key "to" in "notify\[0\]"/);
     expect(out).toMatch(/jobs\.yaml:12:\d+: process "unset_var": .*NOT_SET_WEBHOOK/);
-    expect(out).toMatch(/process "bad_chat_url": expected "webhook_url" to be the webhook URL .* got a value that is not shown \(secret\)/);
+    expect(out).toMatch(/process "bad_chat_url": expected "webhook" to be the webhook URL .* got a value that is not shown \(secret\)/);
     expect(out).toMatch(/process "typo": unknown key "secrt" \(did you mean "secret"\?\)/);
     expect(out).toMatch(/process "typo": expected "on\[1\]" to be one of failure, recovery, success, got "sometimes"/);
     expect(out).not.toContain(TEAMS_TOKEN);
