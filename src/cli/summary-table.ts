@@ -14,8 +14,9 @@ export function renderSummary(summary: RunSummary): string {
   });
   const counts = countBy(summary.processes);
   const took = seconds(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt));
-  const lost = (summary.logFileFailures ?? []).map((f) => `Log file ${f.file}: ${f.linesLost} line(s) not written (${f.error}).\n`).join('') + notified(summary);
-  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${lost ? `\n${lost}` : ''}`;
+  const lost = (summary.logFileFailures ?? []).map((f) => `Log file ${f.file}: ${f.linesLost} line(s) not written (${f.error}).\n`).join('');
+  const notes = lost + notified(summary);
+  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${notes ? `\n${notes}` : ''}`;
 }
 
 function records(p: ProcessResult): string {
