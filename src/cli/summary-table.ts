@@ -15,7 +15,8 @@ export function renderSummary(summary: RunSummary): string {
   const counts = countBy(summary.processes);
   const took = seconds(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt));
   const lost = (summary.logFileFailures ?? []).map((f) => `Log file ${f.file}: ${f.linesLost} line(s) not written (${f.error}).\n`).join('');
-  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${lost ? `\n${lost}` : ''}`;
+  const notes = lost + notified(summary);
+  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${notes ? `\n${notes}` : ''}`;
 }
 
 function records(p: ProcessResult): string {
@@ -33,4 +34,10 @@ function countBy(processes: readonly ProcessResult[]): string {
   const counts = new Map<string, number>();
   for (const p of processes) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
   return [...counts].map(([status, n]) => `${n} ${status}`).join(', ') || 'no processes';
+}
+
+// "Alerts: 1 sent, 1 failed (see the log)." when the run sent any.
+function notified({ notifications: n }: RunSummary): string {
+  if (!n || n.sent + n.failed === 0) return '';
+  return `Alerts: ${n.sent} sent${n.failed ? `, ${n.failed} failed (see the log)` : ''}.\n`;
 }

@@ -1,5 +1,6 @@
 import { lokiSchema, monitoringSchema } from '../monitoring/schema.js';
 import { seconds } from '../lib/schema-parts.js';
+import { notifySchema } from '../notify/schema.js';
 import type { JsonSchema } from '../core/pipeline.js';
 
 // The kind a process has when its definition names none: files of the original toolkit validate unchanged.
@@ -45,4 +46,5 @@ export const commonProperties: Record<string, JsonSchema> = {
     },
   },
   monitoring: monitoringSchema,
+  notify: notifySchema,
 };

@@ -28,6 +28,8 @@ export interface RunSummary {
   processes: ProcessResult[];
   /** Log files that could not take every line (a full disk): only when one did not. Never changes `status`. */
   logFileFailures?: LogFileLoss[];
+  /** Alerts of the processes' `notify:` (docs/notify.md): only when one of them has one. Never changes `status`. */
+  notifications?: { sent: number; failed: number };
 }
 
 /** A log file that lost lines: which, the error that stopped it first, how many lines never reached it. */

@@ -1,8 +1,9 @@
 import { urlCredentials } from './url.js';
 
 // Keys whose values are secrets: never shown in an error, redacted from every log line.
-// Over-matching ("bypass") costs a masked value; under-matching would print a password.
-export const SECRET_KEY = /pass|pwd|^pw$|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential/i;
+// Over-matching ("bypass") costs a masked value; under-matching would print a password. A chat webhook's URL
+// (Slack, Teams: `webhook`) is its credential.
+export const SECRET_KEY = /pass|pwd|^pw$|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|webhook/i;
 
 // A URL inside other text (`--url=http://admin:p@ss@db`): the password runs to the last @ of the word.
 const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@[]*:(\S+)@/gi;

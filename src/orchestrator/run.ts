@@ -8,6 +8,7 @@ import { projectFolder } from '../config/project.js';
 import { runInChild } from './child-runner.js';
 import type { Interruption } from './interruption.js';
 import { monitoringObserver } from '../monitoring/observer.js';
+import { notifyRun } from '../notify/send.js';
 import type { RunObserver } from '../core/observer.js';
 import { effectiveConfig, type Executor } from './executor.js';
 import { lockedRun, type LockOptions } from './process-lock.js';
@@ -102,7 +103,9 @@ export async function runProcesses(specs: readonly ProcessSpec[], options: RunOp
   options.store.finishRun(summary);
   await observers.close();
   root.info(`Run ${runId} ${summary.status}.`, { runId });
-  return summary;
+  // Alerts last, about what finished (an interrupted run's too); a second signal cuts them short.
+  const notifications = await notifyRun(summary, specs, { log: root, ledger: options.store.alerts, force: options.interruption.force });
+  return notifications ? { ...summary, notifications } : summary;
 }
 
 // One process, in its child or on a worker, its start and end logged with the time it took and its peak memory. Run

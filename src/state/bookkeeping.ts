@@ -1,6 +1,6 @@
 import { isStoreError, storeReason } from './store-error.js';
 
-export type RecordKind = 'runs' | 'results' | 'locks' | 'fires' | 'heartbeats' | 'checkpoints';
+export type RecordKind = 'runs' | 'results' | 'locks' | 'fires' | 'heartbeats' | 'checkpoints' | 'alerts';
 
 // What each kind is called, and what it costs when the store cannot keep it.
 const KINDS: Record<RecordKind, { noun: string; cost: string }> = {
@@ -9,6 +9,7 @@ const KINDS: Record<RecordKind, { noun: string; cost: string }> = {
   locks: { noun: 'locks', cost: 'The run goes on: a lock the store cannot keep holds no process back, nor keeps a second run of one out.' },
   fires: { noun: 'fire times', cost: 'The schedules go on; runs missed while no scheduler runs may be miscounted.' },
   heartbeats: { noun: 'scheduler heartbeats', cost: 'The scheduler goes on; `main health` may call it unhealthy.' },
+  alerts: { noun: 'alert states', cost: 'Alerts are still sent; one may be sent again after the next run, or a recovery missed.' },
   checkpoints: { noun: 'checkpoints', cost: 'The process goes on; its next run resumes from the last checkpoint saved and does some of this work again.' },
 };
 

@@ -56,6 +56,15 @@ const MIGRATIONS = [
      processes INTEGER NOT NULL,
      PRIMARY KEY (host, pid)
    );`,
+  // `notify:`: what each notifier was last told of each process (failing or ok), so that it alerts on a change.
+  `CREATE TABLE alerts (
+     process TEXT NOT NULL,
+     notifier TEXT NOT NULL,
+     health TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (process, notifier)
+   );`,
 ];
 
 // Open (and create or migrate) the state store. WAL lets the parent and its children write side by side.

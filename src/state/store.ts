@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ProcessResult, RunSummary } from '../core/result.js';
+import { Alerts } from './alerts.js';
 import { Bookkeeping } from './bookkeeping.js';
 import { openDatabase } from './database.js';
 import { Locks } from './locks.js';
@@ -46,6 +47,8 @@ export class StateStore {
 
   readonly schedulers: Schedulers;
 
+  readonly alerts: Alerts;
+
   constructor(
     readonly path: string,
     options: StoreOptions = {},
@@ -54,6 +57,7 @@ export class StateStore {
     this.book = new Bookkeeping(path, options.onTrouble ?? ((message) => void process.stderr.write(`${message}\n`)));
     this.locks = new Locks(this.db, this.book);
     this.schedulers = new Schedulers(this.db, this.book);
+    this.alerts = new Alerts(this.db, this.book);
   }
 
   // When `main schedule` last fired a process (ISO time), to tell what was missed while none ran; undefined if unknown.

@@ -89,16 +89,21 @@ describe('a URL in a process file', () => {
     expect(found.sort()).toEqual([
       'definitions.adatrap.logging.loki.url',
       'definitions.adatrap.monitoring.url',
+      'definitions.adatrap.notify.items.allOf.0.then.url',
       'definitions.command.logging.loki.url',
       'definitions.command.monitoring.url',
+      'definitions.command.notify.items.allOf.0.then.url',
       'definitions.influxdb-copy.destination_server.url',
       'definitions.influxdb-copy.logging.loki.url',
       'definitions.influxdb-copy.monitoring.url',
+      'definitions.influxdb-copy.notify.items.allOf.0.then.url',
       'definitions.influxdb-copy.source_server.url',
       'definitions.logs.logging.loki.url',
       'definitions.logs.monitoring.url',
+      'definitions.logs.notify.items.allOf.0.then.url',
       'definitions.scan.logging.loki.url',
       'definitions.scan.monitoring.url',
+      'definitions.scan.notify.items.allOf.0.then.url',
       'definitions.scan.store.url',
     ]);
   });
