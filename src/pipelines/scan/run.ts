@@ -7,6 +7,7 @@ import { CredentialsProbe, refusedMessage } from './credentials.js';
 import { fetchLog, FetchRefused, keepAliveAgents, type Agents } from './fetch.js';
 import { writeAtomically } from '../../lib/atomic-write.js';
 import { collect, type Collected } from './collect.js';
+import { RawArchive } from './raw-archive.js';
 import { throttledProgress } from './progress.js';
 import { summaryCsv, summaryFile } from './files.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
@@ -38,6 +39,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const limit = pLimit(config.concurrency);
   const progress = throttledProgress(ctx);
   const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
+  const archives = new Map(config.layers.map((layer) => [layer, new RawArchive(config.data_dir, layer, day.date)]));
   const started = Date.now();
   let done = 0;
   let read = 0;
@@ -52,7 +54,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
           // A layer whose first answers refused the credentials fetches nothing more.
           const bytes = await limit(() => (probe.stopped ? undefined : fetchWithRetries(iface, config, ctx, agents)));
           if (bytes) {
-            const c = await collect(iface, bytes, day, config, ctx);
+            const c = await collect(iface, bytes, day, config, ctx, archives.get(iface.layer)!);
             read += c.rows.length;
             rejected += c.skipped;
             // The rows go to the store and are let go once written; the summaries stay for the CSVs.
@@ -71,6 +73,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
       }),
     );
     for (const probe of probes.values()) probe.settle();
+    for (const archive of archives.values()) archive.finish();
     refused = refusedLayers(config, ctx.process, interfaces, collected, probes);
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
     // The daily summary of each layer, once every interface of it is in (and whatever happens to the store).
@@ -82,6 +85,14 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     }
     written = await storing.finish();
   } finally {
+    // Stopped or failed: the raw rows collected so far are kept all the same, as their files were.
+    for (const archive of archives.values()) {
+      try {
+        archive.finish();
+      } catch (error) {
+        ctx.log.error(`writing ${archive.file}: ${describeError(error)}`);
+      }
+    }
     progress.close();
     agents.http.destroy();
     agents.https.destroy();
