@@ -8,13 +8,9 @@ export function fileNameOf(interfaceName: string): string {
   return encodeURIComponent(interfaceName).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
 }
 
-// data_dir/<LAYER>/<date>/<interface>.log: the day's five-minute rows in MRTG's own format, newest first.
-export function rawFile(dataDir: string, layer: string, date: string, interfaceName: string): string {
-  return join(dataDir, layer, date, `${fileNameOf(interfaceName)}.log`);
-}
-
-// Its bytes, the digits written straight into one buffer: a string for each number and each line cost the scan
-// more in garbage collection than the writing itself. The values are whole numbers from 0 to 2^53 − 1.
+// An interface's day of five-minute rows in MRTG's own format, newest first (its file in the raw archive), the
+// digits written straight into one buffer: a string for each number and each line cost the scan more in garbage
+// collection than the writing itself. The values are whole numbers from 0 to 2^53 − 1.
 // The buffer is reused: the bytes returned hold only until the next call (write them at once, synchronously).
 export function rawBytes(rows: Sample[]): Buffer {
   if (scratch.length < rows.length * ROW_BYTES) scratch = Buffer.allocUnsafe(rows.length * ROW_BYTES);

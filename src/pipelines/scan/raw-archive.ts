@@ -11,6 +11,7 @@ import { fileNameOf } from './files.js';
 // are carried over, as their own files stayed when there was one per interface.
 export class RawArchive {
   private fd: number | undefined;
+  private finished = false;
   private readonly written = new Set<string>();
   readonly file: string;
   private readonly tmp: string;
@@ -22,6 +23,8 @@ export class RawArchive {
 
   /** The day's rows of one interface; `bytes` are written at once (they may be a reused buffer). */
   add(interfaceName: string, bytes: Buffer): void {
+    // A fetch that lands after the run stopped and its archives were put in place.
+    if (this.finished) return;
     if (this.fd === undefined) {
       mkdirSync(dirname(this.file), { recursive: true });
       this.fd = openSync(this.tmp, 'w');
@@ -33,6 +36,7 @@ export class RawArchive {
 
   /** Ends the archive and puts it in place, with what an earlier one held of the interfaces not collected now. */
   finish(): void {
+    this.finished = true;
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
@@ -53,13 +57,6 @@ export class RawArchive {
     }
   }
 
-  /** Stops without putting anything in place (the run failed before collecting). */
-  discard(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    rmSync(this.tmp, { force: true });
-  }
 }
 
 export function rawArchiveFile(dataDir: string, layer: string, date: string): string {

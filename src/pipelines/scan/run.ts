@@ -40,6 +40,18 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const progress = throttledProgress(ctx);
   const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
   const archives = new Map(config.layers.map((layer) => [layer, new RawArchive(config.data_dir, layer, day.date)]));
+  // An archive that cannot take its place fails the process, once the rest is summarised and stored.
+  const archiveFailures: string[] = [];
+  const finishArchives = () => {
+    for (const archive of archives.values()) {
+      try {
+        archive.finish();
+      } catch (error) {
+        archiveFailures.push(`writing ${archive.file}: ${describeError(error)}`);
+        ctx.log.error(archiveFailures.at(-1)!);
+      }
+    }
+  };
   const started = Date.now();
   let done = 0;
   let read = 0;
@@ -73,7 +85,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
       }),
     );
     for (const probe of probes.values()) probe.settle();
-    for (const archive of archives.values()) archive.finish();
+    finishArchives();
     refused = refusedLayers(config, ctx.process, interfaces, collected, probes);
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
     // The daily summary of each layer, once every interface of it is in (and whatever happens to the store).
@@ -85,14 +97,8 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     }
     written = await storing.finish();
   } finally {
-    // Stopped or failed: the raw rows collected so far are kept all the same, as their files were.
-    for (const archive of archives.values()) {
-      try {
-        archive.finish();
-      } catch (error) {
-        ctx.log.error(`writing ${archive.file}: ${describeError(error)}`);
-      }
-    }
+    // Stopped or failed: the raw rows collected so far are kept all the same.
+    finishArchives();
     progress.close();
     agents.http.destroy();
     agents.https.destroy();
@@ -102,6 +108,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const checks = completeness(config.layers, interfaces, collected, failed, refused, day);
   const outcome: PipelineOutcome = { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
   if (refused.size) outcome.error = { code: ErrorCode.ScanCredentials, message: [...refused.values()].join('; ') };
+  else if (archiveFailures.length) outcome.error = { code: ErrorCode.Pipeline, message: archiveFailures.join('; ') };
   return outcome;
 }
 
