@@ -3,15 +3,14 @@
 //   the whole `scan` process (collection, processing, storage) at concurrency 32, against the latency bound
 //   2,000 × 100 ms / 32 = 6.25 s; and a sequential fetch of the same files, one at a time (the original's wget loop).
 // Targets: the process within 1.1 × the bound, at least 20 × faster than sequential, the child's peak RSS < 300 MB,
-// and the CPU the child spends per interface (user + system, from the child itself: see cpu-report.mjs), beside what
-// writing as many files alone costs this machine (their inodes can cost more than everything else the scan does).
+// and the CPU the child spends per interface (user + system, from the child itself: see cpu-report.mjs).
 // Run: npm run bench:scan   (BENCH_SEQUENTIAL=200 fetches only that many sequentially and scales up: faster; 0 skips it)
 // BENCH_MAIN=<path of another build's main.js> measures that build (before/after comparisons in one session);
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of main and of the child there (as node --cpu-prof would).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import https from 'node:https';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,11 +74,6 @@ try {
     if (c.gc) console.log(`  its garbage collections: ${JSON.stringify(c.gc)}`);
   }
   console.log(`child peak RSS:                    ${peak} MB   target < 300 MB   ${peak < 300 ? 'MET' : 'MISSED'}`);
-  // What the file system alone charges for the raw files, which is none of the scan's own doing: on some file systems
-  // (ext4 without a journal, with many files deleted in the last minutes) finding a free inode costs far more than
-  // writing the file. So the child's system time can be read against it.
-  const files = fileCreationCpu(join(work, 'data/files-alone'), INTERFACES, readFileSync(join(work, 'data/SCAN/BORDE/2026-11-22/if-0.log')));
-  console.log(`${INTERFACES} files of the same size written alone, a temporary file and a rename each, as the scan does: ${files.toFixed(2)} s of CPU (user + system)`);
 
   // One at a time, a new connection each, as `wget` in a shell loop does.
   const sample = Number(process.env.BENCH_SEQUENTIAL ?? INTERFACES);
@@ -98,18 +92,4 @@ try {
 } finally {
   await server.stop();
   rmSync(work, { recursive: true, force: true });
-}
-
-// CPU seconds (user + system) this process spends writing `count` files of `bytes` into new folders of `dir`.
-function fileCreationCpu(dir: string, count: number, bytes: Buffer): number {
-  const before = process.resourceUsage();
-  for (let i = 0; i < count; i++) {
-    const folder = join(dir, String(i % 5));
-    if (i < 5) mkdirSync(folder, { recursive: true });
-    const file = join(folder, `if-${i}.log`);
-    writeFileSync(`${file}.tmp`, bytes);
-    renameSync(`${file}.tmp`, file);
-  }
-  const after = process.resourceUsage();
-  return (after.userCPUTime - before.userCPUTime + after.systemCPUTime - before.systemCPUTime) / 1e6;
 }

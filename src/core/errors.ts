@@ -28,6 +28,8 @@ export const ErrorCode = {
   ScanFetch: 'E_SCAN_FETCH',
   /** scan: what a source gave is not an MRTG log. */
   ScanNotMrtg: 'E_SCAN_NOT_MRTG',
+  /** scan: SCAN refused the credentials (401/403) for the first interfaces of a layer, which was stopped. */
+  ScanCredentials: 'E_SCAN_CREDENTIALS',
   /** scan: a day has fewer samples than min_completeness asks. */
   ScanIncomplete: 'E_SCAN_INCOMPLETE',
   /** adatrap: an input for the day is missing, or S3 failed after the retries. */

@@ -74,6 +74,7 @@ describe('scan, on logs that are not what they should be', () => {
     expect(strict.process.integrity?.checks[0]).toMatchObject({ name: 'completeness BRAS', ok: false, expected: 288, actual: 0 });
     expect(strict.process.integrity?.checks[0]?.detail).toBe(`1 of 1 interfaces of BRAS failed: thin (12 of 288 samples for ${DATE}, fewer than the 260 of min_completeness 0.9; missing 00:00-23:00)`);
     expect(ws.exists(`data/SCAN/BRAS/${DATE}/thin.log`)).toBe(false);
+    expect(ws.exists(`data/SCAN/BRAS/${DATE}.tar`)).toBe(false); // the raw rows of a layer's day: nothing of thin
 
     ws.write('config/scan.yaml', `${ws.read('config/scan.yaml')}  min_completeness: 0\n`);
     const lenient = await runScan();

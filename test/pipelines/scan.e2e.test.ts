@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/core/result.js';
@@ -75,8 +76,9 @@ describe('scan', () => {
       ['IPBRAS', 'users-1', 'ZTE', '288', '288', '0', '101', '150', '0', '0'],
     ]);
 
-    // The day's raw rows, five-minute rows only, newest first; "/" in a name is escaped in the file name.
-    const raw = ws.read(`data/SCAN/BORDE/${DATE}/edge%2F2.log`).trim().split('\n');
+    // The day's raw rows, five-minute rows only, newest first; "/" in a name is escaped in the file name. The file is
+    // in the layer's archive of the day, read here with tar itself.
+    const raw = execFileSync('tar', ['-xOf', ws.path(`data/SCAN/BORDE/${DATE}.tar`), `${DATE}/edge%2F2.log`], { encoding: 'utf8' }).trim().split('\n');
     expect(raw).toHaveLength(288);
     expect(raw[0]).toBe(`${END} 288000 500 288001 600`);
     expect(raw.at(-1)).toBe(`${START + 300} 1000 500 1001 600`);

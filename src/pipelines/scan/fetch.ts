@@ -23,6 +23,18 @@ export class FetchRefused extends PipelineError {
   }
 }
 
+// A 401 or 403: the server refused the credentials (or their absence). `host` is the link's host and port, never
+// its user or password.
+export class CredentialsRefused extends FetchRefused {
+  constructor(
+    readonly status: number,
+    readonly host: string,
+  ) {
+    super(`the server refused the credentials (HTTP ${status})`);
+    this.name = 'CredentialsRefused';
+  }
+}
+
 export interface FetchOptions {
   credentials?: { user: string; password: string };
   timeoutMs: number;
@@ -68,7 +80,7 @@ export async function fetchLog(link: string, o: FetchOptions): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(url, { headers, agent: secure ? o.agents.https : o.agents.http, ...(secure ? { rejectUnauthorized: o.tlsVerify } : {}) }, (res) => {
       const status = res.statusCode ?? 0;
-      if (status === 401 || status === 403) return (res.resume(), reject(new FetchRefused(`the server refused the credentials (HTTP ${status})`)));
+      if (status === 401 || status === 403) return (res.resume(), reject(new CredentialsRefused(status, url.host)));
       if (status >= 400 && status < 500) return (res.resume(), reject(new FetchRefused(`HTTP ${status} for ${url.pathname}`)));
       if (status !== 200) return (res.resume(), reject(new PipelineError(E_FETCH, `HTTP ${status} for ${url.pathname}`)));
       if (/text\/html/i.test(String(res.headers['content-type']))) return (res.resume(), reject(new FetchRefused('the answer is an HTML page (a login or error page?), not an MRTG log')));

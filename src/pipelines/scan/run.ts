@@ -1,11 +1,13 @@
 import pLimit from 'p-limit';
 import { withRetries, causedBy } from '../../lib/retry.js';
-import { describeError } from '../../core/errors.js';
+import { describeError, ErrorCode } from '../../core/errors.js';
 import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
 import { dayBounds, yesterday, type Day } from './day.js';
+import { CredentialsProbe, refusedMessage } from './credentials.js';
 import { fetchLog, FetchRefused, keepAliveAgents, type Agents } from './fetch.js';
 import { writeAtomically } from '../../lib/atomic-write.js';
 import { collect, type Collected } from './collect.js';
+import { RawArchive } from './raw-archive.js';
 import { throttledProgress } from './progress.js';
 import { summaryCsv, summaryFile } from './files.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
@@ -36,30 +38,55 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const agents = keepAliveAgents(config.concurrency);
   const limit = pLimit(config.concurrency);
   const progress = throttledProgress(ctx);
+  const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
+  const archives = new Map(config.layers.map((layer) => [layer, new RawArchive(config.data_dir, layer, day.date)]));
+  // An archive that cannot take its place fails the process, once the rest is summarised and stored.
+  const archiveFailures: string[] = [];
+  const finishArchives = () => {
+    for (const archive of archives.values()) {
+      try {
+        archive.finish();
+      } catch (error) {
+        archiveFailures.push(`writing ${archive.file}: ${describeError(error)}`);
+        ctx.log.error(archiveFailures.at(-1)!);
+      }
+    }
+  };
   const started = Date.now();
   let done = 0;
   let read = 0;
   let written: number;
+  let refused = new Map<string, string>();
   try {
     await Promise.all(
       interfaces.map(async (iface) => {
+        const probe = probes.get(iface.layer)!;
         try {
           // Only the fetch takes one of the `concurrency` slots: parsing and the file write overlap the next fetches.
-          const bytes = await limit(() => fetchWithRetries(iface, config, ctx, agents));
-          const c = await collect(iface, bytes, day, config, ctx);
-          read += c.rows.length;
-          rejected += c.skipped;
-          // The rows go to the store and are let go once written; the summaries stay for the CSVs.
-          collected.set(iface, { iface, summary: c.summary });
-          storing.add({ layer: iface.layer, interface: iface.name, vendor: iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
+          // A layer whose first answers refused the credentials fetches nothing more.
+          const bytes = await limit(() => (probe.stopped ? undefined : fetchWithRetries(iface, config, ctx, agents)));
+          if (bytes) {
+            const c = await collect(iface, bytes, day, config, ctx, archives.get(iface.layer)!);
+            read += c.rows.length;
+            rejected += c.skipped;
+            // The rows go to the store and are let go once written; the summaries stay for the CSVs.
+            collected.set(iface, { iface, summary: c.summary });
+            storing.add({ layer: iface.layer, interface: iface.name, vendor: iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
+            probe.answer();
+          }
         } catch (error) {
           if (ctx.signal.aborted) throw error;
-          failed.set(iface, describeError(error));
-          ctx.log.error(`${iface.layer} ${iface.name}: ${describeError(error)}`, { link: iface.link });
+          const reason = describeError(error);
+          failed.set(iface, reason);
+          const tell = () => ctx.log.error(`${iface.layer} ${iface.name}: ${reason}`, { link: iface.link });
+          if (probe.answer(error, tell)) ctx.log.error(`${refusedMessage(iface.layer, probe.refusals, config.credentials !== undefined)}: the layer is stopped.`);
         }
         progress.report({ done: ++done, total: interfaces.length, unit: 'interfaces' });
       }),
     );
+    for (const probe of probes.values()) probe.settle();
+    finishArchives();
+    refused = refusedLayers(config, ctx.process, interfaces, collected, probes);
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
     // The daily summary of each layer, once every interface of it is in (and whatever happens to the store).
     for (const layer of config.layers) {
@@ -70,14 +97,19 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     }
     written = await storing.finish();
   } finally {
+    // Stopped or failed: the raw rows collected so far are kept all the same.
+    finishArchives();
     progress.close();
     agents.http.destroy();
     agents.https.destroy();
     await store.close();
   }
   ctx.log.info(`Stored ${written} samples of ${collected.size} interface(s) in ${config.store.kind}; ${seconds(started)} in all.`);
-  const checks = completeness(config.layers, interfaces, collected, failed, day);
-  return { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
+  const checks = completeness(config.layers, interfaces, collected, failed, refused, day);
+  const outcome: PipelineOutcome = { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
+  if (refused.size) outcome.error = { code: ErrorCode.ScanCredentials, message: [...refused.values()].join('; ') };
+  else if (archiveFailures.length) outcome.error = { code: ErrorCode.Pipeline, message: archiveFailures.join('; ') };
+  return outcome;
 }
 
 // Days waiting to be stored, written 25 interfaces to a transaction, one batch after the other.
@@ -140,16 +172,32 @@ async function openStore(config: ScanConfig, ctx: PipelineContext): Promise<Scan
   return openInfluxStore({ url: url!, database: database!, user, password }, config.request_timeout * 1000, ctx.signal);
 }
 
-// Per layer: every interface collected, and how many samples of the day came in.
-function completeness(layers: string[], interfaces: Interface[], collected: Map<Interface, Collected>, failed: Map<Interface, string>, day: Day): IntegrityCheck[] {
+// The layers stopped because their first answers refused the credentials, each with the one error that says so.
+function refusedLayers(config: ScanConfig, process: string, interfaces: Interface[], collected: Map<Interface, Collected>, probes: Map<string, CredentialsProbe>): Map<string, string> {
+  const refused = new Map<string, string>();
+  for (const [layer, probe] of probes) {
+    if (!probe.stopped) continue;
+    const mine = interfaces.filter((i) => i.layer === layer);
+    const size = { collected: mine.filter((i) => collected.has(i)).length, total: mine.length };
+    const message = refusedMessage(layer, probe.refusals, config.credentials !== undefined);
+    refused.set(layer, `process "${process}": ${message}; the layer was stopped, ${size.collected} of its ${size.total} interfaces collected`);
+  }
+  return refused;
+}
+
+// Per layer: every interface collected, and how many samples of the day came in. A layer stopped for refused
+// credentials says that, not the name of each interface it did not collect.
+function completeness(layers: string[], interfaces: Interface[], collected: Map<Interface, Collected>, failed: Map<Interface, string>, refused: Map<string, string>, day: Day): IntegrityCheck[] {
   return layers.flatMap((layer) => {
     const mine = interfaces.filter((i) => i.layer === layer);
     if (mine.length === 0) return [];
     const down = mine.filter((i) => failed.has(i));
     const samples = mine.reduce((n, i) => n + (collected.get(i)?.summary.samples ?? 0), 0);
     const expected = mine.length * day.expectedSamples;
-    const check: IntegrityCheck = { name: `completeness ${layer}`, ok: down.length === 0, expected, actual: samples, missing: expected - samples };
-    if (down.length) check.detail = `${down.length} of ${mine.length} interfaces of ${layer} failed: ${down.map((i) => `${i.name} (${failed.get(i)})`).join('; ')}`;
+    const stopped = refused.get(layer);
+    const check: IntegrityCheck = { name: `completeness ${layer}`, ok: down.length === 0 && !stopped, expected, actual: samples, missing: expected - samples };
+    if (stopped) check.detail = stopped.replace(/^process "[^"]*": /, '');
+    else if (down.length) check.detail = `${down.length} of ${mine.length} interfaces of ${layer} failed: ${down.map((i) => `${i.name} (${failed.get(i)})`).join('; ')}`;
     return [check];
   });
 }

@@ -37,7 +37,7 @@ export const scanSchema: JsonSchema = {
   properties: {
     sources_dir: { type: 'string', minLength: 1, default: 'sources/SCAN', 'x-path': true, description: 'Folder of one file per layer (BORDE, BRAS …), one interface a line: link;name;capacity Gbps;vendor.' },
     layers: { type: 'array', minItems: 1, items: { enum: [...LAYERS] }, default: [...LAYERS], description: 'Layers to collect; a layer without a source file is skipped with a warning.' },
-    data_dir: { type: 'string', minLength: 1, default: 'data/SCAN', 'x-path': true, description: 'Where the day\'s rows (<LAYER>/<date>/) and the summaries (DAILY_SUMMARY/<LAYER>/<date>.csv) go.' },
+    data_dir: { type: 'string', minLength: 1, default: 'data/SCAN', 'x-path': true, description: 'Where the day\'s rows (<LAYER>/<date>.tar) and the summaries (DAILY_SUMMARY/<LAYER>/<date>.csv) go.' },
     timezone: { type: 'string', minLength: 1, default: 'UTC', 'x-expected': 'an IANA time zone such as "America/Caracas"', description: 'The zone whose midnight starts the day; the default day is yesterday there.' },
     date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', 'x-expected': 'a day as YYYY-MM-DD', description: 'The day to collect (default: yesterday in `timezone`); `--date` overrides it.' },
     credentials: {
