@@ -1,4 +1,5 @@
 import type { LoadedConfig, StageName } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import { formatProblem } from '../config/problem.js';
 import { renderTable } from './table.js';
 
@@ -10,8 +11,9 @@ const STAGES: Record<StageName, string> = {
   checks: 'kind checks',
 };
 
-// `--validate-only`: each stage with what it found, every problem, then a line per process (vector validate).
-export function renderValidation(dir: string, config: LoadedConfig): string {
+// `--validate-only`: each stage with what it found, every problem, then a line per process (vector validate); with
+// `-v`, what each valid process will run, as its kind describes it.
+export function renderValidation(dir: string, config: LoadedConfig, describe?: (spec: ProcessSpec) => string[]): string {
   const out = [`Validating ${dir}`, ''];
   const detail: Record<StageName, (checked: number) => string> = {
     found: (n) => plural(n, 'process file'),
@@ -35,6 +37,8 @@ export function renderValidation(dir: string, config: LoadedConfig): string {
     const rows = config.seen.map((s) => [s.problems ? '[FAIL]' : '[ok]', s.name, s.type ?? '', s.file, s.problems ? plural(s.problems, 'problem') : '']);
     out.push('', 'Processes:', ...renderTable(['', 'PROCESS', 'TYPE', 'FILE', ''], rows).split('\n').map((l) => `  ${l}`));
   }
+  const described = describe ? config.processes.flatMap((p) => describe(p).map((line) => `  ${p.name}: ${line}`)) : [];
+  if (described.length) out.push('', 'What runs:', ...described);
   out.push(
     '',
     config.problems.length

@@ -106,5 +106,7 @@ export interface PipelineDefinition<Config = any> {
   schema: JsonSchema;
   /** Checks that need more than the schema; must not connect to anything. */
   check?(config: Config, ctx: CheckContext): CheckIssue[] | Promise<CheckIssue[]>;
+  /** What the process will do, in lines `--validate-only -v` shows (a command line, ready to paste). */
+  describe?(config: Config): string[];
   run(config: Config, ctx: PipelineContext): Promise<PipelineOutcome>;
 }

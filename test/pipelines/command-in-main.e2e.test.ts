@@ -59,4 +59,13 @@ describe('a command process run by main', () => {
     expect(error?.message).toMatch(/^"sh -c 'exit 1' "--password=\*\*\*/);
     expect(ws.readAll()).not.toContain('s3cr');
   });
+
+  it('shows what it runs with --validate-only -v, shell-quoted, its secrets masked', async () => {
+    ws.write('config/job.yaml', `job:\n  type: command\n  run: { argv: [printf, "--file=/backups/my dump", "--password=\${DB_PASS}"] }\n  verify: { shell: "test -s '/backups/my dump'" }\n`);
+    const { code, stdout } = await runCli(['--validate-only', '-v'], { cwd: ws.dir, env: { DB_PASS: 'hunter2' } });
+    expect(code).toBe(0);
+    expect(stdout).toContain(['What runs:', "  job: run: printf '--file=/backups/my dump' --password=***", "  job: verify: test -s '/backups/my dump'", ''].join('\n'));
+    expect(stdout).not.toContain('hunter2');
+    expect((await runCli(['--validate-only'], { cwd: ws.dir, env: { DB_PASS: 'hunter2' } })).stdout).not.toContain('What runs:');
+  });
 });
