@@ -1,4 +1,5 @@
 import type { LoadedConfig, StageName } from '../config/index.js';
+import type { ProcessSpec } from '../core/process.js';
 import type { ResolvedPath } from '../config/paths.js';
 import { detailOf, formatProblem, ProblemCode, type Problem, type ProblemCodeValue } from '../config/problem.js';
 import { renderTable } from './table.js';
@@ -11,9 +12,12 @@ const STAGES: Record<StageName, string> = {
   checks: 'kind checks',
 };
 
-// `--validate-only`: each stage with what it found, every problem, then a line per process (vector validate);
-// `paths` (with -v): each path a valid process names, as written and as it is read.
-export function renderValidation(dir: string, config: LoadedConfig, paths?: Map<string, ResolvedPath[]>): string {
+// `--validate-only`: each stage with what it found, every problem, then a line per process (vector validate); with
+// `-v`: each path a valid process names, as written and as it is read, and what each valid process will run, as
+// its kind describes it.
+export function renderValidation(dir: string, config: LoadedConfig, verbose?: { paths: Map<string, ResolvedPath[]>; describe: (spec: ProcessSpec) => string[] }): string {
+  const paths = verbose?.paths;
+  const describe = verbose?.describe;
   const out = [`Validating ${dir}`, ''];
   const detail: Record<StageName, (checked: number) => string> = {
     found: (n) => plural(n, 'process file'),
@@ -44,6 +48,8 @@ export function renderValidation(dir: string, config: LoadedConfig, paths?: Map<
     if (rows.length) out.push(...renderTable(['PROCESS', 'KEY', 'WRITTEN', 'READ AS'], rows).split('\n').map((l) => `  ${l}`));
     else out.push('  (no process names a file or folder)');
   }
+  const described = describe ? config.processes.flatMap((p) => describe(p).map((line) => `  ${p.name}: ${line}`)) : [];
+  if (described.length) out.push('', 'What runs:', ...described);
   out.push(
     '',
     config.problems.length

@@ -67,6 +67,8 @@ export interface PipelineContext {
   file: string;
   /** `--date`, for date-driven pipelines; undefined means "their default day". */
   date?: string;
+  /** The project folder (the parent of the config folder): relative paths of the process file are read from it. */
+  cwd: string;
   /** Aborted on timeout, on SIGINT/SIGTERM and when the parent goes away: stop soon, clean up, throw. */
   signal: AbortSignal;
   log: PipelineLogger;
@@ -106,5 +108,7 @@ export interface PipelineDefinition<Config = any> {
   schema: JsonSchema;
   /** Checks that need more than the schema; must not connect to anything. */
   check?(config: Config, ctx: CheckContext): CheckIssue[] | Promise<CheckIssue[]>;
+  /** What the process will do, in lines `--validate-only -v` shows (a command line, ready to paste). */
+  describe?(config: Config): string[];
   run(config: Config, ctx: PipelineContext): Promise<PipelineOutcome>;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { programEnd, spawnGuarded } from './guard.js';
 import { onLines } from './lines.js';
 import { setLongTimeout } from './long-timeout.js';
 import { ErrorCode, PipelineError } from '../core/errors.js';
@@ -20,6 +21,9 @@ export interface ProgramSpec {
   label: string;
   /** The code of the error when it cannot start or times out. */
   errorCode: string;
+  /** Run it under a guard shell (guard.ts) that stops its group when this process dies: for a program `main`
+   *  runs itself, with no Node child between them to do that. */
+  guarded?: boolean;
 }
 
 export interface StepOutcome {
@@ -34,11 +38,15 @@ export function runProgram(spec: ProgramSpec, ctx: Pick<PipelineContext, 'signal
   const { file, args, label } = spec;
   if (ctx.signal.aborted) return Promise.reject(new PipelineError(ErrorCode.Interrupted, `${label}: stopped before it started`));
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spec.guarded
+      ? spawnGuarded(file, args, { cwd: spec.cwd, env: spec.env, graceSeconds: graceMs / 1000 })
+      : spawn(file, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const stderrTail: string[] = [];
     const stdoutTail: string[] = [];
     let stoppedBy: string | undefined;
     let escalation: NodeJS.Timeout | undefined;
+    // The guard killed from outside (SIGKILL: as the OOM killer kills a child process).
+    let guardKilledBy: NodeJS.Signals | undefined;
 
     const stop = (reason: string) => {
       if (stoppedBy || child.exitCode !== null || child.pid === undefined) return;
@@ -51,16 +59,19 @@ export function runProgram(spec: ProgramSpec, ctx: Pick<PipelineContext, 'signal
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     const stepTimer = spec.timeout ? setLongTimeout(() => stop(`timed out after ${spec.timeout} s`), spec.timeout * 1000) : undefined;
 
-    pipeLines(child.stdout, (line) => {
+    pipeLines(child.stdout!, (line) => {
       remember(stdoutTail, line);
       ctx.log.info(line, { stream: 'stdout', step: label });
     });
-    pipeLines(child.stderr, (line) => {
+    pipeLines(child.stderr!, (line) => {
       remember(stderrTail, line);
       ctx.log.info(line, { stream: 'stderr', step: label });
     });
 
     const finish = () => {
+      // A guarded step is over: its guard's watcher, and anything else left in its group, goes now.
+      if (spec.guarded && child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      child.stdin?.destroy();
       release();
       stepTimer?.clear();
       clearTimeout(escalation);
@@ -70,15 +81,27 @@ export function runProgram(spec: ProgramSpec, ctx: Pick<PipelineContext, 'signal
       finish();
       reject(new PipelineError(spec.errorCode, `${label}: cannot start "${file}": ${error.message}`, { cause: error }));
     });
-    child.once('exit', () => {
+    child.once('exit', (_code, signal) => {
+      if (spec.guarded && signal !== null) {
+        // The guard died of a signal: one we sent to the group (its program has the grace to end), or one from
+        // outside. SIGTERM or SIGINT from outside stops the step as a stop request would; anything else killed it.
+        if (stoppedBy) return;
+        if (signal === 'SIGTERM' || signal === 'SIGINT') return stop('stopped');
+        guardKilledBy = signal;
+      }
       // Whatever the step left running in its group (a daemonised grandchild holding our pipes) goes with it.
       if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
     });
-    child.once('close', (exitCode, signal) => {
+    child.once('close', (code, signal) => {
       finish();
+      if (guardKilledBy) {
+        const why = `${label}: the shell that ran it (a child process of main) was killed by ${guardKilledBy}${guardKilledBy === 'SIGKILL' ? ' (out of memory, or killed from outside)' : ''}`;
+        return reject(new PipelineError(ErrorCode.ChildDied, why));
+      }
       if (stoppedBy === 'stopped') return reject(new PipelineError(ErrorCode.Interrupted, `${label}: stopped before it finished`));
       if (stoppedBy) return reject(new PipelineError(spec.errorCode, `${label}: ${stoppedBy}`));
-      resolve({ exitCode, signal, tail: stderrTail.length ? stderrTail : stdoutTail });
+      const end = spec.guarded && code !== null ? programEnd(code) : { exitCode: code, signal };
+      resolve({ ...end, tail: stderrTail.length ? stderrTail : stdoutTail });
     });
   });
 }

@@ -47,7 +47,9 @@ export class FileSink extends Transport {
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
     this.pending.push(`${String(info[MESSAGE])}\n`);
-    const over = this.pending.length + this.inFlight - (this.o.maxPending ?? MAX_PENDING);
+    // Bounded while the file fails; a file being written takes a burst whole (a `command` printing 30,000 lines at
+    // once reaches this in one go from its pipe, not paced by a child's messages).
+    const over = this.failing ? this.pending.length + this.inFlight - (this.o.maxPending ?? MAX_PENDING) : 0;
     if (over > 0) this.drop(this.pending.splice(0, Math.min(over, this.pending.length)).length);
     void this.flush();
     next();

@@ -43,10 +43,11 @@ export class Redactor {
   }
 }
 
-// A secret as it may reach a log line: as is; percent-encoded as a query string, a form body, a URL's user and
+// A secret as it may reach a log line: as is; shell-quoted; percent-encoded as a query string, a form body, a URL's user and
 // password or a path have it (upper- and lower-case hex, and encoded twice); JSON-escaped; in base64.
 export function secretForms(secret: string): string[] {
-  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+  // The last: inside double quotes, as a shell-quoted command line shows an argument holding a `'` (lib/shell-quote.ts).
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), secret.replace(/["$`\\]/g, '\\$&')]);
   try {
     const component = encodeURIComponent(secret);
     forms.add(component).add(component.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())).add(component.replace(/%20/g, '+'));

@@ -122,10 +122,7 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
       forgetStop();
       forgetForce();
       const ended = { exitCode, signal, spawnError, stderrTail, lastProgress, killedAfterGrace };
-      const { status, records, integrity, reports, error } = outcome(spec, result, { timedOut, interruptedBy }, ended);
-      // The key order of DESIGN.md's summary.
-      const base = { name: spec.name, file: spec.file, type: spec.type, status, startedAt: started.toISOString(), durationMs: Date.now() - started.getTime() };
-      resolve({ ...base, ...(records ? { records } : {}), ...(integrity ? { integrity } : {}), ...(reports ? { reports } : {}), ...(error ? { error } : {}) });
+      resolve(processResult(spec, started, outcome(spec, result, { timedOut, interruptedBy }, ended)));
     };
     child.once('error', (error) => {
       // fork() failed (no such entry, out of processes); the child never ran.
@@ -139,7 +136,14 @@ export function runInChild(spec: ProcessSpec, options: ChildRunOptions): Promise
   });
 }
 
-interface Ending {
+// The result of a process that started at `started` and ended as `how`, its keys in the order of DESIGN.md's summary.
+export function processResult(spec: ProcessSpec, started: Date, how: Outcome): ProcessResult {
+  const { status, records, integrity, reports, error } = how;
+  const base = { name: spec.name, file: spec.file, type: spec.type, status, startedAt: started.toISOString(), durationMs: Date.now() - started.getTime() };
+  return { ...base, ...(records ? { records } : {}), ...(integrity ? { integrity } : {}), ...(reports ? { reports } : {}), ...(error ? { error } : {}) };
+}
+
+export interface Ending {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   spawnError?: Error;
@@ -148,10 +152,10 @@ interface Ending {
   killedAfterGrace: boolean;
 }
 
-type Outcome = Pick<ProcessResult, 'status' | 'records' | 'integrity' | 'reports' | 'error'>;
+export type Outcome = Pick<ProcessResult, 'status' | 'records' | 'integrity' | 'reports' | 'error'>;
 
 // What the parent knows (a timeout it set, a signal it forwarded) wins over what the child said.
-function outcome(spec: ProcessSpec, result: ResultMessage | undefined, stop: { timedOut: boolean; interruptedBy?: string }, end: Ending): Outcome {
+export function outcome(spec: ProcessSpec, result: ResultMessage | undefined, stop: { timedOut: boolean; interruptedBy?: string }, end: Ending): Outcome {
   const kept = { records: result?.records, integrity: result?.integrity, reports: result?.reports };
   const progress = end.lastProgress ? ` (at ${end.lastProgress.done}${end.lastProgress.total ? `/${end.lastProgress.total}` : ''} ${end.lastProgress.unit})` : '';
   const forced = end.killedAfterGrace ? '; it did not stop within the grace period and was killed' : '';

@@ -5,7 +5,8 @@ import type { Logging } from '../logging/logger.js';
 import type { Redactor } from '../logging/redact.js';
 import type { StateStore } from '../state/store.js';
 import { projectFolder } from '../config/project.js';
-import { runInChild } from './child-runner.js';
+import { runInChild, type ChildRunOptions } from './child-runner.js';
+import { runInline } from './inline-runner.js';
 import type { Interruption } from './interruption.js';
 import { monitoringObserver } from '../monitoring/observer.js';
 import { notifyRun } from '../notify/send.js';
@@ -138,27 +139,30 @@ async function execute(spec: ProcessSpec, runId: string, options: ProcessRunOpti
   return result;
 }
 
-// Each process in a child process of this one.
+// Kinds whose work is done by the programs they start: run in `main`, each program under a guard (inline-runner.ts).
+const INLINE_KINDS = new Set(['command']);
+
+// Each process in a child process of this one, or, for the kinds above, in this one (unless a test swapped the child).
 function localExecutor(options: ProcessRunOptions): Executor {
   return {
-    run: (spec, runId, hooks) =>
-      runInChild(
-        { ...spec, config: effectiveConfig(spec) },
-        {
-          runId,
-          statePath: options.store.path,
-          date: options.date,
-          level: options.logging.levelOf(spec),
-          graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
-          stop: options.stop,
-          force: options.force,
-          entry: options.entry,
-          cwd: options.cwd,
-          onLog: (m) => hooks.log.log(m.level, m.message, m.meta),
-          onProgress: hooks.progress,
-          onPeakMemory: hooks.peakMemory,
-        },
-      ),
+    run: (spec, runId, hooks) => {
+      const runOptions: ChildRunOptions = {
+        runId,
+        statePath: options.store.path,
+        date: options.date,
+        level: options.logging.levelOf(spec),
+        graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+        stop: options.stop,
+        force: options.force,
+        entry: options.entry,
+        cwd: options.cwd,
+        onLog: (m) => hooks.log.log(m.level, m.message, m.meta),
+        onProgress: hooks.progress,
+        onPeakMemory: hooks.peakMemory,
+      };
+      const effective = { ...spec, config: effectiveConfig(spec) };
+      return INLINE_KINDS.has(spec.type) && !options.entry ? runInline(effective, runOptions) : runInChild(effective, runOptions);
+    },
   };
 }
 

@@ -1,9 +1,7 @@
 // Entry of every child process: receive one process, run its pipeline, report, exit.
-import { describeError, ErrorCode, errorCodeOf } from '../core/errors.js';
-import { loadKind } from '../pipelines/kind-loader.js';
-import type { PipelineOutcome } from '../core/pipeline.js';
-import { createContext } from './context.js';
-import { ChildCommand, ParentCommand, type ChildMessage, type ResultMessage, type StartMessage } from './protocol.js';
+import { describeError, ErrorCode } from '../core/errors.js';
+import { ChildCommand, ParentCommand, type ChildMessage, type StartMessage } from './protocol.js';
+import { runPipeline, type PipelineResult } from './run-pipeline.js';
 
 const controller = new AbortController();
 let reported = false;
@@ -15,7 +13,7 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
-async function report(result: Omit<ResultMessage, 'cmd' | 'maxRssBytes'>, exitCode = 0): Promise<never> {
+async function report(result: PipelineResult, exitCode = 0): Promise<never> {
   if (!reported) {
     reported = true;
     await send({ cmd: ChildCommand.Result, ...result, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
@@ -45,31 +43,5 @@ process.once('message', (message: StartMessage) => {
 });
 
 async function run(start: StartMessage): Promise<void> {
-  const definition = await loadKind(start.spec.type);
-  if (!definition) return void report({ status: 'failed', error: { code: ErrorCode.Pipeline, message: `unknown kind "${start.spec.type}"` } });
-  const ctx = createContext(start, controller.signal, send);
-  let outcome: PipelineOutcome;
-  try {
-    outcome = await definition.run(start.spec.config, ctx);
-  } catch (error) {
-    if (controller.signal.aborted) {
-      return void report({ status: 'interrupted', error: { code: ErrorCode.Interrupted, message: describeError(error) } });
-    }
-    return void report({ status: 'failed', error: { code: errorCodeOf(error), message: describeError(error) } });
-  } finally {
-    ctx.close();
-  }
-  // A pipeline that failed after doing part of its work says so in `error`, and keeps its counts and checks.
-  if (outcome.error) {
-    if (controller.signal.aborted) return void report({ status: 'interrupted', ...outcome, error: { code: ErrorCode.Interrupted, message: outcome.error.message } });
-    return void report({ status: 'failed', ...outcome });
-  }
-  const failed = outcome.integrity?.checks.filter((c) => !c.ok) ?? [];
-  if (outcome.integrity && !outcome.integrity.ok) {
-    const which = failed.map((c) => c.detail ?? `${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`).join('; ');
-    return void report({ status: 'failed', ...outcome, error: { code: ErrorCode.Integrity, message: `integrity check failed: ${which || 'see checks'}` } });
-  }
-  const { skipped, ...done } = outcome;
-  if (skipped !== undefined) return void report({ status: 'skipped', ...done, error: { code: ErrorCode.Skipped, message: skipped } });
-  return void report({ status: 'success', ...done });
+  await report(await runPipeline(start, controller.signal, send));
 }

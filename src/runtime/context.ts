@@ -32,6 +32,7 @@ export function createContext(start: StartMessage, signal: AbortSignal, send: (m
     kind: start.spec.type,
     file: start.spec.file,
     date: start.date,
+    cwd: start.cwd ?? process.cwd(),
     signal,
     log,
     progress: (progress) => send({ cmd: ChildCommand.Progress, progress }),

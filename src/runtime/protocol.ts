@@ -24,6 +24,8 @@ export interface StartMessage {
   statePath: string;
   date?: string;
   level: LogLevel;
+  /** The project folder, where relative paths are read from; a child already runs in it. */
+  cwd?: string;
 }
 
 export interface LogMessage {

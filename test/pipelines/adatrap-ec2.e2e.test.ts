@@ -62,6 +62,7 @@ function context(options: { signal?: AbortSignal; onLine?: (line: string) => voi
     runId: 'run-ec2',
     process: 'day',
     kind: 'adatrap',
+    cwd: process.cwd(),
     file: 'config/day.yaml',
     date: DAY,
     signal: options.signal ?? new AbortController().signal,

@@ -1,5 +1,8 @@
 import type { PipelineDefinition } from '../../core/pipeline.js';
-import { commandSchema, type CommandConfig } from './schema.js';
+import { shellLine } from '../../lib/shell-quote.js';
+import { commandSchema, type CommandConfig, type CommandStep } from './schema.js';
+
+const lineOf = (step: CommandStep) => step.shell ?? shellLine(step.argv!);
 
 // Chains an existing backup script (pg_dump, rsync, a vendor binary) into the same schedule and summary.
 export const command: PipelineDefinition<CommandConfig> = {
@@ -11,6 +14,7 @@ export const command: PipelineDefinition<CommandConfig> = {
     const { checkCommand } = await import('./checks.js');
     return checkCommand(config, ctx.cwd, ctx.memo);
   },
+  describe: (config) => [`run: ${lineOf(config.run)}`, ...(config.verify ? [`verify: ${lineOf(config.verify)}`] : [])],
   async run(config, ctx) {
     const { runCommand } = await import('./run.js');
     return runCommand(config, ctx);
