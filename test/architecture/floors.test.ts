@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const FLOORS: string[][] = [
   ['core'],
   ['lib'],
-  ['logging', 'monitoring', 'state'],
+  ['logging', 'monitoring', 'state', 'archive'],
   ['config'],
   ['pipelines/*'],
   ['pipelines'],
