@@ -1,4 +1,5 @@
-import { close, createWriteStream, ftruncate, open } from 'node:fs';
+import { close, ftruncate, open, write } from 'node:fs';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -43,7 +44,7 @@ export class ObjectWriter {
     }
     const start = this.size;
     const z = compressor(this.compression);
-    const out = createWriteStream('', { fd: this.fd, start, autoClose: false });
+    const out = new FileRange(this.fd, start);
     const written = pipeline(z, out);
     const sink = new WindowSink(z, typesOf);
     try {
@@ -51,7 +52,7 @@ export class ObjectWriter {
       await sink.flush();
       z.end();
       await written;
-      this.size = start + out.bytesWritten;
+      this.size = out.position;
       this.digest.merge(sink.digest);
       for (const [field, types] of sink.fields) this.fields.set(field, new Set([...(this.fields.get(field) ?? []), ...types]));
     } catch (error) {
@@ -73,6 +74,24 @@ export class ObjectWriter {
     if (this.fd !== undefined) await promisify(close)(this.fd).catch(() => {});
     this.fd = undefined;
     if (this.spooled) await this.store.discard(this.spooled);
+  }
+}
+
+// Writes at a position of a descriptor it does not own: destroying it (a window that failed) leaves the file open,
+// which fs.WriteStream would close whatever its autoClose says.
+class FileRange extends Writable {
+  constructor(
+    private readonly fd: number,
+    public position: number,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _: BufferEncoding, done: (error?: Error | null) => void): void {
+    write(this.fd, chunk, 0, chunk.length, this.position, (error, n) => {
+      this.position += n ?? 0;
+      done(error);
+    });
   }
 }
 
