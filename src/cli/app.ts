@@ -44,6 +44,10 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./logs-command.js')).logsSendCommand(args, io);
       case 'adatrap':
         return await (await import('./adatrap-command.js')).adatrapCommand(args, io);
+      case 'restore':
+        return await (await import('./restore-command.js')).restoreCommand(args, io);
+      case 'check':
+        return await (await import('./check-command.js')).checkCommand(args, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

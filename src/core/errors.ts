@@ -40,6 +40,8 @@ export const ErrorCode = {
   AdatrapOutput: 'E_ADATRAP_OUTPUT',
   /** adatrap: the archive could not be uploaded, or what S3 holds is not what was sent. */
   AdatrapArchive: 'E_ADATRAP_ARCHIVE',
+  /** influxdb-copy archives, restore and check: an archive could not be written or read (its folder, S3), or is incomplete. */
+  Archive: 'E_ARCHIVE',
   /** adatrap on EC2: an instance could not be launched, failed, or outlived its maximum lifetime. */
   AdatrapInstance: 'E_ADATRAP_INSTANCE',
 } as const;

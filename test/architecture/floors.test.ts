@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const FLOORS: string[][] = [
   ['core'],
   ['lib'],
-  ['logging', 'monitoring', 'notify', 'state'],
+  ['logging', 'monitoring', 'notify', 'state', 'archive'],
   ['config'],
   ['pipelines/*'],
   ['pipelines'],

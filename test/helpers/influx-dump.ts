@@ -130,6 +130,8 @@ export async function dumpPoints(url: string, db: string, rp: string, headers: R
         for (const result of (get(chunk, 'results') as Value[]) ?? []) for (const series of (get(result, 'series') as Value[]) ?? []) for (const row of get(series, 'values') as Buffer[][]) keys.add(`${row[0]!.toString('latin1')}\0${row[1]!.toString()}`);
       }
       const pairs = [...keys].sort().map((k) => k.split('\0') as [string, string]);
+      // No field in this retention policy: no point either (another policy holds them).
+      if (pairs.length === 0) continue;
       if (pairs.every(([f]) => plain(Buffer.from(f, 'latin1')))) {
         select = pairs.map(([f, t]) => `${ident(Buffer.from(f, 'latin1').toString('utf8'))}::${t}`).join(', ');
         refs = pairs.map(([f]) => bytesText(Buffer.from(f, 'latin1')));

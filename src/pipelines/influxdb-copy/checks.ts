@@ -1,13 +1,18 @@
 import type { CheckIssue } from '../../core/pipeline.js';
 import { timeNs } from './duration.js';
 import type { InfluxCopyConfig } from './schema.js';
+import { locationProblem } from '../../archive/location.js';
 
-// What can be known without a connection: the two sides differ, and start comes before end.
+// What can be known without a connection: there is somewhere to copy to, the two sides differ, and start comes
+// before end.
 export function checkInfluxCopy(config: InfluxCopyConfig): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const { source_server: src, destination_server: dst, backup_config: bc } = config;
   const same = (a: string, b: string) => new URL(a).origin === new URL(b).origin;
-  if (same(src.url, dst.url) && src.database === dst.database) {
+  if (!dst && !config.destination_archive) issues.push({ message: 'expected "destination_server" (a server to copy to) or "destination_archive" (a folder or S3 bucket to archive into), or both' });
+  const where = config.destination_archive && locationProblem(config.destination_archive);
+  if (where) issues.push({ path: ['destination_archive'], message: where });
+  if (dst && same(src.url, dst.url) && src.database === dst.database) {
     issues.push({ path: ['destination_server', 'database'], message: `the destination is the source itself (${src.url}, database "${src.database}")` });
   }
   const time = (key: 'start' | 'end') => {

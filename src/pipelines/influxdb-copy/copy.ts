@@ -32,7 +32,7 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
     onRetry: (what: string, attempt: number, error: unknown) => ctx.log.warn(`Retrying ${what} (attempt ${attempt} of ${bc.retries}): ${describeError(error)}`),
   };
   const src = new InfluxServer('source', config.source_server, serverOptions);
-  const dst = new InfluxServer('destination', config.destination_server, serverOptions);
+  const dst = new InfluxServer('destination', config.destination_server!, serverOptions);
   const runStartedNs = BigInt(Date.now()) * 1_000_000n;
   const writeSlots = pLimit(bc.write_concurrency);
   const readSlots = pLimit(bc.read_concurrency);
@@ -181,7 +181,7 @@ function why(c: ItemCopy): string {
 // Per source database, destination, retention policy and measurement: pointing a process at another
 // destination starts that copy from the beginning instead of skipping what the new destination lacks.
 function checkpointKey(config: InfluxCopyConfig, item: CopyItem): string {
-  const dst = config.destination_server;
+  const dst = config.destination_server!;
   const m = item.measurement;
   return JSON.stringify([config.source_server.database, new URL(dst.url).origin, dst.database, item.rp, m.utf8 ? m.bytes.toString('utf8') : { bytes: m.bytes.toString('base64') }]);
 }

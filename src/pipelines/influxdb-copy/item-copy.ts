@@ -109,7 +109,7 @@ export async function copyItem(src: InfluxServer, dst: InfluxServer, item: CopyI
 
 // The field types of this measurement (its own), and those its queries meet: with the other measurements the same
 // regular expression matches, when its name cannot be quoted.
-async function fieldTypes(src: InfluxServer, item: CopyItem): Promise<StretchFields> {
+export async function fieldTypes(src: InfluxServer, item: CopyItem): Promise<StretchFields> {
   if (item.twins.length === 0) {
     const own = await src.fieldTypes(item.rp, item.measurement);
     return { own, read: own };

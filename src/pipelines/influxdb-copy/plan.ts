@@ -21,18 +21,24 @@ export interface CopyItem {
 // source lists that the selection names, each known by its bytes.
 export async function planCopy(src: InfluxServer, dst: InfluxServer, bc: BackupConfig, ctx: PipelineContext): Promise<CopyItem[]> {
   await Promise.all([src.ping(), dst.ping()]);
+  return (await planSource(src, bc, ctx, (rps) => prepareDestination(dst, rps, ctx))).items;
+}
+
+// The source's side of a plan: the selected retention policies and the items to read. `beforeReading` runs once the
+// policies are known (the copy prepares its destination there). The source has been reached (`ping`).
+export async function planSource(src: InfluxServer, bc: BackupConfig, ctx: PipelineContext, beforeReading?: (rps: RetentionPolicy[]) => Promise<void>): Promise<{ rps: RetentionPolicy[]; items: CopyItem[] }> {
   if (!(await src.databases()).includes(src.database)) throw new PermanentError(`the source has no database "${src.database}"`);
   const rps = selectRetentionPolicies(await src.retentionPolicies(), bc.retention_policies);
-  await prepareDestination(dst, rps, ctx);
+  await beforeReading?.(rps);
   const layouts = await shardLayouts(src, rps, ctx);
   const all = await src.measurements();
   const measurements = all.filter((m) => matchesAny(m.text, bc.measurements) && !matchesAny(m.text, bc.exclude_measurements));
-  return rps.flatMap((rp) => measurements.map((measurement) => ({ rp: rp.name, measurement, layout: layouts.get(rp.name)!, unwritable: unwritableName(measurement), twins: sameRegex(measurement, all) })));
+  return { rps, items: rps.flatMap((rp) => measurements.map((measurement) => ({ rp: rp.name, measurement, layout: layouts.get(rp.name)!, unwritable: unwritableName(measurement), twins: sameRegex(measurement, all) }))) };
 }
 
 // The destination database, and each selected retention policy with the source's duration and shard duration:
 // a field whose type changed between shard groups fits only if the destination's groups are no wider.
-async function prepareDestination(dst: InfluxServer, rps: RetentionPolicy[], ctx: PipelineContext): Promise<void> {
+export async function prepareDestination(dst: InfluxServer, rps: RetentionPolicy[], ctx: Pick<PipelineContext, 'log'>): Promise<void> {
   const created = !(await dst.databases()).includes(dst.database);
   if (created) {
     ctx.log.info(`Creating database "${dst.database}" on the destination.`);
@@ -57,7 +63,7 @@ async function prepareDestination(dst: InfluxServer, rps: RetentionPolicy[], ctx
 }
 
 // SHOW SHARDS when this user may (an admin), else groups computed from each policy's shard duration.
-export async function shardLayouts(server: InfluxServer, rps: RetentionPolicy[], ctx: PipelineContext): Promise<Map<string, ShardLayout>> {
+export async function shardLayouts(server: InfluxServer, rps: RetentionPolicy[], ctx: Pick<PipelineContext, 'log'>): Promise<Map<string, ShardLayout>> {
   const listed = await server.shardGroups();
   if (!listed) ctx.log.debug(`The ${server.side}'s user may not run SHOW SHARDS: its shard groups are computed from each retention policy's shard duration.`);
   return new Map(rps.map((rp) => {

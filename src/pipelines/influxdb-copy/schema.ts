@@ -1,5 +1,6 @@
 import { httpUrl, seconds } from '../../lib/schema-parts.js';
 import type { JsonSchema } from '../../core/pipeline.js';
+import { archiveLocationSchema, type ArchiveLocation } from '../../archive/location.js';
 
 export interface ServerConfig {
   url: string;
@@ -29,7 +30,9 @@ export interface BackupConfig {
 
 export interface InfluxCopyConfig {
   source_server: ServerConfig;
-  destination_server: ServerConfig;
+  /** At least one of destination_server and destination_archive (checks.ts). */
+  destination_server?: ServerConfig;
+  destination_archive?: ArchiveLocation;
   backup_config: BackupConfig;
 }
 
@@ -53,10 +56,11 @@ const server = (role: string): JsonSchema => ({
 
 export const influxCopySchema: JsonSchema = {
   type: 'object',
-  required: ['source_server', 'destination_server'],
+  required: ['source_server'],
   properties: {
     source_server: server('source'),
     destination_server: server('destination'),
+    destination_archive: archiveLocationSchema,
     backup_config: {
       type: 'object',
       additionalProperties: false,

@@ -18,7 +18,7 @@ export interface VerifiedRange {
 export type Verification = 'count' | 'checksum';
 
 // What one side holds of a measurement over a range.
-interface Holding {
+export interface Holding {
   /** Field values per field (count), or points (checksum). */
   perField: Map<string, number>;
   /** Order-independent: per series and field counts (count), or every point's line (checksum). */
@@ -54,7 +54,9 @@ export async function verifyItem(src: InfluxServer, dst: InfluxServer, range: Ve
   return { name, ok: !detail, expected: `${points(expected)} points, ${expected.digest}`, actual: `${points(actual)} points, ${actual.digest}`, missing, extra, ...(detail ? { detail } : {}) };
 }
 
-async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLayout, how: Verification, pageSize: number, onPoints: (n: number) => void): Promise<Holding> {
+// What one side holds of a measurement over a range: counts per field and their digest, or (checksum) its points
+// and a digest of every line.
+export async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLayout, how: Verification, pageSize: number, onPoints: (n: number) => void): Promise<Holding> {
   const { rp, measurement: m } = range;
   // Its own field types, and those of what its queries also read (names InfluxQL cannot quote).
   const matched = await server.fieldTypesMatched(rp, m);
@@ -110,7 +112,7 @@ async function hold(server: InfluxServer, range: VerifiedRange, layout: ShardLay
 const showField = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
 
 // Two 32-bit sums of per-item hashes (FNV-1a and djb2): independent of order and of how the reads were cut.
-class Digest {
+export class Digest {
   private a = 0;
   private b = 0;
 

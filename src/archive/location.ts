@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import type { JsonSchema } from '../core/pipeline.js';
+import { LocalStore } from './local-store.js';
+import { S3Store, type S3Location } from './s3-store.js';
+import type { ArchiveStore } from './store.js';
+
+// Where a process writes its archives: a local folder (`path`) or S3 (`s3`), exactly one.
+export interface ArchiveLocation {
+  path?: string;
+  s3?: S3Location;
+}
+
+export const archiveLocationSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Where archives go: `path` (a local folder) or `s3` (a bucket and prefix), one of them. Each run adds one archive there, in a folder of its own named by its time.',
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'A local folder (relative to the working directory).' },
+    s3: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bucket', 'region'],
+      description: 'An S3 bucket, or an S3-compatible store with `endpoint` and `force_path_style`.',
+      properties: {
+        bucket: { type: 'string', minLength: 1, description: 'The bucket.' },
+        prefix: { type: 'string', default: '', description: 'The folder inside the bucket, e.g. "influx/metrics".' },
+        region: { type: 'string', minLength: 1, description: 'e.g. "us-east-1".' },
+        endpoint: { type: 'string', 'x-url': ['http', 'https'], 'x-expected': 'an http:// or https:// URL such as "http://127.0.0.1:9000"', description: 'An S3-compatible service; AWS when absent.' },
+        force_path_style: { type: 'boolean', default: false, description: 'Path-style addressing (host/bucket/key), which most S3-compatible services need.' },
+        credentials: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['access_key_id', 'secret_access_key'],
+          description: 'Keys, as ${VAR}s. Leave out to use the AWS default chain (environment, ~/.aws, an instance role).',
+          properties: { access_key_id: { type: 'string', minLength: 1 }, secret_access_key: { type: 'string', minLength: 1 }, session_token: { type: 'string', minLength: 1 } },
+        },
+        retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'Retries of a request after a throttle, a 5xx or a network error (the SDK\'s backoff with jitter).' },
+      },
+    },
+  },
+};
+
+// The problem with a location the schema let through, if any: it names both places, or neither.
+export function locationProblem(location: ArchiveLocation): string | undefined {
+  if (location.path !== undefined && location.s3 !== undefined) return 'expected "path" or "s3", not both';
+  if (location.path === undefined && location.s3 === undefined) return 'expected "path" (a local folder) or "s3" (a bucket)';
+  return undefined;
+}
+
+export function openStore(location: ArchiveLocation): ArchiveStore {
+  return location.s3 ? new S3Store(location.s3) : new LocalStore(resolve(location.path!));
+}
+
+// An archive named on the command line: a folder, or s3://bucket/prefix (keys from the AWS default chain; with an
+// endpoint, an S3-compatible store addressed path-style).
+export function locationOf(text: string, s3: { endpoint?: string; region?: string } = {}): ArchiveLocation {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
+  if (!m) return { path: text };
+  const region = s3.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return { s3: { bucket: m[1]!, prefix: m[2]!, region, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}), force_path_style: s3.endpoint !== undefined, retries: 4 } };
+}
