@@ -25,7 +25,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return 0;
       }
       case 'history':
-        return (await import('./history-command.js')).historyCommand(args, io);
+        return await (await import('./history-command.js')).historyCommand(args, io);
       case 'schedule':
         return await (await import('./schedule-command.js')).scheduleCommand(args, io);
       // Every 30 s in a container: loads neither the process files nor the scheduler.

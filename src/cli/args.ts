@@ -58,8 +58,15 @@ export interface QueueStatusArgs {
 
 export interface HistoryArgs {
   command: 'history';
+  /** One run whole (`main history RUN_ID`), instead of the list. */
+  runId?: string;
   limit: number;
+  process?: string;
+  status?: string;
+  /** ISO time: runs started at or after it. */
+  since?: string;
   state: string;
+  logDir: string;
   json: boolean;
 }
 
@@ -179,11 +186,16 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .action(() => onParsed({ command: 'schema' }));
   program
     .command('history')
-    .description('the last runs recorded in the state store')
+    .description('the last runs recorded in the state store; with RUN_ID, that run whole with its log lines')
+    .argument('[RUN_ID]', 'a run id, or its start or end (…-3f2a)')
     .addOption(new Option('-n, --limit <N>', 'how many runs').default(10).argParser(wholeNumber('-n', 1, 100000)))
+    .addOption(new Option('--process <name>', 'runs of this process (with RUN_ID: its log lines only)'))
+    .addOption(new Option('--status <status>', `runs whose status is this (${RUN_STATUSES.join(', ')}); with --process, that process's (${PROCESS_STATUSES.join(', ')})`))
+    .addOption(new Option('--since <when>', 'runs started since: a duration ago (7d, 12h, 30m) or a day (00:00 UTC) or an ISO 8601 time').argParser(since))
     .addOption(stateOption())
+    .addOption(logDirOption())
     .addOption(new Option('--json', 'print JSON'))
-    .action((o) => onParsed({ command: 'history', limit: o.limit, state: o.state, json: Boolean(o.json) }));
+    .action((runId: string | undefined, o) => onParsed({ command: 'history', ...historyArgs(runId, o) }));
   const schedule = program
     .command('schedule')
     .description('stay up and run each enabled process at its `schedule`; SIGHUP reloads the process files, SIGTERM stops')
@@ -316,6 +328,26 @@ export function parseArgs(argv: readonly string[]): Args {
     }
   }
   return parsed;
+}
+
+const RUN_STATUSES = ['success', 'failed', 'interrupted', 'skipped', 'running', 'abandoned'];
+const PROCESS_STATUSES = ['success', 'failed', 'timeout', 'interrupted', 'skipped'];
+
+function historyArgs(runId: string | undefined, o: Record<string, unknown>): Omit<HistoryArgs, 'command'> {
+  const status = o.status as string | undefined;
+  const statuses = o.process === undefined ? RUN_STATUSES : PROCESS_STATUSES;
+  if (status !== undefined && !statuses.includes(status)) throw new UsageError(`expected --status to be one of ${statuses.join(', ')}${o.process === undefined ? '' : ' (with --process)'}, got "${status}"`);
+  if (runId !== undefined && (status !== undefined || o.since !== undefined)) throw new UsageError('--status and --since choose runs to list; with RUN_ID there is one run');
+  return { runId, limit: o.limit as number, process: o.process as string | undefined, status, since: o.since as string | undefined, state: o.state as string, logDir: o.logDir as string, json: Boolean(o.json) };
+}
+
+// `--since 7d` (that long ago), `--since 2026-11-23` (00:00 UTC) or `--since 2026-11-23T04:00:00Z`: an ISO time.
+function since(value: string): string {
+  const seconds = parseDuration(value);
+  if (seconds !== undefined) return new Date(Date.now() - seconds * 1000).toISOString();
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) throw new InvalidArgumentError(`expected --since to be a duration such as "7d" or "12h", a day such as 2026-11-23 or an ISO 8601 time, got "${value}"`);
+  return new Date(at).toISOString();
 }
 
 function wholeNumber(flag: string, min: number, max: number) {
