@@ -26,6 +26,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
       }
       case 'history':
         return await (await import('./history-command.js')).historyCommand(args, io);
+      case 'logs-of':
+        return await (await import('./logs-of-command.js')).logsOfCommand(args, io);
       case 'schedule':
         return await (await import('./schedule-command.js')).scheduleCommand(args, io);
       // Every 30 s in a container: loads neither the process files nor the scheduler.

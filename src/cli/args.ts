@@ -66,8 +66,19 @@ export interface HistoryArgs {
   /** ISO time: runs started at or after it. */
   since?: string;
   state: string;
-  logDir: string;
+  /** Default DEFAULT_LOG_DIR: read only for RUN_ID's lines. */
+  logDir?: string;
   json: boolean;
+}
+
+export interface LogsOfArgs {
+  command: 'logs-of';
+  runId: string;
+  process?: string;
+  follow: boolean;
+  json: boolean;
+  state: string;
+  logDir: string;
 }
 
 export interface LogsServeArgs extends QueueArgs {
@@ -125,7 +136,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | LogsOfArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 
@@ -134,7 +145,8 @@ const DEFAULT_STATE = './data/state.db';
 // The options several commands share, each defined once (a command may say what it means for it).
 const configOption = (what = 'folder of process files, or one process file') => new Option('-c, --config <path>', what).default('./config');
 const stateOption = (what = 'SQLite state store') => new Option('--state <file>', what).default(DEFAULT_STATE);
-const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs');
+export const DEFAULT_LOG_DIR = './data/logs';
+const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default(DEFAULT_LOG_DIR);
 const verboseOption = () => new Option('-v, --verbose', 'debug logging');
 const maxParallelOption = (what: string, byDefault = availableParallelism()) => new Option('-p, --max-parallel <n>', what).default(byDefault).argParser(wholeNumber('--max-parallel', 1, 1024));
 // --queue, or SAT_QUEUE_URL when the flag is not given (commander's help says so: "env: SAT_QUEUE_URL").
@@ -193,9 +205,19 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--status <status>', `runs whose status is this (${RUN_STATUSES.join(', ')}); with --process, that process's (${PROCESS_STATUSES.join(', ')})`))
     .addOption(new Option('--since <when>', 'runs started since: a duration ago (7d, 12h, 30m) or a day (00:00 UTC) or an ISO 8601 time').argParser(since))
     .addOption(stateOption())
-    .addOption(logDirOption())
+    .addOption(new Option('--log-dir <dir>', `with RUN_ID: folder of the JSON-lines log (default: "${DEFAULT_LOG_DIR}")`))
     .addOption(new Option('--json', 'print JSON'))
     .action((runId: string | undefined, o) => onParsed({ command: 'history', ...historyArgs(runId, o) }));
+  program
+    .command('logs-of')
+    .description("a run's lines of the JSON-lines log; --follow: and new ones as they come, until the run has ended")
+    .argument('<RUN_ID>', 'a run id, or its start or end (…-3f2a)')
+    .addOption(new Option('--process <name>', "that process's lines only"))
+    .addOption(new Option('-f, --follow', 'keep printing while the run goes on; stop once it has ended'))
+    .addOption(new Option('--json', 'the lines as written (JSON lines)'))
+    .addOption(stateOption())
+    .addOption(logDirOption())
+    .action((runId: string, o) => onParsed({ command: 'logs-of', runId, process: o.process, follow: Boolean(o.follow), json: Boolean(o.json), state: o.state, logDir: o.logDir }));
   const schedule = program
     .command('schedule')
     .description('stay up and run each enabled process at its `schedule`; SIGHUP reloads the process files, SIGTERM stops')
@@ -338,7 +360,7 @@ function historyArgs(runId: string | undefined, o: Record<string, unknown>): Omi
   const statuses = o.process === undefined ? RUN_STATUSES : PROCESS_STATUSES;
   if (status !== undefined && !statuses.includes(status)) throw new UsageError(`expected --status to be one of ${statuses.join(', ')}${o.process === undefined ? '' : ' (with --process)'}, got "${status}"`);
   if (runId !== undefined && (status !== undefined || o.since !== undefined)) throw new UsageError('--status and --since choose runs to list; with RUN_ID there is one run');
-  return { runId, limit: o.limit as number, process: o.process as string | undefined, status, since: o.since as string | undefined, state: o.state as string, logDir: o.logDir as string, json: Boolean(o.json) };
+  return { runId, limit: o.limit as number, process: o.process as string | undefined, status, since: o.since as string | undefined, state: o.state as string, logDir: o.logDir as string | undefined, json: Boolean(o.json) };
 }
 
 // `--since 7d` (that long ago), `--since 2026-11-23` (00:00 UTC) or `--since 2026-11-23T04:00:00Z`: an ISO time.

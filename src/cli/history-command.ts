@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ListedRun } from '../state/run-queries.js';
 import { StateStore } from '../state/store.js';
 import { StoreUnusableError } from '../state/store-error.js';
-import type { HistoryArgs } from './args.js';
+import { DEFAULT_LOG_DIR, type HistoryArgs } from './args.js';
 import type { Output } from './output.js';
 import { readRunLines } from './run-log.js';
 import { resolveRunId, statusOf } from './run-lookup.js';
@@ -42,9 +42,10 @@ export async function historyCommand(args: HistoryArgs, io: Output): Promise<num
 async function showRun(store: StateStore, id: string, args: HistoryArgs, io: Output): Promise<number> {
   const run = store.run(resolveRunId(store, id))!;
   const shown = { ...run, status: statusOf(run) };
-  const log = await readRunLines(args.logDir, { runId: run.runId, ...(args.process === undefined ? {} : { process: args.process }) });
+  const logDir = args.logDir ?? DEFAULT_LOG_DIR;
+  const log = await readRunLines(logDir, { runId: run.runId, ...(args.process === undefined ? {} : { process: args.process }) });
   if (args.json) io.out(`${JSON.stringify({ ...shown, log }, null, 2)}\n`);
-  else io.out(renderRun(shown, log, args.logDir));
+  else io.out(renderRun(shown, log, logDir));
   return 0;
 }
 
