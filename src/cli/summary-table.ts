@@ -1,4 +1,5 @@
 import type { ProcessResult, RunSummary } from '../core/result.js';
+import { shownStatus } from '../orchestrator/summary.js';
 import { renderTable, seconds } from './table.js';
 
 // The summary a person reads after a run: one row per process, the reason under each that did not succeed.
@@ -15,7 +16,7 @@ export function renderSummary(summary: RunSummary): string {
   const counts = countBy(summary.processes);
   const took = seconds(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt));
   const lost = (summary.logFileFailures ?? []).map((f) => `Log file ${f.file}: ${f.linesLost} line(s) not written (${f.error}).\n`).join('');
-  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${lost ? `\n${lost}` : ''}`;
+  return `\nRun ${summary.runId}: ${shownStatus(summary).toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${lost ? `\n${lost}` : ''}`;
 }
 
 function records(p: ProcessResult): string {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/core/result.js';
-import { runCli, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace, EVENT_MS } from '../helpers/cli.js';
 
 // Real runs of real processes, then `main history` reads the state store and the JSON-lines log they left.
 let ws: Workspace;
@@ -107,5 +107,37 @@ describe('main history', () => {
     const both = await main(['history', '20']);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe(`main: "20" names 2 runs: ${b.runId}, ${a.runId}; give more of the run id\n`);
+  });
+});
+
+describe('a run none of whose processes ran', () => {
+  it('reads SKIPPED, not SUCCESS, in the summary and in history, when its process was skipped because the previous run was still going', async () => {
+    ws.write('config/a.yaml', proc('slow', 'echo waiting; while [ ! -f go ]; do sleep 0.1; done'));
+    const first = startCli(['--json'], { cwd: ws.dir });
+    await waitFor(() => ws.exists('data/logs/sysadmintoolkit.jsonl') && ws.read('data/logs/sysadmintoolkit.jsonl').includes('"message":"waiting"'), EVENT_MS, 'the first run to be under way');
+    const table = await main([]);
+    const json = await main(['--json']);
+    ws.write('go', '');
+    expect((await first.done).code).toBe(0);
+
+    // Nothing failed: exit 0, and the summary JSON keeps DESIGN.md's run status.
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^Run \S+: SKIPPED \(1 skipped\) in \d+\.\d s$/m);
+    expect(table.stdout).toMatch(/^slow +command +SKIPPED /m);
+    expect(table.stdout).toMatch(/^ {4}skipped: the previous run is still going \(started \S+ by \S+:\d+\)$/m);
+    const skipped = JSON.parse(json.stdout) as RunSummary;
+    expect([json.code, skipped.status, skipped.processes[0]!.status, skipped.processes[0]!.error!.code]).toEqual([0, 'success', 'skipped', 'E_SKIPPED']);
+
+    const history = await main(['history']);
+    const rows = history.stdout.split('\n');
+    expect(rows.filter((l) => /^\S+Z-[0-9a-f]{4} +SKIPPED +\d+\.\d s +1 skipped$/.test(l))).toHaveLength(2);
+    expect(rows.filter((l) => /^ {4}slow \(command\): skipped: the previous run is still going/.test(l))).toHaveLength(2);
+    expect(rows.filter((l) => /^\S+Z-[0-9a-f]{4} +SUCCESS +\d+\.\d s +1 success$/.test(l))).toHaveLength(1);
+    const first3 = JSON.parse((await first.done).stdout) as RunSummary;
+    expect(await listed(['--status', 'skipped'])).toEqual(expect.arrayContaining([skipped.runId]));
+    expect(await listed(['--status', 'skipped'])).toHaveLength(2);
+    expect(await listed(['--status', 'success'])).toEqual([first3.runId]);
+    const [latest] = JSON.parse((await main(['history', '--json', '-n', '1'])).stdout) as Listed[];
+    expect(latest).toMatchObject({ runId: skipped.runId, status: 'skipped', processes: [{ name: 'slow', status: 'skipped', error: skipped.processes[0]!.error }] });
   });
 });
