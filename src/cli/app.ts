@@ -28,6 +28,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./history-command.js')).historyCommand(args, io);
       case 'logs-of':
         return await (await import('./logs-of-command.js')).logsOfCommand(args, io);
+      case 'next':
+        return await (await import('./next-command.js')).nextCommand(args, io);
       case 'schedule':
         return await (await import('./schedule-command.js')).scheduleCommand(args, io);
       // Every 30 s in a container: loads neither the process files nor the scheduler.

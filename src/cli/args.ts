@@ -129,6 +129,15 @@ export interface ScheduleArgs extends QueueArgs {
   verbose: boolean;
 }
 
+/** `main schedule --list`, `main next`: the next run times of each enabled process. */
+export interface NextArgs {
+  command: 'next';
+  config: string;
+  timezone: string;
+  count: number;
+  json: boolean;
+}
+
 export interface HealthArgs {
   command: 'health';
   state: string;
@@ -136,7 +145,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | LogsOfArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 
@@ -225,11 +234,27 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(stateOption('SQLite state store (shared by every scheduler that uses it)'))
     .addOption(logDirOption())
     .addOption(maxParallelOption('child processes at once, per run'))
-    .addOption(new Option('--timezone <zone>', 'the zone of schedules that name none').default(Intl.DateTimeFormat().resolvedOptions().timeZone).argParser(timeZone))
+    .addOption(timezoneOption())
     .addOption(graceOption('on SIGTERM, how long runs under way may take before they are stopped'))
     .addOption(verboseOption())
-    .action((o) => onParsed({ command: 'schedule', ...(o as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) }));
+    .addOption(new Option('--list', 'print the next run times of each enabled process (as `main next`) and exit'))
+    .addOption(countOption())
+    .addOption(new Option('--json', 'with --list: print JSON'))
+    .action((o) => {
+      if (o.list) return onParsed(nextArgs(o));
+      if (o.json || o.count !== undefined) throw new UsageError(`${o.json ? '--json' : '--count'} goes with --list: main schedule --list ${o.json ? '--json' : '--count N'}`);
+      const { list: _, count: __, json: ___, ...rest } = o;
+      onParsed({ command: 'schedule', ...(rest as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) });
+    });
   for (const option of queueOptions()) schedule.addOption(option);
+  program
+    .command('next')
+    .description('the next run times of each enabled process, in its zone, as `main schedule` runs them')
+    .addOption(configOption())
+    .addOption(timezoneOption())
+    .addOption(countOption())
+    .addOption(new Option('--json', 'print JSON'))
+    .action((o) => onParsed(nextArgs(o)));
   program
     .command('worker')
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
@@ -270,6 +295,15 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   send.action((files: string[], o) => onParsed({ command: 'logs-send', files, ...(o as Omit<LogsSendArgs, 'command' | 'files'>), tls: Boolean(o.tls), verbose: Boolean(o.verbose) }));
   addAdatrapCommands(program, onParsed);
   return program;
+}
+
+const timezoneOption = () => new Option('--timezone <zone>', 'the zone of schedules that name none').default(Intl.DateTimeFormat().resolvedOptions().timeZone).argParser(timeZone);
+// No default in commander: `main schedule --count` without --list is refused; NEXT_COUNT when absent.
+const NEXT_COUNT = 3;
+const countOption = () => new Option('--count <n>', `how many next run times of each process (default ${NEXT_COUNT})`).argParser(wholeNumber('--count', 1, 1000));
+
+function nextArgs(o: Record<string, unknown>): NextArgs {
+  return { command: 'next', config: o.config as string, timezone: o.timezone as string, count: (o.count as number | undefined) ?? NEXT_COUNT, json: Boolean(o.json) };
 }
 
 function serveOptions(): Option[] {
