@@ -44,6 +44,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./worker-command.js')).workerCommand(args, io);
       case 'queue-status':
         return await (await import('./queue-command.js')).queueStatusCommand(args, io);
+      case 'queue-admin':
+        return await (await import('./queue-admin-command.js')).queueAdminCommand(args, io);
       case 'logs-send':
         return await (await import('./logs-command.js')).logsSendCommand(args, io);
       case 'adatrap':

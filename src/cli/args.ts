@@ -56,6 +56,20 @@ export interface QueueStatusArgs {
   json: boolean;
 }
 
+// `main queue retry|clean|pause|resume`.
+export interface QueueAdminArgs {
+  command: 'queue-admin';
+  action: 'retry' | 'clean' | 'pause' | 'resume';
+  queue: string;
+  /** retry: these jobs (default: every failed one). */
+  jobIds?: string[];
+  /** clean: seconds since the job finished. */
+  olderThan: number;
+  /** clean: which finished jobs. */
+  states: Array<'completed' | 'failed'>;
+  json: boolean;
+}
+
 export interface HistoryArgs {
   command: 'history';
   /** One run whole (`main history RUN_ID`), instead of the list. */
@@ -145,7 +159,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | QueueAdminArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 
@@ -267,14 +281,42 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--stalled-after <duration>', 'a job whose worker has not renewed its lock for this long is taken by another worker').default(30).argParser(wholeSeconds('--stalled-after', 1, 3600)))
     .addOption(verboseOption())
     .action((o) => onParsed({ command: 'worker', ...(o as Omit<WorkerArgs, 'command'>), verbose: Boolean(o.verbose) }));
-  program
-    .command('queue')
-    .description('distributed mode: the state of the queue')
+  const queue = program.command('queue').description('distributed mode: the state of the queue, and what an operator does to it');
+  const theQueue = () => queueOption('the Redis of the queue (password: SAT_QUEUE_PASSWORD)').makeOptionMandatory();
+  queue
     .command('status')
-    .description('jobs waiting, active, delayed, failed and completed; the workers connected')
-    .addOption(queueOption('the Redis of the queue (password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
+    .description('jobs waiting, active, delayed, failed and completed; the workers connected; whether it is paused')
+    .addOption(theQueue())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'queue-status', queue: o.queue, json: Boolean(o.json) }));
+  const admin = (action: QueueAdminArgs['action'], o: Record<string, unknown>, jobIds?: string[]) =>
+    onParsed({ command: 'queue-admin', action, queue: o.queue as string, jobIds, olderThan: (o.olderThan as number | undefined) ?? 0, states: finishedStates(o), json: Boolean(o.json) });
+  queue
+    .command('retry')
+    .description('put failed jobs back in the queue (every one, or those named) and wait until each has ended; exit 1 when one fails again')
+    .argument('[JOB_ID...]', 'the jobs (`main queue status` names them); default: every failed job')
+    .addOption(theQueue())
+    .addOption(new Option('--json', 'print JSON'))
+    .action((ids: string[], o) => admin('retry', o, ids.length ? ids : undefined));
+  queue
+    .command('clean')
+    .description('remove the completed and failed jobs that finished longer ago than --older-than')
+    .addOption(theQueue())
+    .addOption(new Option('--older-than <duration>', 'how long ago they finished (0: every one)').argParser(wholeSeconds('--older-than', 0, 10 * 365 * 86400)).makeOptionMandatory())
+    .addOption(new Option('--completed', 'only the completed ones'))
+    .addOption(new Option('--failed', 'only the failed ones'))
+    .addOption(new Option('--json', 'print JSON'))
+    .action((o) => admin('clean', o));
+  queue
+    .command('pause')
+    .description('workers take no new job (those running go on) until `main queue resume`')
+    .addOption(theQueue())
+    .action((o) => admin('pause', o));
+  queue
+    .command('resume')
+    .description('workers take jobs again after `main queue pause`')
+    .addOption(theQueue())
+    .action((o) => admin('resume', o));
   program
     .command('health')
     .description('exit 0 when a `main schedule` of this host has a recent heartbeat in the state store (a container HEALTHCHECK), 1 with the reason otherwise')
@@ -304,6 +346,14 @@ const countOption = () => new Option('--count <n>', `how many next run times of 
 
 function nextArgs(o: Record<string, unknown>): NextArgs {
   return { command: 'next', config: o.config as string, timezone: o.timezone as string, count: (o.count as number | undefined) ?? NEXT_COUNT, json: Boolean(o.json) };
+}
+
+// `queue clean`: --completed, --failed, or both when neither is given.
+function finishedStates(o: Record<string, unknown>): QueueAdminArgs['states'] {
+  const states: QueueAdminArgs['states'] = [];
+  if (o.completed) states.push('completed');
+  if (o.failed) states.push('failed');
+  return states.length ? states : ['completed', 'failed'];
 }
 
 function serveOptions(): Option[] {
@@ -368,8 +418,8 @@ export function parseArgs(argv: readonly string[]): Args {
   if (!parsed) throw new UsageError('nothing to do');
   // `main --queue URL schedule`: the option went to `main`, not to the command, and would be ignored.
   if (parsed.command !== 'run' && parsed.command !== 'help' && program.getOptionValueSource('queue') === 'cli') {
-    const name = parsed.command.replace('-', ' ');
-    const takes = ['schedule', 'worker', 'queue-status', 'logs-serve'].includes(parsed.command);
+    const name = parsed.command === 'queue-admin' ? `queue ${parsed.action}` : parsed.command.replace('-', ' ');
+    const takes = ['schedule', 'worker', 'queue-status', 'queue-admin', 'logs-serve'].includes(parsed.command);
     throw new UsageError(takes ? `--queue goes after the command: main ${name} --queue URL` : `main ${name} takes no --queue`);
   }
   // Checked here, not by commander: commander's message would repeat the URL, and its password, as typed.
