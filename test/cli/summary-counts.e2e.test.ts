@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src/core/result.js';
 import { runCli, startCli, waitFor, EVENT_MS } from '../helpers/cli.js';
 import { CopyFixture } from '../helpers/influx-copy.js';
 
@@ -26,14 +27,19 @@ describe('the printed summary', () => {
     for (let t = 0n; t < 60_000n; t++) lines.push(`big,host=h${t % 20n} v=${t}i ${T + t * 1_000_000n}`);
     for (let i = 0; i < lines.length; i += 20_000) await f.src.write(f.db, lines.slice(i, i + 20_000).join('\n'));
     f.ws.write('config/copy.yaml', f.processFile('mode: full, validate_data: checksum'));
-    const run = startCli([], { cwd: f.ws.dir });
+    const run = startCli(['--report', 'report.json'], { cwd: f.ws.dir });
     let stderr = '';
     run.child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /Verifying 1 measurement/.test(stderr), EVENT_MS, 'the verification to start');
     run.child.kill('SIGTERM');
     const { code, stdout } = await run.done;
     expect(code).toBe(143);
-    expect(stdout).toMatch(/^copy +influxdb-copy +INTERRUPTED +\d+\.\d s +60,000\/60,000\/0 /m);
+    // What it had copied when it was stopped (all of it, or on a busy machine a part), as the report says.
+    const { records } = (JSON.parse(f.ws.read('report.json')) as RunSummary).processes[0]!;
+    expect(records!.written).toBeGreaterThanOrEqual(1000);
+    const shown = [records!.read, records!.written, records!.rejected].map((n) => n.toLocaleString('en-US')).join('/');
+    expect(shown).toMatch(/^\d{1,2},\d{3}\/\d{1,2},\d{3}\/0$/);
+    expect(stdout).toMatch(new RegExp(`^copy +influxdb-copy +INTERRUPTED +\\d+\\.\\d s +${shown} `, 'm'));
     expect(stdout).toMatch(/^ {4}E_INTERRUPTED: /m);
   });
 });
