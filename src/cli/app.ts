@@ -25,7 +25,11 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return 0;
       }
       case 'history':
-        return (await import('./history-command.js')).historyCommand(args, io);
+        return await (await import('./history-command.js')).historyCommand(args, io);
+      case 'logs-of':
+        return await (await import('./logs-of-command.js')).logsOfCommand(args, io);
+      case 'next':
+        return await (await import('./next-command.js')).nextCommand(args, io);
       case 'schedule':
         return await (await import('./schedule-command.js')).scheduleCommand(args, io);
       // Every 30 s in a container: loads neither the process files nor the scheduler.
@@ -40,6 +44,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./worker-command.js')).workerCommand(args, io);
       case 'queue-status':
         return await (await import('./queue-command.js')).queueStatusCommand(args, io);
+      case 'queue-admin':
+        return await (await import('./queue-admin-command.js')).queueAdminCommand(args, io);
       case 'logs-send':
         return await (await import('./logs-command.js')).logsSendCommand(args, io);
       case 'adatrap':

@@ -5,6 +5,7 @@ import { isTimeZone } from '../lib/time-zone.js';
 import { queueTarget } from '../queue/target.js';
 import { addAdatrapCommands, type AdatrapArgs } from './adatrap-args.js';
 import { addArchiveCommands, type ArchiveArgs } from './archive-args.js';
+import { finishedStates, historyArgs, NEXT_COUNT, nextArgs, PROCESS_STATUSES, RUN_STATUSES, since, type HistoryArgs, type LogsOfArgs, type NextArgs, type QueueAdminArgs } from './view-args.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -54,13 +55,6 @@ export interface WorkerArgs {
 export interface QueueStatusArgs {
   command: 'queue-status';
   queue: string;
-  json: boolean;
-}
-
-export interface HistoryArgs {
-  command: 'history';
-  limit: number;
-  state: string;
   json: boolean;
 }
 
@@ -119,16 +113,18 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ArchiveArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | QueueAdminArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ArchiveArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
+export type { HistoryArgs, LogsOfArgs, NextArgs, QueueAdminArgs } from './view-args.js';
 
 const DEFAULT_STATE = './data/state.db';
 
 // The options several commands share, each defined once (a command may say what it means for it).
 const configOption = (what = 'folder of process files, or one process file') => new Option('-c, --config <path>', what).default('./config');
 const stateOption = (what = 'SQLite state store') => new Option('--state <file>', what).default(DEFAULT_STATE);
-const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default('./data/logs');
+export const DEFAULT_LOG_DIR = './data/logs';
+const logDirOption = () => new Option('--log-dir <dir>', 'folder of the JSON-lines log').default(DEFAULT_LOG_DIR);
 const verboseOption = () => new Option('-v, --verbose', 'debug logging');
 const maxParallelOption = (what: string, byDefault = availableParallelism()) => new Option('-p, --max-parallel <n>', what).default(byDefault).argParser(wholeNumber('--max-parallel', 1, 1024));
 // --queue, or SAT_QUEUE_URL when the flag is not given (commander's help says so: "env: SAT_QUEUE_URL").
@@ -180,11 +176,26 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .action(() => onParsed({ command: 'schema' }));
   program
     .command('history')
-    .description('the last runs recorded in the state store')
+    .description('the last runs recorded in the state store; with RUN_ID, that run whole with its log lines')
+    .argument('[RUN_ID]', 'a run id, or its start or end (…-3f2a)')
     .addOption(new Option('-n, --limit <N>', 'how many runs').default(10).argParser(wholeNumber('-n', 1, 100000)))
+    .addOption(new Option('--process <name>', 'runs of this process (with RUN_ID: its log lines only)'))
+    .addOption(new Option('--status <status>', `runs whose status is this (${RUN_STATUSES.join(', ')}); with --process, that process's (${PROCESS_STATUSES.join(', ')})`))
+    .addOption(new Option('--since <when>', 'runs started since: a duration ago (7d, 12h, 30m) or a day (00:00 UTC) or an ISO 8601 time').argParser(since))
     .addOption(stateOption())
+    .addOption(new Option('--log-dir <dir>', `with RUN_ID: folder of the JSON-lines log (default: "${DEFAULT_LOG_DIR}")`))
     .addOption(new Option('--json', 'print JSON'))
-    .action((o) => onParsed({ command: 'history', limit: o.limit, state: o.state, json: Boolean(o.json) }));
+    .action((runId: string | undefined, o) => onParsed({ command: 'history', ...historyArgs(runId, o) }));
+  program
+    .command('logs-of')
+    .description("a run's lines of the JSON-lines log; --follow: and new ones as they come, until the run has ended")
+    .argument('<RUN_ID>', 'a run id, or its start or end (…-3f2a)')
+    .addOption(new Option('--process <name>', "that process's lines only"))
+    .addOption(new Option('-f, --follow', 'keep printing while the run goes on; stop once it has ended'))
+    .addOption(new Option('--json', 'the lines as written (JSON lines)'))
+    .addOption(stateOption())
+    .addOption(logDirOption())
+    .action((runId: string, o) => onParsed({ command: 'logs-of', runId, process: o.process, follow: Boolean(o.follow), json: Boolean(o.json), state: o.state, logDir: o.logDir }));
   const schedule = program
     .command('schedule')
     .description('stay up and run each enabled process at its `schedule`; SIGHUP reloads the process files, SIGTERM stops')
@@ -192,11 +203,27 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(stateOption('SQLite state store (shared by every scheduler that uses it)'))
     .addOption(logDirOption())
     .addOption(maxParallelOption('child processes at once, per run'))
-    .addOption(new Option('--timezone <zone>', 'the zone of schedules that name none').default(Intl.DateTimeFormat().resolvedOptions().timeZone).argParser(timeZone))
+    .addOption(timezoneOption())
     .addOption(graceOption('on SIGTERM, how long runs under way may take before they are stopped'))
     .addOption(verboseOption())
-    .action((o) => onParsed({ command: 'schedule', ...(o as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) }));
+    .addOption(new Option('--list', 'print the next run times of each enabled process (as `main next`) and exit'))
+    .addOption(countOption())
+    .addOption(new Option('--json', 'with --list: print JSON'))
+    .action((o) => {
+      if (o.list) return onParsed(nextArgs(o));
+      if (o.json || o.count !== undefined) throw new UsageError(`${o.json ? '--json' : '--count'} goes with --list: main schedule --list ${o.json ? '--json' : '--count N'}`);
+      const { list: _, count: __, json: ___, ...rest } = o;
+      onParsed({ command: 'schedule', ...(rest as Omit<ScheduleArgs, 'command'>), verbose: Boolean(o.verbose) });
+    });
   for (const option of queueOptions()) schedule.addOption(option);
+  program
+    .command('next')
+    .description('the next run times of each enabled process, in its zone, as `main schedule` runs them')
+    .addOption(configOption())
+    .addOption(timezoneOption())
+    .addOption(countOption())
+    .addOption(new Option('--json', 'print JSON'))
+    .action((o) => onParsed(nextArgs(o)));
   program
     .command('worker')
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')
@@ -209,14 +236,42 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(new Option('--stalled-after <duration>', 'a job whose worker has not renewed its lock for this long is taken by another worker').default(30).argParser(wholeSeconds('--stalled-after', 1, 3600)))
     .addOption(verboseOption())
     .action((o) => onParsed({ command: 'worker', ...(o as Omit<WorkerArgs, 'command'>), verbose: Boolean(o.verbose) }));
-  program
-    .command('queue')
-    .description('distributed mode: the state of the queue')
+  const queue = program.command('queue').description('distributed mode: the state of the queue, and what an operator does to it');
+  const theQueue = () => queueOption('the Redis of the queue (password: SAT_QUEUE_PASSWORD)').makeOptionMandatory();
+  queue
     .command('status')
-    .description('jobs waiting, active, delayed, failed and completed; the workers connected')
-    .addOption(queueOption('the Redis of the queue (password: SAT_QUEUE_PASSWORD)').makeOptionMandatory())
+    .description('jobs waiting, active, delayed, failed and completed; the workers connected; whether it is paused')
+    .addOption(theQueue())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed({ command: 'queue-status', queue: o.queue, json: Boolean(o.json) }));
+  const admin = (action: QueueAdminArgs['action'], o: Record<string, unknown>, jobIds?: string[]) =>
+    onParsed({ command: 'queue-admin', action, queue: o.queue as string, jobIds, olderThan: (o.olderThan as number | undefined) ?? 0, states: finishedStates(o), json: Boolean(o.json) });
+  queue
+    .command('retry')
+    .description('put failed jobs back in the queue (every one, or those named) and wait until each has ended; exit 1 when one fails again')
+    .argument('[JOB_ID...]', 'the jobs (`main queue status` names them); default: every failed job')
+    .addOption(theQueue())
+    .addOption(new Option('--json', 'print JSON'))
+    .action((ids: string[], o) => admin('retry', o, ids.length ? ids : undefined));
+  queue
+    .command('clean')
+    .description('remove the completed and failed jobs that finished longer ago than --older-than')
+    .addOption(theQueue())
+    .addOption(new Option('--older-than <duration>', 'how long ago they finished (0: every one)').argParser(wholeSeconds('--older-than', 0, 10 * 365 * 86400)).makeOptionMandatory())
+    .addOption(new Option('--completed', 'only the completed ones'))
+    .addOption(new Option('--failed', 'only the failed ones'))
+    .addOption(new Option('--json', 'print JSON'))
+    .action((o) => admin('clean', o));
+  queue
+    .command('pause')
+    .description('workers take no new job (those running go on) until `main queue resume`')
+    .addOption(theQueue())
+    .action((o) => admin('pause', o));
+  queue
+    .command('resume')
+    .description('workers take jobs again after `main queue pause`')
+    .addOption(theQueue())
+    .action((o) => admin('resume', o));
   program
     .command('health')
     .description('exit 0 when a `main schedule` of this host has a recent heartbeat in the state store (a container HEALTHCHECK), 1 with the reason otherwise')
@@ -239,6 +294,11 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   addArchiveCommands(program, onParsed);
   return program;
 }
+
+const timezoneOption = () => new Option('--timezone <zone>', 'the zone of schedules that name none').default(Intl.DateTimeFormat().resolvedOptions().timeZone).argParser(timeZone);
+// No default in commander: `main schedule --count` without --list is refused; NEXT_COUNT when absent.
+const countOption = () => new Option('--count <n>', `how many next run times of each process (default ${NEXT_COUNT})`).argParser(wholeNumber('--count', 1, 1000));
+
 
 function serveOptions(): Option[] {
   return [
@@ -302,8 +362,8 @@ export function parseArgs(argv: readonly string[]): Args {
   if (!parsed) throw new UsageError('nothing to do');
   // `main --queue URL schedule`: the option went to `main`, not to the command, and would be ignored.
   if (parsed.command !== 'run' && parsed.command !== 'help' && program.getOptionValueSource('queue') === 'cli') {
-    const name = parsed.command.replace('-', ' ');
-    const takes = ['schedule', 'worker', 'queue-status', 'logs-serve'].includes(parsed.command);
+    const name = parsed.command === 'queue-admin' ? `queue ${parsed.action}` : parsed.command.replace('-', ' ');
+    const takes = ['schedule', 'worker', 'queue-status', 'queue-admin', 'logs-serve'].includes(parsed.command);
     throw new UsageError(takes ? `--queue goes after the command: main ${name} --queue URL` : `main ${name} takes no --queue`);
   }
   // Checked here, not by commander: commander's message would repeat the URL, and its password, as typed.

@@ -27,6 +27,8 @@ export async function queueStatusCommand(args: QueueStatusArgs, io: Output): Pro
     const failed = await queue.getJobs(['failed'], 0, 9);
     const status = {
       queue: target.shown,
+      /** `main queue pause`: workers take no new job. */
+      paused: await queue.isPaused(),
       counts: Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])),
       // BullMQ names a worker's connection <prefix>:<queue, base64>:w:<name>; `main worker` names itself host:pid.
       workers: workers.map((w) => (w as { rawname?: string }).rawname?.split(':w:')[1] ?? w.name).filter(Boolean),
@@ -37,7 +39,7 @@ export async function queueStatusCommand(args: QueueStatusArgs, io: Output): Pro
       io.out(`${JSON.stringify(status, null, 2)}\n`);
       return 0;
     }
-    const lines = [`Queue ${status.queue}`, '', renderTable(['WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], [STATES.map((s) => String(status.counts[s]))]), ''];
+    const lines = [`Queue ${status.queue}${status.paused ? ': PAUSED (workers take no new job; `main queue resume` lets them)' : ''}`, '', renderTable(['WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], [STATES.map((s) => String(status.counts[s]))]), ''];
     lines.push(`Workers connected: ${status.workers.length}${status.workers.length ? ` (${status.workers.join(', ')})` : ''}`);
     if (status.active.length) lines.push('', 'Running:', renderTable(['JOB', 'PROCESS', 'SINCE', 'WORKER', 'ATTEMPT'], status.active.map((j) => [j.id ?? '', j.process, j.since ?? '', j.worker ?? '', String(j.attempt ?? '')])));
     if (status.failed.length) lines.push('', 'Last failures:', renderTable(['JOB', 'PROCESS', 'AT', 'REASON'], status.failed.map((j) => [j.id ?? '', j.process, j.at ?? '', (j.reason ?? '').slice(0, 120)])));
@@ -52,7 +54,7 @@ export async function queueStatusCommand(args: QueueStatusArgs, io: Output): Pro
 }
 
 // Redis answered, but wants a password that neither the URL nor the environment gave: say where it goes.
-function passwordHint(error: Error, target: QueueTarget, env: NodeJS.ProcessEnv = process.env): string {
+export function passwordHint(error: Error, target: QueueTarget, env: NodeJS.ProcessEnv = process.env): string {
   if (!/NOAUTH|Authentication required/i.test(error.message) || target.connection.password || env.SAT_QUEUE_PASSWORD) return '';
   return '\nThis Redis asks for a password: put it in the SAT_QUEUE_PASSWORD environment variable (not in the URL, which other users of the machine can see).';
 }

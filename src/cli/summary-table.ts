@@ -1,4 +1,6 @@
 import type { ProcessResult, RunSummary } from '../core/result.js';
+import { shownStatus } from '../orchestrator/summary.js';
+import { count } from './progress-display.js';
 import { renderTable, seconds } from './table.js';
 
 // The summary a person reads after a run: one row per process, the reason under each that did not succeed.
@@ -16,11 +18,12 @@ export function renderSummary(summary: RunSummary): string {
   const took = seconds(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt));
   const lost = (summary.logFileFailures ?? []).map((f) => `Log file ${f.file}: ${f.linesLost} line(s) not written (${f.error}).\n`).join('');
   const notes = lost + notified(summary);
-  return `\nRun ${summary.runId}: ${summary.status.toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${notes ? `\n${notes}` : ''}`;
+  return `\nRun ${summary.runId}: ${shownStatus(summary).toUpperCase()} (${counts}) in ${took}\n\n${out.join('\n')}\n${notes ? `\n${notes}` : ''}`;
 }
 
+// As the live line counts them (1,234,567); a process that failed or was stopped shows what it did get.
 function records(p: ProcessResult): string {
-  return p.records ? `${p.records.read}/${p.records.written}/${p.records.rejected}` : '-';
+  return p.records ? `${count(p.records.read)}/${count(p.records.written)}/${count(p.records.rejected)}` : '-';
 }
 
 function integrity(p: ProcessResult): string {

@@ -23,3 +23,10 @@ export function newRunId(now = new Date()): string {
 export function skipped(spec: Pick<ProcessSpec, 'name' | 'file' | 'type'>, why: string): ProcessResult {
   return { name: spec.name, file: spec.file, type: spec.type, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, error: { code: ErrorCode.Skipped, message: why } };
 }
+
+// A run as a person reads it: "skipped" when none of its processes ran (each skipped: the previous run of it was
+// still going, or it is disabled), else its status. The summary JSON keeps "success" (DESIGN.md's run statuses).
+export function shownStatus(run: { status: string; processes: ReadonlyArray<{ status: string }> }): string {
+  const noneRan = run.processes.length > 0 && run.processes.every((p) => p.status === 'skipped');
+  return run.status === 'success' && noneRan ? 'skipped' : run.status;
+}

@@ -5,6 +5,7 @@ import { Alerts } from './alerts.js';
 import { Bookkeeping } from './bookkeeping.js';
 import { openDatabase } from './database.js';
 import { Locks } from './locks.js';
+import { listRuns, readRun, runIdsMatching, type ListedRun, type RunDetail, type RunFilter } from './run-queries.js';
 import { storeReason, StoreUnusableError } from './store-error.js';
 
 export interface RunRecord {
@@ -111,36 +112,33 @@ export class StateStore {
       .run(runId, r.name, r.file, r.type, r.status, r.startedAt, r.durationMs, json(r.records), json(r.integrity), json(r.error));
   }
 
-  // The last `limit` runs, newest first. A store that cannot be read is a StoreUnusableError.
+  // The last `limit` runs, newest first, each process's error as its message. A store that cannot be read is a
+  // StoreUnusableError (as for every read below).
   history(limit: number): RunRecord[] {
-    try {
-      return this.readHistory(limit);
-    } catch (error) {
-      throw new StoreUnusableError(this.path, `reading its runs: ${storeReason(error)}`, { cause: error });
-    }
+    return this.runs(limit).map((r) => ({ ...r, processes: r.processes.map(({ error, ...p }) => ({ ...p, ...(error ? { error: error.message } : {}) })) }));
   }
 
-  private readHistory(limit: number): RunRecord[] {
-    const runs = this.db
-      .prepare('SELECT run_id, started_at, finished_at, status, config_dir, host, pid FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?')
-      .all(limit) as Array<Record<string, string | number | null>>;
-    const results = this.db.prepare('SELECT name, type, status, duration_ms, error FROM process_results WHERE run_id = ? ORDER BY started_at, name');
-    return runs.map((r) => ({
-      runId: String(r.run_id),
-      startedAt: String(r.started_at),
-      finishedAt: r.finished_at === null ? undefined : String(r.finished_at),
-      status: String(r.status),
-      configDir: String(r.config_dir),
-      host: String(r.host),
-      pid: Number(r.pid),
-      processes: (results.all(r.run_id) as Array<Record<string, string | number | null>>).map((p) => ({
-        name: String(p.name),
-        type: String(p.type),
-        status: p.status as ProcessResult['status'],
-        durationMs: Number(p.duration_ms),
-        ...(p.error ? { error: (JSON.parse(String(p.error)) as { message: string }).message } : {}),
-      })),
-    }));
+  // The last `limit` runs that pass `filter`, newest first, errors as `{code, message}`.
+  runs(limit: number, filter: RunFilter = {}): ListedRun[] {
+    return this.reading('its runs', () => listRuns(this.db, limit, filter));
+  }
+
+  // The ids of the runs `id` names: the run itself, or those whose id begins or ends with it.
+  runIdsMatching(id: string): string[] {
+    return this.reading('its runs', () => runIdsMatching(this.db, id));
+  }
+
+  // One run whole, or undefined.
+  run(runId: string): RunDetail | undefined {
+    return this.reading(`run ${runId}`, () => readRun(this.db, runId));
+  }
+
+  private reading<T>(what: string, read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw new StoreUnusableError(this.path, `reading ${what}: ${storeReason(error)}`, { cause: error });
+    }
   }
 
   close(): void {

@@ -14,7 +14,7 @@ afterEach(() => ws.remove()); // and the disk a test mounted in it
 const tick = (extra = '') => `tick:\n  type: command\n  schedule: "*/1 * * * * *"\n${extra}  run: { shell: "echo $$(date +%s%N) start >> ticks; sleep 1.5; echo $$(date +%s%N) end >> ticks" }\n`;
 
 interface HistoryRun {
-  processes: Array<{ name: string; status: string; error?: string }>;
+  processes: Array<{ name: string; status: string; error?: { code: string; message: string } }>;
 }
 
 async function history(): Promise<HistoryRun['processes']> {
@@ -53,7 +53,7 @@ describe('main schedule', () => {
     expect(s.stderr()).toContain('Scheduler stopped.');
     const runs = await history();
     expect(runs.filter((r) => r.name === 'tick' && r.status === 'success').length).toBeGreaterThanOrEqual(1);
-    expect(runs.find((r) => r.name === 'tick' && r.status === 'skipped')?.error).toMatch(/^skipped: the previous run is still going \(started \S+ by this scheduler\)$/);
+    expect(runs.find((r) => r.name === 'tick' && r.status === 'skipped')?.error?.message).toMatch(/^skipped: the previous run is still going \(started \S+ by this scheduler\)$/);
     expect(runs.some((r) => r.name === 'report' && r.status === 'success')).toBe(true);
     // Every run that started finished, and none overlapped.
     const spans = intervals();
