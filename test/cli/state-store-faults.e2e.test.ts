@@ -149,6 +149,6 @@ describe('main history on a store written by a newer version', () => {
     db.pragma('user_version = 99');
     db.close();
     const history = await runCli(['history'], { cwd: ws.dir });
-    expect([history.code, history.stderr]).toEqual([1, 'main: cannot use the state store ./data/state.db: it was written by a newer version (schema 99, this build knows 3).\nUse the version of main that wrote it, or pass another --state.\n']);
+    expect([history.code, history.stderr]).toEqual([1, 'main: cannot use the state store ./data/state.db: it was written by a newer version (schema 99, this build knows 4).\nUse the version of main that wrote it, or pass another --state.\n']);
   });
 });
