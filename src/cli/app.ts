@@ -44,6 +44,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./logs-command.js')).logsSendCommand(args, io);
       case 'adatrap':
         return await (await import('./adatrap-command.js')).adatrapCommand(args, io);
+      case 'serve':
+        return await (await import('./serve-command.js')).serveCommand(args, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -4,6 +4,7 @@ import { parseDuration } from '../lib/duration.js';
 import { isTimeZone } from '../lib/time-zone.js';
 import { queueTarget } from '../queue/target.js';
 import { addAdatrapCommands, type AdatrapArgs } from './adatrap-args.js';
+import { addServeCommand, type ServeArgs } from './serve-args.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -118,7 +119,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ServeArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 
@@ -235,6 +236,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   for (const option of sendOptions()) send.addOption(option);
   send.action((files: string[], o) => onParsed({ command: 'logs-send', files, ...(o as Omit<LogsSendArgs, 'command' | 'files'>), tls: Boolean(o.tls), verbose: Boolean(o.verbose) }));
   addAdatrapCommands(program, onParsed);
+  addServeCommand(program, onParsed);
   return program;
 }
 
