@@ -7,6 +7,7 @@ export interface ServeArgs {
   tokenFile?: string;
   state: string;
   logDir: string;
+  scanDb: string;
 }
 
 // `main serve`: the read-only web console, its JSON API and /metrics.
@@ -20,7 +21,8 @@ export function addServeCommand(program: Command, onParsed: (args: ServeArgs) =>
     .addOption(new Option('--token-file <file>', 'file holding the token every request must carry (default: the SAT_CONSOLE_TOKEN environment variable)'))
     .addOption(new Option('--state <file>', 'SQLite state store').default('./data/state.db'))
     .addOption(new Option('--log-dir <dir>', 'folder of the JSON-lines log, for the log lines of each run').default('./data/logs'))
-    .action((o) => onParsed({ command: 'serve', host: o.host, port: o.port, tokenFile: o.tokenFile, state: o.state, logDir: o.logDir }));
+    .addOption(new Option('--scan-db <file>', 'the SQLite of the scan kind (its store.path), for the traffic charts').default('./data/scan.db'))
+    .action((o) => onParsed({ command: 'serve', host: o.host, port: o.port, tokenFile: o.tokenFile, state: o.state, logDir: o.logDir, scanDb: o.scanDb }));
 }
 
 function port(value: string): number {

@@ -10,7 +10,7 @@ export async function serveCommand(args: ServeArgs, io: Output): Promise<number>
   const token = await requireToken(args);
   let server: Awaited<ReturnType<typeof startConsole>>;
   try {
-    server = await startConsole({ host: args.host, port: args.port, statePath: args.state, logDir: args.logDir, token, onError: (message) => io.err(`main: ${message}`) });
+    server = await startConsole({ host: args.host, port: args.port, statePath: args.state, logDir: args.logDir, scanDb: args.scanDb, token, onError: (message) => io.err(`main: ${message}`) });
   } catch (error) {
     throw new CommandExit(1, `cannot listen on ${args.host}:${args.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

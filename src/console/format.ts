@@ -25,3 +25,8 @@ export function duration(ms: number | undefined): string {
 
 // 1234567 → "1,234,567".
 export const count = (n: number | undefined): string => (n === undefined ? '-' : n.toLocaleString('en-US'));
+
+const HOUR_MINUTE = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+
+// "06:00" in the server's zone, for a chart's time axis.
+export const hourMinute = (epochSeconds: number): string => HOUR_MINUTE.format(epochSeconds * 1000);

@@ -26,6 +26,7 @@ form.filters label { display: flex; flex-direction: column; font-size: 12px; col
 pre.log { background: #1e1e1e; color: #ddd; padding: 0.8em; overflow-x: auto; font-size: 12px; }
 table.log td { font-family: ui-monospace, monospace; font-size: 12px; white-space: pre-wrap; }
 .level-error { color: #c0392b; font-weight: 600; } .level-warn { color: #a66d00; }
+svg.day-chart { display: block; margin-bottom: 1em; }
 ul.checks { margin: 0; padding-left: 1.2em; }
 .bad-check { color: #9b2418; }
 `;
@@ -35,7 +36,7 @@ export function page(title: string, content: Html): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · SysAdminToolkit</title><link rel="stylesheet" href="/static/console.css"></head>
-<body><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/metrics">Metrics</a></nav></header>
+<body><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/scan">Scan</a><a href="/metrics">Metrics</a></nav></header>
 <main>${content}</main>
 <footer>Read-only console of the state store. Times in ${TIME_ZONE}.</footer></body></html>
 `.text;

@@ -3,11 +3,14 @@ import { describeError } from '../core/errors.js';
 import { StoreUnusableError } from '../state/store-error.js';
 import { Access } from './access.js';
 import { parseRunFilter, type FilterQuery } from './filter.js';
+import { hourMinute } from './format.js';
 import { html } from './html.js';
 import { messagePage, STYLESHEET } from './layout.js';
 import { metricsText } from './metrics.js';
 import { processesPage } from './processes-page.js';
 import { runLogLines } from './run-log.js';
+import { scanDayPage, scanIndexPage, SCAN_SORTS, type ScanSort } from './scan-page.js';
+import { ScanDatabaseError, ScanReader } from './scan-reader.js';
 import { runPage, runsPage } from './runs-page.js';
 import { StoreReader } from './store-reader.js';
 
@@ -16,6 +19,8 @@ export interface ConsoleOptions {
   port: number;
   statePath: string;
   logDir: string;
+  /** The scan kind's SQLite, for /scan. */
+  scanDb: string;
   /** Required of every request when given (Bearer, or the cookie of /login). */
   token?: string;
   /** Told of an unexpected error behind a 500, which the client sees only as such. */
@@ -40,6 +45,7 @@ const HEADERS = {
 // JSON-lines log. Listening when it returns; `url` is where.
 export async function startConsole(o: ConsoleOptions): Promise<{ url: string; close(): Promise<void> }> {
   const store = new StoreReader(o.statePath);
+  const scan = new ScanReader(o.scanDb);
   const app = Fastify({ logger: false });
   const access = o.token === undefined ? undefined : new Access(o.token);
   app.addHook('onSend', async (_req, reply) => void reply.headers(HEADERS));
@@ -48,16 +54,17 @@ export async function startConsole(o: ConsoleOptions): Promise<{ url: string; cl
     await refuse(req, reply, 'a token is needed', 401);
   });
   routes(app, store, o, access);
+  scanRoutes(app, scan);
   app.setNotFoundHandler((req, reply) => refuse(req, reply, `nothing at ${req.url.split('?')[0]}`, 404));
   app.setErrorHandler((error, req, reply) => {
-    if (error instanceof StoreUnusableError) return refuse(req, reply, error.message, 503);
+    if (error instanceof StoreUnusableError || error instanceof ScanDatabaseError) return refuse(req, reply, error.message, 503);
     // Fastify's own refusals (a malformed URL): the client's mistake, said as such.
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return refuse(req, reply, (error as Error).message, status);
     o.onError(`The console failed to answer ${req.method} ${req.url.split('?')[0]}: ${describeError(error)}`);
     return refuse(req, reply, 'unexpected error (see the console\'s log)', 500);
   });
-  app.addHook('onClose', async () => store.close());
+  app.addHook('onClose', async () => (store.close(), scan.close()));
   await app.listen({ host: o.host, port: o.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
@@ -108,6 +115,20 @@ function routes(app: FastifyInstance, store: StoreReader, o: ConsoleOptions, acc
   });
 }
 
+// The scan kind's days: a page per layer and day, with its charts, and the same as JSON.
+function scanRoutes(app: FastifyInstance, scan: ScanReader): void {
+  type Day = { Params: { layer: string; date: string } };
+  app.get('/scan', async (_req, reply) => reply.type('text/html; charset=utf-8').send(scanIndexPage(scan.path, scan.exists() ? scan.days() : undefined)));
+  app.get<Day>('/scan/:layer/:date', async (req, reply) => {
+    const sort = first(req.query, 'sort') ?? 'utilisation';
+    if (!(SCAN_SORTS as readonly string[]).includes(sort)) return refuse(req, reply, `expected sort to be one of ${SCAN_SORTS.join(', ')}, got ${JSON.stringify(sort)}`, 400);
+    const { layer, date } = req.params;
+    return reply.type('text/html; charset=utf-8').send(scanDayPage(layer, date, scan.day(layer, date), sort as ScanSort, hourMinute));
+  });
+  app.get('/api/v1/scan/days', async () => ({ days: scan.days() }));
+  app.get<Day>('/api/v1/scan/:layer/:date', async (req) => ({ interfaces: scan.day(req.params.layer, req.params.date) }));
+}
+
 // A refusal or a failure, as the client reads: JSON for the API, text for /metrics, a page for a browser.
 function refuse(req: FastifyRequest, reply: FastifyReply, message: string, code: number): FastifyReply {
   reply.code(code);
@@ -118,7 +139,7 @@ function refuse(req: FastifyRequest, reply: FastifyReply, message: string, code:
   return reply.type('text/html; charset=utf-8').send(messagePage(TITLES[code] ?? 'Error', message, hint));
 }
 
-const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Token needed', 404: 'Not found', 500: 'Error', 503: 'State store unusable' };
+const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Token needed', 404: 'Not found', 500: 'Error', 503: 'Cannot read the data' };
 
 function filterQuery(query: unknown): FilterQuery {
   return { process: first(query, 'process'), status: first(query, 'status'), since: first(query, 'since'), limit: first(query, 'limit') };

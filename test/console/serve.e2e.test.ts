@@ -72,7 +72,20 @@ describe('main serve', () => {
     expect(badPage.body).toContain('got &quot;&lt;b&gt;yesterday&lt;/b&gt;&quot;');
     expect((await get('/runs/%3Cscript%3E')).body).toContain('no run &lt;script&gt; in the state store');
     expect((await get('/nowhere')).status).toBe(404);
+    expect((await get('/scan')).body).toContain('No scan database at ./data/scan.db');
+    expect(await get('/api/v1/scan/days')).toEqual({ status: 200, body: '{"days":[]}' });
     expect(ws.exists('data/state.db')).toBe(false);
+    expect((await s.stop()).code).toBe(0);
+  });
+
+  it('answers 503 naming the scan database when it is not one, and goes on serving the rest', async () => {
+    ws.write('data/scan.db', 'not a database, but a file of text long enough to be read as a header of one');
+    const s = await serve(ws.dir);
+    const scan = await fetch(`${s.url}api/v1/scan/days`);
+    expect(scan.status).toBe(503);
+    expect(await scan.json()).toEqual({ error: 'cannot read the scan database ./data/scan.db: file is not a database' });
+    expect((await fetch(`${s.url}scan`)).status).toBe(503);
+    expect((await fetch(`${s.url}api/v1/runs`)).status).toBe(200);
     expect((await s.stop()).code).toBe(0);
   });
 });
