@@ -38,7 +38,7 @@ export function page(title: string, content: Html): string {
 <title>${title} · SysAdminToolkit</title><link rel="stylesheet" href="/static/console.css"></head>
 <body><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/scan">Scan</a><a href="/metrics">Metrics</a></nav></header>
 <main>${content}</main>
-<footer>Read-only console of the state store. Times in ${TIME_ZONE}.</footer></body></html>
+<footer>SysAdminToolkit, read-only console. Times in ${TIME_ZONE}.</footer></body></html>
 `.text;
 }
 
