@@ -50,7 +50,9 @@ export async function startConsole(o: ConsoleOptions): Promise<{ url: string; cl
   const access = o.token === undefined ? undefined : new Access(o.token);
   app.addHook('onSend', async (_req, reply) => void reply.headers(HEADERS));
   app.addHook('onRequest', async (req, reply) => {
-    if (!access || req.url.startsWith('/login') || req.url === '/static/console.css' || access.allows(req.headers)) return;
+    // By the route matched, not the URL's text: only these two routes are open to anyone.
+    const open = req.routeOptions.url === '/login' || req.routeOptions.url === '/static/console.css';
+    if (!access || open || access.allows(req.headers)) return;
     await refuse(req, reply, 'a token is needed', 401);
   });
   routes(app, store, o, access);

@@ -37,7 +37,7 @@ describe('main serve', () => {
       bodies.push(body, JSON.stringify([...answer.headers]));
       return { status: answer.status, body, headers: answer.headers };
     };
-    for (const path of ['/', '/processes', '/runs/x', '/api/v1/runs', '/api/v1/processes', '/metrics']) {
+    for (const path of ['/', '/processes', '/runs/x', '/scan', '/api/v1/runs', '/api/v1/processes', '/api/v1/scan/days', '/metrics', '/login-not', '/nowhere']) {
       expect((await get(path)).status, path).toBe(401);
       expect((await get(path, { authorization: 'Bearer wrong-token-of-some-length' })).status, path).toBe(401);
     }
