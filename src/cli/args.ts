@@ -6,6 +6,7 @@ import { queueTarget } from '../queue/target.js';
 import { addAdatrapCommands, type AdatrapArgs } from './adatrap-args.js';
 import { addArchiveCommands, type ArchiveArgs } from './archive-args.js';
 import { finishedStates, historyArgs, NEXT_COUNT, nextArgs, PROCESS_STATUSES, RUN_STATUSES, since, type HistoryArgs, type LogsOfArgs, type NextArgs, type QueueAdminArgs } from './view-args.js';
+import { addServeCommand, type ServeArgs } from './serve-args.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -113,7 +114,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | QueueAdminArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ArchiveArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | QueueAdminArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ArchiveArgs | ServeArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 export type { HistoryArgs, LogsOfArgs, NextArgs, QueueAdminArgs } from './view-args.js';
@@ -292,6 +293,7 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
   send.action((files: string[], o) => onParsed({ command: 'logs-send', files, ...(o as Omit<LogsSendArgs, 'command' | 'files'>), tls: Boolean(o.tls), verbose: Boolean(o.verbose) }));
   addAdatrapCommands(program, onParsed);
   addArchiveCommands(program, onParsed);
+  addServeCommand(program, onParsed);
   return program;
 }
 

@@ -15,7 +15,7 @@ const FLOORS: string[][] = [
   ['pipelines'],
   ['runtime'],
   ['orchestrator'],
-  ['scheduler', 'queue', 'transfer'],
+  ['scheduler', 'queue', 'transfer', 'console'],
   ['cli'],
   ['main'],
 ];

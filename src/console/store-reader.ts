@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import type { Integrity, Records } from '../core/pipeline.js';
+import { openDatabase } from '../state/database.js';
+import { storeReason, StoreUnusableError } from '../state/store-error.js';
+import { processAlive } from '../state/store.js';
+
+export interface RunFilter {
+  process?: string;
+  status?: string;
+  /** ISO time: runs started at or after it. */
+  since?: string;
+  limit: number;
+}
+
+export interface ProcessRow {
+  name: string;
+  file: string;
+  type: string;
+  status: string;
+  startedAt: string;
+  durationMs: number;
+  records?: Records;
+  integrity?: Integrity;
+  error?: { code: string; message: string };
+}
+
+export interface RunRow {
+  runId: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** As recorded, but "abandoned" for a run marked running whose `main` of this host is gone. */
+  status: string;
+  durationMs?: number;
+  host: string;
+  processes: ProcessRow[];
+}
+
+/** One process's latest results, oldest first (the last is its latest). */
+export interface ProcessHistory {
+  name: string;
+  type: string;
+  runs: Array<ProcessRow & { runId: string }>;
+}
+
+export const RUN_STATUSES = ['success', 'failed', 'interrupted', 'running', 'abandoned'] as const;
+
+// The state store read for the console, through the store's own opening (which migrates an older store, as every
+// command does). A store not created yet reads as empty until a run creates it.
+export class StoreReader {
+  private db?: Database.Database;
+
+  constructor(readonly path: string) {}
+
+  runs(filter: RunFilter): RunRow[] {
+    return this.read('its runs', [], (db) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.process !== undefined) (where.push('run_id IN (SELECT run_id FROM process_results WHERE name = ?)'), params.push(filter.process));
+      // "abandoned" is a run recorded as running whose `main` is gone: found among the running ones.
+      if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status === 'abandoned' ? 'running' : filter.status));
+      if (filter.since !== undefined) (where.push('started_at >= ?'), params.push(filter.since));
+      const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT ?`;
+      const rows = db.prepare(sql).all(...params, filter.limit) as StoredRun[];
+      const runs = rows.map((r) => this.toRun(db, r));
+      return filter.status === undefined ? runs : runs.filter((r) => r.status === filter.status);
+    });
+  }
+
+  run(runId: string): RunRow | undefined {
+    return this.read(`run ${runId}`, undefined, (db) => {
+      const row = db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as StoredRun | undefined;
+      return row && this.toRun(db, row);
+    });
+  }
+
+  // Every process the store has results of, by name, with its last `perProcess` results.
+  processes(perProcess: number): ProcessHistory[] {
+    return this.read('its process results', [], (db) => {
+      const names = db.prepare('SELECT DISTINCT name FROM process_results ORDER BY name').pluck().all() as string[];
+      const recent = db.prepare('SELECT * FROM process_results WHERE name = ? ORDER BY started_at DESC LIMIT ?');
+      return names.map((name) => {
+        const runs = (recent.all(name, perProcess) as StoredResult[]).reverse().map((r) => ({ runId: r.run_id, ...toProcess(r) }));
+        return { name, type: runs.at(-1)!.type, runs };
+      });
+    });
+  }
+
+  // Results whose integrity check failed, by process: every one the store keeps.
+  integrityFailures(): Map<string, number> {
+    return this.read('its integrity checks', new Map(), (db) => {
+      const rows = db.prepare("SELECT name, COUNT(*) AS n FROM process_results WHERE json_extract(integrity, '$.ok') = 0 GROUP BY name").all() as Array<{ name: string; n: number }>;
+      return new Map(rows.map((r) => [r.name, r.n]));
+    });
+  }
+
+  processNames(): string[] {
+    return this.read('its processes', [], (db) => db.prepare('SELECT DISTINCT name FROM process_results ORDER BY name').pluck().all() as string[]);
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  // `none` is the answer of a store not created yet.
+  private read<T>(what: string, none: T, query: (db: Database.Database) => T): T {
+    if (!this.db && !existsSync(this.path)) return none;
+    try {
+      this.db ??= openDatabase(this.path);
+      return query(this.db);
+    } catch (error) {
+      if (error instanceof StoreUnusableError) throw error;
+      throw new StoreUnusableError(this.path, `reading ${what}: ${storeReason(error)}`, { cause: error });
+    }
+  }
+
+  private toRun(db: Database.Database, r: StoredRun): RunRow {
+    const results = db.prepare('SELECT * FROM process_results WHERE run_id = ? ORDER BY started_at, name').all(r.run_id) as StoredResult[];
+    const abandoned = r.status === 'running' && r.host === hostname() && !processAlive(r.pid);
+    return {
+      runId: r.run_id,
+      startedAt: r.started_at,
+      ...(r.finished_at ? { finishedAt: r.finished_at, durationMs: Date.parse(r.finished_at) - Date.parse(r.started_at) } : {}),
+      status: abandoned ? 'abandoned' : r.status,
+      host: r.host,
+      processes: results.map(toProcess),
+    };
+  }
+}
+
+interface StoredRun {
+  run_id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  host: string;
+  pid: number;
+}
+
+interface StoredResult {
+  run_id: string;
+  name: string;
+  file: string;
+  type: string;
+  status: string;
+  started_at: string;
+  duration_ms: number;
+  records: string | null;
+  integrity: string | null;
+  error: string | null;
+}
+
+function toProcess(r: StoredResult): ProcessRow {
+  return {
+    name: r.name,
+    file: r.file,
+    type: r.type,
+    status: r.status,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    ...(r.records ? { records: JSON.parse(r.records) as Records } : {}),
+    ...(r.integrity ? { integrity: JSON.parse(r.integrity) as Integrity } : {}),
+    ...(r.error ? { error: JSON.parse(r.error) as { code: string; message: string } } : {}),
+  };
+}
+
