@@ -1,6 +1,8 @@
 // The one list of the codes a process's `error.code` may carry (DESIGN.md's summary JSON), the kinds' own
 // included. Codes cross the process boundary as strings: check the code, never `instanceof`. (The log transfer's
 // wire protocol has its own reply codes, in src/transfer/protocol.ts: they answer a client, not a run.)
+import type { Records } from './pipeline.js';
+
 export const ErrorCode = {
   /** The pipeline itself failed (it threw). */
   Pipeline: 'E_PIPELINE',
@@ -78,4 +80,15 @@ export function errorCodeOf(error: unknown): string {
     if (typeof code === 'string' && code.startsWith('E_')) return code;
   }
   return ErrorCode.Pipeline;
+}
+
+// What a pipeline stopped or failed part-way did get, attached to the error it throws so that the summary still
+// counts it (runtime/run-pipeline.ts reads it back). A property, not a class: see the note on `instanceof` above.
+export function withRecords<E>(error: E, records: Records): E {
+  if (error instanceof Error) Object.assign(error, { recordsSoFar: records });
+  return error;
+}
+
+export function recordsOf(error: unknown): Records | undefined {
+  return (error as { recordsSoFar?: Records } | null)?.recordsSoFar;
 }

@@ -1,4 +1,4 @@
-import { describeError, ErrorCode, errorCodeOf } from '../core/errors.js';
+import { describeError, ErrorCode, errorCodeOf, recordsOf } from '../core/errors.js';
 import type { PipelineOutcome } from '../core/pipeline.js';
 import { loadKind } from '../pipelines/kind-loader.js';
 import { createContext } from './context.js';
@@ -18,10 +18,12 @@ export async function runPipeline(start: StartMessage, signal: AbortSignal, send
     outcome = await definition.run(start.spec.config, ctx);
   } catch (error) {
     // Stopped: by its stop request, or (a program's guard stopped from outside) by what it ran.
+    const records = recordsOf(error);
+    const got = records ? { records } : {};
     if (signal.aborted || errorCodeOf(error) === ErrorCode.Interrupted) {
-      return { status: 'interrupted', error: { code: ErrorCode.Interrupted, message: describeError(error) } };
+      return { status: 'interrupted', ...got, error: { code: ErrorCode.Interrupted, message: describeError(error) } };
     }
-    return { status: 'failed', error: { code: errorCodeOf(error), message: describeError(error) } };
+    return { status: 'failed', ...got, error: { code: errorCodeOf(error), message: describeError(error) } };
   } finally {
     ctx.close();
   }

@@ -42,4 +42,27 @@ describe('the printed summary', () => {
     expect(stdout).toMatch(new RegExp(`^copy +influxdb-copy +INTERRUPTED +\\d+\\.\\d s +${shown} `, 'm'));
     expect(stdout).toMatch(/^ {4}E_INTERRUPTED: /m);
   });
+
+  it('shows the records a logs process had stored when it was stopped', async () => {
+    const line = (i: number) => `10.0.0.1 - - [23/Nov/2026:04:00:0${i % 10} +0000] "GET /p${i % 7} HTTP/1.1" 200 512 "-" "curl/8"`;
+    f.ws.write('in/a.log', `${Array.from({ length: 1200 }, (_, i) => line(i)).join('\n')}\n`);
+    // Long enough that it is still being read when the stop arrives, even on a fast machine.
+    f.ws.write('in/b.log', `${line(1)}\n`.repeat(600_000));
+    f.ws.write('config/a.yaml', 'web:\n  type: logs\n  inputs: ["in/a.log", "in/b.log"]\n  format: nginx-combined\n  database: data/logs.db\n');
+    const run = startCli(['--report', 'report.json'], { cwd: f.ws.dir });
+    let stderr = '';
+    run.child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /in\/a\.log: new/.test(stderr), EVENT_MS, 'the first file to be read');
+    run.child.kill('SIGTERM');
+    const { code, stdout } = await run.done;
+    expect(code, stderr).toBe(143);
+    const { status, records } = (JSON.parse(f.ws.read('report.json')) as RunSummary).processes[0]!;
+    expect(status).toBe('interrupted');
+    // The first file whole, and of the second what its commits had stored.
+    expect(records!.read).toBeGreaterThanOrEqual(1200);
+    expect(records!.read).toBeLessThan(601_200);
+    expect(records!.written).toBe(records!.read);
+    const shown = [records!.read, records!.written, records!.rejected].map((n) => n.toLocaleString('en-US')).join('/');
+    expect(stdout).toMatch(new RegExp(`^web +logs +INTERRUPTED +\\d+\\.\\d s +${shown} `, 'm'));
+  });
 });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { describeError } from '../../core/errors.js';
-import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../core/pipeline.js';
+import { describeError, withRecords } from '../../core/errors.js';
+import type { IntegrityCheck, PipelineContext, PipelineOutcome, Records } from '../../core/pipeline.js';
 import { anomalousHours } from './anomalies.js';
 import { cleaner } from './clean.js';
 import { patternMiner } from './patterns.js';
@@ -36,7 +36,7 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
   let lastProgress = 0;
   try {
     for (const path of inputs.files) {
-      ctx.signal.throwIfAborted();
+      if (ctx.signal.aborted) throw withRecords(ctx.signal.reason ?? new Error('stopped'), recordsSoFar(outcomes));
       let outcome: FileOutcome;
       try {
         outcome = await ingestFile(path, {
@@ -48,7 +48,8 @@ export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise
           },
         });
       } catch (error) {
-        if (ctx.signal.aborted) throw error;
+        // Stopped: what its commits stored stays, and is counted in the summary.
+        if (ctx.signal.aborted) throw withRecords(error, recordsSoFar([...outcomes, ...(error instanceof FileFailed ? [error.outcome] : [])]));
         // What its commits stored stays, is counted, and is where the next run continues.
         outcome = error instanceof FileFailed ? error.outcome : emptyOutcome(path, format.family, topCapacity);
         const why = describeError(error instanceof FileFailed ? error.cause : error);
@@ -133,3 +134,9 @@ function describeOutcome(o: FileOutcome): string {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+// The counts of the files read so far, for a run stopped part-way.
+function recordsSoFar(outcomes: FileOutcome[]): Records {
+  const sum = (k: 'lines' | 'entries' | 'rejected') => outcomes.reduce((n, o) => n + o[k], 0);
+  return { read: sum('lines'), written: sum('entries'), rejected: sum('rejected') };
+}
