@@ -15,7 +15,7 @@ export const archiveLocationSchema: JsonSchema = {
   additionalProperties: false,
   description: 'Where archives go: `path` (a local folder) or `s3` (a bucket and prefix), one of them. Each run adds one archive there, in a folder of its own named by its time.',
   properties: {
-    path: { type: 'string', minLength: 1, description: 'A local folder (relative to the working directory).' },
+    path: { type: 'string', minLength: 1, 'x-path': true, description: 'A local folder (relative to the project folder, the parent of the config folder).' },
     s3: {
       type: 'object',
       additionalProperties: false,
