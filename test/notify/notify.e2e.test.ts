@@ -222,3 +222,17 @@ typo:
     expect(out).not.toContain(TEAMS_TOKEN);
   });
 });
+
+describe('notify: from config/.defaults.yaml', () => {
+  it('alerts for every process that sets no notify of its own, and not for one that sets its own', async () => {
+    ws.write('config/.defaults.yaml', `notify:\n  - { type: webhook, url: "${receiver.url}/shared", secret: "\${HOOK_SECRET}" }\n`);
+    ws.write('config/jobs.yaml', `${job(`    - { type: webhook, url: "${receiver.url}/own" }\n`)}other:\n  type: command\n  run: { shell: "exit 3" }\n`);
+    const r = await run();
+    expect(r.code).toBe(1);
+    expect(r.summary!.notifications).toEqual({ sent: 2, failed: 0 });
+    const shared = receiver.at('/shared');
+    expect(shared.map((m) => (m.json as { process: { name: string } }).process.name)).toEqual(['other']);
+    expect(verifies(shared[0]!.headers, shared[0]!.body, HOOK_SECRET)).toBe(true);
+    expect(receiver.at('/own').map((m) => (m.json as { process: { name: string } }).process.name)).toEqual(['job']);
+  });
+});

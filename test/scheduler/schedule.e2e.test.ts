@@ -142,7 +142,7 @@ describe('main schedule', () => {
     await waitFor(() => ws.exists('runs'), EVENT_MS, 'a first run');
     disk.fill();
     const before = ws.read('runs').split('\n').length;
-    await waitFor(() => ws.read('runs').split('\n').length >= before + 3 && /could not record the result/.test(s.stderr()), EVENT_MS, 'three more runs on a full disk');
+    await waitFor(() => ws.read('runs').split('\n').length >= before + 3 && /The state store \S+ could not/.test(s.stderr()), EVENT_MS, 'three more runs on a full disk');
     s.child.kill('SIGTERM');
     expect((await s.done).code).toBe(0);
     expect(s.stderr()).toContain('Scheduler stopped.');
@@ -150,7 +150,10 @@ describe('main schedule', () => {
     for (const r of reports) expect(r).toContain('database or disk is full (SQLITE_FULL)');
     const kinds = reports.map((r) => /Further failures to record ([a-z ]+) are/.exec(r)![1]);
     expect(new Set(kinds).size).toBe(kinds.length);
-    expect(kinds).toEqual(expect.arrayContaining(['fire times', 'runs', 'process results']));
+    // Which writes fail is not asserted: a small one may still fit in WAL space that a failed transaction before it
+    // had allocated, so it depends on the order and size of the writes. Each that fails is reported, once.
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(kinds.every((k) => ['fire times', 'runs', 'process results', 'locks', 'scheduler heartbeats'].includes(k!))).toBe(true);
     expect(s.stderr()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   });
 
