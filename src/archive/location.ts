@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { JsonSchema } from '../core/pipeline.js';
+import { s3Service } from '../lib/schema-parts.js';
 import { LocalStore } from './local-store.js';
 import { S3Store, type S3Location } from './s3-store.js';
 import type { ArchiveStore } from './store.js';
@@ -24,17 +25,7 @@ export const archiveLocationSchema: JsonSchema = {
       properties: {
         bucket: { type: 'string', minLength: 1, description: 'The bucket.' },
         prefix: { type: 'string', default: '', description: 'The folder inside the bucket, e.g. "influx/metrics".' },
-        region: { type: 'string', minLength: 1, description: 'e.g. "us-east-1".' },
-        endpoint: { type: 'string', 'x-url': ['http', 'https'], 'x-expected': 'an http:// or https:// URL such as "http://127.0.0.1:9000"', description: 'An S3-compatible service; AWS when absent.' },
-        force_path_style: { type: 'boolean', default: false, description: 'Path-style addressing (host/bucket/key), which most S3-compatible services need.' },
-        credentials: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['access_key_id', 'secret_access_key'],
-          description: 'Keys, as ${VAR}s. Leave out to use the AWS default chain (environment, ~/.aws, an instance role).',
-          properties: { access_key_id: { type: 'string', minLength: 1 }, secret_access_key: { type: 'string', minLength: 1 }, session_token: { type: 'string', minLength: 1 } },
-        },
-        retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'Retries of a request after a throttle, a 5xx or a network error (the SDK\'s backoff with jitter).' },
+        ...s3Service(),
       },
     },
   },

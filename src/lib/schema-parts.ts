@@ -39,3 +39,20 @@ export function seconds(description: string, options: SecondsOptions = {}): Json
 export function httpUrl(description: string, example: string): JsonSchema {
   return { type: 'string', 'x-url': ['http', 'https'], 'x-expected': `an http:// or https:// URL such as "${example}"`, description };
 }
+
+// The keys that reach an S3 service (AWS, or an S3-compatible one on `endpoint`), for every schema that names one.
+export function s3Service(): Record<string, JsonSchema> {
+  return {
+    region: { type: 'string', minLength: 1, description: 'e.g. "us-east-1".' },
+    endpoint: httpUrl('An S3-compatible service; AWS when absent.', 'http://127.0.0.1:9000'),
+    force_path_style: { type: 'boolean', default: false, description: 'Path-style addressing (host/bucket/key), which most S3-compatible services need.' },
+    credentials: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['access_key_id', 'secret_access_key'],
+      description: 'Keys, as ${VAR}s. Leave out to use the AWS default chain (environment, ~/.aws, an instance role).',
+      properties: { access_key_id: { type: 'string', minLength: 1 }, secret_access_key: { type: 'string', minLength: 1 }, session_token: { type: 'string', minLength: 1 } },
+    },
+    retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: "Retries of a request after a throttle, a 5xx or a network error (the SDK's exponential backoff with jitter)." },
+  };
+}

@@ -1,4 +1,4 @@
-import { seconds } from '../../lib/schema-parts.js';
+import { s3Service, seconds } from '../../lib/schema-parts.js';
 import type { JsonSchema } from '../../core/pipeline.js';
 
 // The 19 files ADATRAP writes for a day, `{date}.<ext>`, in the order its .par lists them.
@@ -150,17 +150,7 @@ export const adatrapSchema: JsonSchema = {
       required: ['region'],
       description: 'The S3 service holding inputs and archives.',
       properties: {
-        region: { type: 'string', minLength: 1, description: 'e.g. "us-east-1".' },
-        endpoint: { type: 'string', 'x-url': ['http', 'https'], 'x-expected': 'an http:// or https:// URL such as "http://127.0.0.1:9000"', description: 'An S3-compatible service; AWS when absent.' },
-        force_path_style: { type: 'boolean', default: false, description: 'Path-style addressing (host/bucket/key), which most S3-compatible services need.' },
-        credentials: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['access_key_id', 'secret_access_key'],
-          description: 'Keys, as ${VAR}s. Leave out to use the AWS default chain (environment, ~/.aws, an instance role).',
-          properties: { access_key_id: { type: 'string', minLength: 1 }, secret_access_key: { type: 'string', minLength: 1 }, session_token: { type: 'string', minLength: 1 } },
-        },
-        retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'Retries of a request after a throttle, a 5xx or a network error (exponential backoff with jitter).' },
+        ...s3Service(),
       },
     },
     work_dir: { type: 'string', minLength: 1, default: 'data/adatrap', 'x-path': true, description: 'Where a day\'s inputs are unpacked and the program runs: <work_dir>/<date>/.' },
