@@ -111,7 +111,11 @@ class LiveArea implements ProgressDisplay {
   }
 
   finished(spec: ProcessSpec, _result: ProcessResult): void {
-    if (this.live.delete(spec.name)) this.schedule();
+    if (!this.live.has(spec.name)) return;
+    // A redraw held back by the interval would have shown its last progress (12/12): show it before the line goes.
+    if (this.due - Date.now() <= this.interval) this.draw();
+    this.live.delete(spec.name);
+    this.schedule();
   }
 
   writeAbove(text: string): void {
