@@ -1,11 +1,9 @@
-import { resolve } from 'node:path';
 import type { JsonSchema } from '../core/pipeline.js';
 import { s3Service } from '../lib/schema-parts.js';
-import { LocalStore } from './local-store.js';
-import { S3Store, type S3Location } from './s3-store.js';
-import type { ArchiveStore } from './store.js';
+import type { S3Location } from './s3-store.js';
 
-// Where a process writes its archives: a local folder (`path`) or S3 (`s3`), exactly one.
+// Where a process writes its archives (the schema and its checks; open-store.ts opens one, and alone loads the
+// S3 client, so that validating a process file does not): a local folder (`path`) or S3 (`s3`), exactly one.
 export interface ArchiveLocation {
   path?: string;
   s3?: S3Location;
@@ -36,17 +34,4 @@ export function locationProblem(location: ArchiveLocation): string | undefined {
   if (location.path !== undefined && location.s3 !== undefined) return 'expected "path" or "s3", not both';
   if (location.path === undefined && location.s3 === undefined) return 'expected "path" (a local folder) or "s3" (a bucket)';
   return undefined;
-}
-
-export function openStore(location: ArchiveLocation): ArchiveStore {
-  return location.s3 ? new S3Store(location.s3) : new LocalStore(resolve(location.path!));
-}
-
-// An archive named on the command line: a folder, or s3://bucket/prefix (keys from the AWS default chain; with an
-// endpoint, an S3-compatible store addressed path-style).
-export function locationOf(text: string, s3: { endpoint?: string; region?: string } = {}): ArchiveLocation {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
-  if (!m) return { path: text };
-  const region = s3.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  return { s3: { bucket: m[1]!, prefix: m[2]!, region, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}), force_path_style: s3.endpoint !== undefined, retries: 4 } };
 }

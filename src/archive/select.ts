@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
-import { locationOf, openStore, type ArchiveLocation } from './location.js';
+import type { ArchiveLocation } from './location.js';
+import { locationOf, openStore } from './open-store.js';
 import { ArchiveUnusable, listArchives, MANIFEST, readManifest } from './manifest.js';
 import type { ArchiveStore } from './store.js';
 

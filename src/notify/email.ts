@@ -1,11 +1,12 @@
-import { createTransport } from 'nodemailer';
 import { plainText, headline, type Alert } from './message.js';
 import type { EmailNotifier } from './schema.js';
 import { DeliveryError } from './http.js';
 
 // One alert as a plain-text mail. nodemailer speaks SMTP for us: STARTTLS and implicit TLS, AUTH (PLAIN, LOGIN,
 // CRAM-MD5), and MIME with encoded headers and bodies, so that a non-ASCII process name or error arrives intact.
+// nodemailer is loaded here, when a mail is sent: every run imports this file, few send mail.
 export async function sendMail(n: EmailNotifier, a: Alert, signal: AbortSignal): Promise<void> {
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: n.host,
     port: n.port,

@@ -4,7 +4,7 @@ import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../cor
 import { checkObjects } from '../../archive/check.js';
 import { defaultCompression } from '../../archive/codec.js';
 import { CHECKSUM_ALGORITHM } from '../../archive/line-digest.js';
-import { openStore } from '../../archive/location.js';
+import { openStore } from '../../archive/open-store.js';
 import { archiveId, keyPart, listArchives, manifestHeader, readManifest, toolInfo, writeManifest, type ArchiveItem, type Manifest } from '../../archive/manifest.js';
 import type { ArchiveStore } from '../../archive/store.js';
 import { archiveItem, type ItemArchive } from './archive-item.js';
