@@ -1,4 +1,9 @@
+import { loadConfig } from '../config/index.js';
+import { formatProblem } from '../config/problem.js';
 import { startConsole } from '../console/server.js';
+import type { Schedules } from '../console/processes-page.js';
+import { kinds } from '../pipelines/registry.js';
+import { plannedRuns } from './planned-runs.js';
 import { HOW_TO_SET_TOKEN, isLoopback, loadToken, MIN_TOKEN_LENGTH, TOKEN_VARIABLE } from '../console/access.js';
 import { CommandExit } from './command-exit.js';
 import type { Output } from './output.js';
@@ -10,7 +15,7 @@ export async function serveCommand(args: ServeArgs, io: Output): Promise<number>
   const token = await requireToken(args);
   let server: Awaited<ReturnType<typeof startConsole>>;
   try {
-    server = await startConsole({ host: args.host, port: args.port, statePath: args.state, logDir: args.logDir, scanDb: args.scanDb, token, onError: (message) => io.err(`main: ${message}`) });
+    server = await startConsole({ host: args.host, port: args.port, statePath: args.state, logDir: args.logDir, scanDb: args.scanDb, schedules: () => schedules(args), token, onError: (message) => io.err(`main: ${message}`) });
   } catch (error) {
     throw new CommandExit(1, `cannot listen on ${args.host}:${args.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -39,4 +44,11 @@ async function requireToken(args: ServeArgs): Promise<string | undefined> {
   // A short token is easy to guess.
   if (token.length < MIN_TOKEN_LENGTH) throw new UsageError(`the token has ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (openssl rand -hex 24 makes one)`);
   return token;
+}
+
+// When each process of the config folder runs next, as `main next` says; why not, when the files do not load.
+async function schedules(args: ServeArgs): Promise<Schedules> {
+  const config = await loadConfig(args.config, kinds());
+  if (config.problems.length) return { problem: `${formatProblem(config.problems[0]!)}${config.problems.length > 1 ? ` (and ${config.problems.length - 1} more problem(s): main --validate-only -c ${args.config} shows them)` : ''}` };
+  return { planned: plannedRuns(config.processes, 1, args.timezone) };
 }

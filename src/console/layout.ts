@@ -28,15 +28,22 @@ table.log td { font-family: ui-monospace, monospace; font-size: 12px; white-spac
 .level-error { color: #c0392b; font-weight: 600; } .level-warn { color: #a66d00; }
 svg.day-chart { display: block; margin-bottom: 1em; }
 ul.checks { margin: 0; padding-left: 1.2em; }
+#live-running { color: #9fd3ff; font-weight: 600; }
+td.now.running-now { color: #1f4f86; font-weight: 600; }
 .bad-check { color: #9b2418; }
 `;
 
-// A whole page: the menu, the content, the footer saying how times are shown.
-export function page(title: string, content: Html): string {
+/** A page kept live (live.ts): `runs` is the store's run key when it was drawn; the page reloads when it changes. */
+export interface LivePage {
+  runs: string;
+}
+
+// A whole page: the menu, the banner of what runs now, the content, the footer saying how times are shown.
+export function page(title: string, content: Html, live?: LivePage): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · SysAdminToolkit</title><link rel="stylesheet" href="/static/console.css"></head>
-<body><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/scan">Scan</a><a href="/metrics">Metrics</a></nav></header>
+<title>${title} · SysAdminToolkit</title><link rel="stylesheet" href="/static/console.css"><script src="/static/live.js" defer></script></head>
+<body${live ? html` data-live="reload" data-runs="${live.runs}"` : ''}><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/scan">Scan</a><a href="/metrics">Metrics</a></nav><span id="live-running"></span></header>
 <main>${content}</main>
 <footer>SysAdminToolkit, read-only console. Times in ${TIME_ZONE}.</footer></body></html>
 `.text;

@@ -1,14 +1,14 @@
 import type { FilterQuery } from './filter.js';
 import { count, duration, localTime } from './format.js';
 import { html, type Html } from './html.js';
-import { page, statusBadge } from './layout.js';
+import { page, statusBadge, type LivePage } from './layout.js';
 import type { LogLine } from './run-log.js';
 import { RUN_STATUSES, type ProcessRow, type RunRow } from './store-reader.js';
 
 export const runHref = (runId: string): string => `/runs/${encodeURIComponent(runId)}`;
 
 // `/`: the runs, newest first, with the filter form (its values kept) above them.
-export function runsPage(runs: RunRow[], processNames: string[], q: FilterQuery, problem?: string): string {
+export function runsPage(runs: RunRow[], processNames: string[], q: FilterQuery, problem: string | undefined, live: LivePage): string {
   const option = (value: string, current: string | undefined, label = value) => html`<option value="${value}"${value === (current ?? '') ? html` selected` : ''}>${label}</option>`;
   const form = html`<form class="filters" method="get" action="/">
 <label>Process<select name="process">${option('', q.process, 'any')}${processNames.map((n) => option(n, q.process))}</select></label>
@@ -22,7 +22,7 @@ export function runsPage(runs: RunRow[], processNames: string[], q: FilterQuery,
       ? html`<p class="none" id="no-runs">No runs match.</p>`
       : html`<table id="runs"><thead><tr><th>Run</th><th>Started</th><th>Duration</th><th>Status</th><th>Processes</th><th>Problems</th></tr></thead><tbody>
 ${runs.map(runRow)}</tbody></table>`;
-  return page('Runs', html`<h1>Runs</h1>${form}${body}`);
+  return page('Runs', html`<h1>Runs</h1>${form}${body}`, live);
 }
 
 function runRow(r: RunRow): Html {

@@ -7,7 +7,8 @@ import { hourMinute } from './format.js';
 import { html } from './html.js';
 import { messagePage, STYLESHEET } from './layout.js';
 import { metricsText } from './metrics.js';
-import { processesPage } from './processes-page.js';
+import { LiveHub, LIVE_SCRIPT } from './live.js';
+import { processesPage, type Schedules } from './processes-page.js';
 import { runLogLines } from './run-log.js';
 import { scanDayPage, scanIndexPage, SCAN_SORTS, type ScanSort } from './scan-page.js';
 import { ScanDatabaseError, ScanReader } from './scan-reader.js';
@@ -21,6 +22,8 @@ export interface ConsoleOptions {
   logDir: string;
   /** The scan kind's SQLite, for /scan. */
   scanDb: string;
+  /** When each process of the config folder runs next (read again at most every SCHEDULES_MS). */
+  schedules?: () => Promise<Schedules>;
   /** Required of every request when given (Bearer, or the cookie of /login). */
   token?: string;
   /** Told of an unexpected error behind a 500, which the client sees only as such. */
@@ -29,13 +32,15 @@ export interface ConsoleOptions {
 
 /** Recent runs per process on /processes (its sparklines) and /api/v1/processes. */
 export const RUNS_PER_PROCESS = 30;
+/** Process files are read again after this long, for the next-run times. */
+const SCHEDULES_MS = 30_000;
 /** Log lines shown on a run's page; the rest are counted. */
 const MAX_LOG_LINES = 5000;
 
 // What every answer carries: no script, style or image from anywhere but here, never framed, never cached, and no
 // Referer (a URL typed with ?token= is not passed on).
 const HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -51,11 +56,14 @@ export async function startConsole(o: ConsoleOptions): Promise<{ url: string; cl
   app.addHook('onSend', async (_req, reply) => void reply.headers(HEADERS));
   app.addHook('onRequest', async (req, reply) => {
     // By the route matched, not the URL's text: only these two routes are open to anyone.
-    const open = req.routeOptions.url === '/login' || req.routeOptions.url === '/static/console.css';
+    const open = req.routeOptions.url === '/login' || req.routeOptions.url === '/static/console.css' || req.routeOptions.url === '/static/live.js';
     if (!access || open || access.allows(req.headers)) return;
     await refuse(req, reply, 'a token is needed', 401);
   });
-  routes(app, store, o, access);
+  const live = new LiveHub(store);
+  // Before the server stops taking connections: event streams never end by themselves.
+  app.addHook('preClose', async () => live.close());
+  routes(app, store, o, access, live);
   scanRoutes(app, scan);
   app.setNotFoundHandler((req, reply) => refuse(req, reply, `nothing at ${req.url.split('?')[0]}`, 404));
   app.setErrorHandler((error, req, reply) => {
@@ -73,8 +81,15 @@ export async function startConsole(o: ConsoleOptions): Promise<{ url: string; cl
   return { url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}/`, close: () => app.close() };
 }
 
-function routes(app: FastifyInstance, store: StoreReader, o: ConsoleOptions, access: Access | undefined): void {
+function routes(app: FastifyInstance, store: StoreReader, o: ConsoleOptions, access: Access | undefined, live: LiveHub): void {
+  const schedules = cachedSchedules(o.schedules);
   app.get('/static/console.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET));
+  app.get('/static/live.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(LIVE_SCRIPT));
+  app.get('/api/v1/events', async (_req, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { ...HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    live.add(reply.raw);
+  });
   app.get('/login', async (req, reply) => {
     const token = first(req.query, 'token');
     if (!access) return reply.redirect('/', 303);
@@ -87,14 +102,17 @@ function routes(app: FastifyInstance, store: StoreReader, o: ConsoleOptions, acc
     const q = filterQuery(req.query);
     const parsed = parseRunFilter(q);
     const runs = 'filter' in parsed ? store.runs(parsed.filter) : [];
-    return reply.code('error' in parsed ? 400 : 200).type('text/html; charset=utf-8').send(runsPage(runs, store.processNames(), q, 'error' in parsed ? parsed.error : undefined));
+    return reply.code('error' in parsed ? 400 : 200).type('text/html; charset=utf-8').send(runsPage(runs, store.processNames(), q, 'error' in parsed ? parsed.error : undefined, { runs: store.live().runs }));
   });
   app.get<{ Params: { id: string } }>('/runs/:id', async (req, reply) => {
     const run = store.run(req.params.id);
     if (!run) return refuse(req, reply, `no run ${req.params.id} in the state store`, 404);
     return reply.type('text/html; charset=utf-8').send(runPage(run, await runLogLines(o.logDir, run.runId, MAX_LOG_LINES)));
   });
-  app.get('/processes', async (_req, reply) => reply.type('text/html; charset=utf-8').send(processesPage(store.processes(RUNS_PER_PROCESS), RUNS_PER_PROCESS)));
+  app.get('/processes', async (_req, reply) => {
+    const state = store.live();
+    return reply.type('text/html; charset=utf-8').send(processesPage(store.processes(RUNS_PER_PROCESS), RUNS_PER_PROCESS, state.running, await schedules(), { runs: state.runs }));
+  });
 
   app.get('/api/v1/runs', async (req, reply) => {
     const parsed = parseRunFilter(filterQuery(req.query));
@@ -109,12 +127,22 @@ function routes(app: FastifyInstance, store: StoreReader, o: ConsoleOptions, acc
     const run = store.run(req.params.id);
     return run ? runLogLines(o.logDir, run.runId, MAX_LOG_LINES) : reply.code(404).send({ error: `no run ${req.params.id} in the state store` });
   });
-  app.get('/api/v1/processes', async () => ({ processes: store.processes(RUNS_PER_PROCESS) }));
+  app.get('/api/v1/processes', async () => ({ processes: store.processes(RUNS_PER_PROCESS), running: store.running(), schedules: await schedules() }));
 
   app.get('/metrics', async (_req, reply) => {
     const { contentType, text } = await metricsText(store);
     return reply.type(contentType).send(text);
   });
+}
+
+// The schedules, read again once they are SCHEDULES_MS old; none to show when `main serve` was given no reader.
+function cachedSchedules(read: ConsoleOptions['schedules']): () => Promise<Schedules> {
+  let cached: { at: number; value: Promise<Schedules> } | undefined;
+  return () => {
+    if (!read) return Promise.resolve({ planned: [] });
+    if (!cached || Date.now() - cached.at > SCHEDULES_MS) cached = { at: Date.now(), value: read().catch((error: unknown) => ({ problem: describeError(error) })) };
+    return cached.value;
+  };
 }
 
 // The scan kind's days: a page per layer and day, with its charts, and the same as JSON.

@@ -44,6 +44,23 @@ export interface ProcessHistory {
   runs: Array<ProcessRow & { runId: string }>;
 }
 
+/** A process under way: its lock in the store, held by a `main` (or scheduler, worker) still alive. */
+export interface RunningProcess {
+  process: string;
+  since: string;
+  host: string;
+  pid: number;
+}
+
+/** What the live view watches: who runs now, and a key that changes when a run starts or ends. */
+export interface LiveState {
+  running: RunningProcess[];
+  runs: string;
+}
+
+/** A lock whose heartbeat is older than this is a holder that died elsewhere (the orchestrator's STALE_MS). */
+const STALE_LOCK_MS = 60_000;
+
 export const RUN_STATUSES = ['success', 'failed', 'interrupted', 'running', 'abandoned'] as const;
 
 // The state store read for the console, through the store's own opening (which migrates an older store, as every
@@ -93,6 +110,26 @@ export class StoreReader {
       const rows = db.prepare("SELECT name, COUNT(*) AS n FROM process_results WHERE json_extract(integrity, '$.ok') = 0 GROUP BY name").all() as Array<{ name: string; n: number }>;
       return new Map(rows.map((r) => [r.name, r.n]));
     });
+  }
+
+  // The processes running now: a lock held, by a live process on this host or, from another host, with a fresh
+  // heartbeat (its holder beats every 10 s).
+  running(now = Date.now()): RunningProcess[] {
+    return this.read('its locks', [], (db) => {
+      const rows = db.prepare("SELECT substr(name, 9) AS process, acquired_at AS since, heartbeat_at AS beat, host, pid FROM locks WHERE name LIKE 'process:%' ORDER BY name").all() as Array<RunningProcess & { beat: string }>;
+      const here = hostname();
+      return rows
+        .filter((r) => (r.host === here ? processAlive(r.pid) : now - Date.parse(r.beat) < STALE_LOCK_MS))
+        .map(({ process, since, host, pid }) => ({ process, since, host, pid }));
+    });
+  }
+
+  live(): LiveState {
+    const runs = this.read('its runs', '0', (db) => {
+      const r = db.prepare("SELECT COUNT(*) AS n, MAX(COALESCE(finished_at, '')) AS last FROM runs").get() as { n: number; last: string | null };
+      return `${r.n}:${r.last ?? ''}`;
+    });
+    return { running: this.running(), runs };
   }
 
   processNames(): string[] {

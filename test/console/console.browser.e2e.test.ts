@@ -131,6 +131,7 @@ describe('main serve in a browser', () => {
 
   it('serves /metrics in Prometheus text format with each process\'s last result, to a Bearer token only', async () => {
     expect((await fetch(`${server.url}metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}api/v1/events`)).status).toBe(401);
     const answer = await fetch(`${server.url}metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
