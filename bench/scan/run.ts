@@ -54,6 +54,7 @@ try {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(CPU_REPORT).href}`,
   };
   const t0 = performance.now();
+  const startedAt = Date.now();
   // Asynchronously: the server answering the scan lives in this process (spawnSync would block it).
   const r = await promisify(execFile)(process.execPath, [MAIN, '--json', '--date', '2026-11-22'], { cwd: work, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const wall = (performance.now() - t0) / 1000;
@@ -63,6 +64,11 @@ try {
   const log = readFileSync(join(work, 'data/logs/sysadmintoolkit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const peak = log.find((l) => l.peakMemoryMb)?.peakMemoryMb;
   for (const line of log.filter((l) => /^(Collected|Summarised|Stored)/.test(l.message))) console.log(`  ${line.message}`);
+  // Where the wall time goes: each step's log line, in seconds from the command's start.
+  const at = (l: { timestamp: string }) => ((Date.parse(l.timestamp) - startedAt) / 1000).toFixed(2);
+  const first = log.find((l) => l.process !== undefined);
+  const steps = [['main logged its first line', log[0]], ['the kind began (first line of the process)', first], ...log.filter((l) => /^(Collected|Stored)/.test(l.message)).map((l) => [l.message.split(' ')[0]!.toLowerCase(), l]), ['main logged its last line', log.at(-1)]] as Array<[string, { timestamp: string }]>;
+  console.log(`timeline: ${steps.filter(([, l]) => l).map(([what, l]) => `${what} ${at(l)} s`).join('; ')}; exit ${wall.toFixed(2)} s`);
   console.log(`the scan process, concurrency ${CONCURRENCY}: ${wall.toFixed(2)} s (whole command: collection, processing, storage of ${p.records.written.toLocaleString('en-US')} samples)`);
   console.log(`latency bound ${INTERFACES} × ${DELAY_MS} ms / ${CONCURRENCY}:   ${bound.toFixed(2)} s   ratio ${(wall / bound).toFixed(2)}   target <= 1.10   ${wall / bound <= 1.1 ? 'MET' : 'MISSED'}`);
   for (const role of ['child', 'main']) {
