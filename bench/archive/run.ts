@@ -4,6 +4,8 @@
 //       installed; and `influxd backup -portable` (shard files, gzip), for scale
 //   (c) `main restore` of (a) into a fresh influxd, verification included: points/s, against the raw write ceiling
 //       (the points as pre-made line protocol, 5,000-line batches, 4 at a time)
+//   (d) `main` copying the same points to a fresh database by influxdb-copy `method: snapshot` (influxd backup and
+//       restore -portable over the RPC ports), verified (counts per field) and not, then by `method: http`, verified
 // Run: npm run bench:archive   (builds dist/ first)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -49,12 +51,19 @@ function main(args: string[], cwd: string): { seconds: number; stdout: string; s
 const sizeOf = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const has = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
-// The test helper keeps its folder and ports to itself; a benchmark may look.
-const internals = (s: Influxd) => {
-  const dir = (s as unknown as { dir: string }).dir;
-  const rpc = /^bind-address = "([^"]+)"/m.exec(readFileSync(join(dir, 'influxdb.conf'), 'utf8'))![1]!;
-  return { dir, rpc };
-};
+// The test helper keeps its data folder to itself; a benchmark may look.
+const dataDir = (s: Influxd) => (s as unknown as { dir: string }).dir;
+
+// One full copy of `bench` by `main` with this method, into `database` on `to`: its seconds and summary entry.
+function copyBy(method: string, src: Influxd, to: Influxd, database: string, validate = true) {
+  const side = (s: Influxd, db: string) => `{ url: "${s.url}", database: ${db}, rpc: "${s.rpc}" }`;
+  const name = `${method}-${validate}`;
+  writeFileSync(join(work, `copy-${name}.yaml`), `copy:\n  source_server: ${side(src, 'bench')}\n  destination_server: ${side(to, database)}\n  backup_config: { mode: full, method: ${method}, window: 30d, validate_data: ${validate} }\n`);
+  const r = main(['--json', '-c', join(work, `copy-${name}.yaml`), '--state', join(work, `state-${name}.db`), '--log-dir', join(work, `logs-${name}`)], work);
+  const p = JSON.parse(r.stdout).processes[0];
+  if (p.status !== 'success') throw new Error(`the ${method} copy failed: ${JSON.stringify(p.error)}`);
+  return { seconds: r.seconds, process: p as { integrity: { checks: Array<{ name: string; detail?: string }> } } };
+}
 
 const servers: Influxd[] = [];
 try {
@@ -74,7 +83,7 @@ try {
   console.log(`(a) main, destination_archive:   ${fmt(manifest.points / a.seconds)} points/s (${fmt(manifest.points)} points in ${a.seconds.toFixed(2)} s, the whole command, objects checked)`);
   console.log(`    ${manifest.compression}, ${manifest.objects.length} objects: ${fmt(bytes)} bytes, ${(bytes / manifest.points).toFixed(2)} bytes/point`);
 
-  const { dir, rpc } = internals(src);
+  const dir = dataDir(src);
   if (has('influx_inspect')) {
     const out = join(work, 'export.lp.gz');
     const t0 = performance.now();
@@ -88,7 +97,7 @@ try {
   }
   const backup = join(work, 'backup');
   const t1 = performance.now();
-  const r = spawnSync('influxd', ['backup', '-portable', '-host', rpc, '-database', 'bench', backup], { encoding: 'utf8' });
+  const r = spawnSync('influxd', ['backup', '-portable', '-host', src.rpc, '-db', 'bench', backup], { encoding: 'utf8' });
   const backupSeconds = (performance.now() - t1) / 1000;
   if (r.status === 0) console.log(`    influxd backup -portable (shard files, gzip; for scale): ${backupSeconds.toFixed(2)} s, ${fmt(sizeOf(backup))} bytes, ${(sizeOf(backup) / N).toFixed(2)} bytes/point`);
   else console.log(`    influxd backup -portable: failed (${r.stderr.trim().split('\n').at(-1)})`);
@@ -104,6 +113,17 @@ try {
   if (c.status !== 0) throw new Error(`the restore failed (${c.status}): ${c.stderr}${c.stdout}`);
   console.log(`    main restore, verified:        ${fmt(N / c.seconds)} points/s (${c.seconds.toFixed(2)} s, the whole command) = ${(ceilingSeconds / c.seconds).toFixed(2)} x the ceiling`);
   console.log(`    ${c.stdout.trim().split('\n').at(-1)}`);
+
+  await target.settle();
+  const snapshot = copyBy('snapshot', src, target, 'by_snapshot');
+  const how = snapshot.process.integrity.checks.find((check) => check.name === 'method')!.detail;
+  console.log(`\n(d) main influxdb-copy, method snapshot: ${snapshot.seconds.toFixed(2)} s (the whole command, counts verified; ${how})`);
+  await target.settle();
+  const unverified = copyBy('snapshot', src, target, 'by_snapshot_unverified', false);
+  console.log(`    the same, validate_data: false:        ${unverified.seconds.toFixed(2)} s`);
+  await target.settle();
+  const http = copyBy('http', src, target, 'by_http');
+  console.log(`    main influxdb-copy, method http:     ${http.seconds.toFixed(2)} s (the whole command, counts verified) = ${(http.seconds / snapshot.seconds).toFixed(1)} x snapshot`);
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
   rmSync(work, { recursive: true, force: true });

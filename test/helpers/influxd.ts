@@ -23,6 +23,8 @@ export async function freePort(): Promise<number> {
 export class Influxd {
   private constructor(
     readonly url: string,
+    /** The RPC address (host:port) influxd backup and restore use. */
+    readonly rpc: string,
     private readonly dir: string,
     private readonly process: ChildProcess,
     private readonly auth?: string,
@@ -67,7 +69,7 @@ bind-address = "127.0.0.1:${rpc}"
       await new Promise((r) => setTimeout(r, 50));
     }
     const auth = options.user ? `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}` : undefined;
-    const server = new Influxd(url, dir, child, auth);
+    const server = new Influxd(url, `127.0.0.1:${rpc}`, dir, child, auth);
     if (options.user) await server.query(`CREATE USER "${options.user}" WITH PASSWORD '${options.password}' WITH ALL PRIVILEGES`);
     return server;
   }

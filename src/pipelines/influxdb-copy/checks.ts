@@ -2,9 +2,10 @@ import type { CheckIssue } from '../../core/pipeline.js';
 import { timeNs } from './duration.js';
 import type { InfluxCopyConfig } from './schema.js';
 import { locationProblem } from '../../archive/location.js';
+import { snapshotLimits } from './method.js';
 
 // What can be known without a connection: there is somewhere to copy to, the two sides differ, and start comes
-// before end.
+// before end; method snapshot is asked only where it can work.
 export function checkInfluxCopy(config: InfluxCopyConfig): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const { source_server: src, destination_server: dst, backup_config: bc } = config;
@@ -15,6 +16,7 @@ export function checkInfluxCopy(config: InfluxCopyConfig): CheckIssue[] {
   if (dst && same(src.url, dst.url) && src.database === dst.database) {
     issues.push({ path: ['destination_server', 'database'], message: `the destination is the source itself (${src.url}, database "${src.database}")` });
   }
+  if (bc.method === 'snapshot') issues.push(...snapshotLimits(config));
   const time = (key: 'start' | 'end') => {
     const text = bc[key];
     if (text === undefined) return undefined;

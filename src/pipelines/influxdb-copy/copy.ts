@@ -98,7 +98,7 @@ export async function copyInflux(config: InfluxCopyConfig, ctx: PipelineContext)
 
 // Each measurement copied whole, both sides compared over the range copied up to `settled`; a "verifying" stage
 // with a total. `onFailed` is told of each measurement whose check failed.
-async function verify(
+export async function verify(
   src: InfluxServer,
   dst: InfluxServer,
   copies: ItemCopy[],

@@ -9,7 +9,7 @@ export const influxdbCopy: PipelineDefinition<InfluxCopyConfig> = {
   schema: influxCopySchema,
   check: (config) => checkInfluxCopy(config),
   async run(config, ctx) {
-    const copied = config.destination_server ? await (await import('./copy.js')).copyInflux(config, ctx) : undefined;
+    const copied = config.destination_server ? await (await import('./snapshot.js')).copyByMethod(config, ctx) : undefined;
     if (!config.destination_archive || ctx.signal.aborted) return copied!;
     const archived = await (await import('./archive.js')).archiveInflux(config, ctx);
     return copied ? both(copied, archived) : archived;

@@ -8,10 +8,13 @@ export interface ServerConfig {
   password?: string;
   database: string;
   tls_verify: boolean;
+  /** method snapshot: influxd's RPC address (host:port); default the URL's host and 8088. */
+  rpc?: string;
 }
 
 export interface BackupConfig {
   mode: 'full' | 'incremental';
+  method: 'http' | 'snapshot' | 'auto';
   page_size: number;
   timeout: number;
   validate_data: boolean | 'checksum';
@@ -51,6 +54,7 @@ const server = (role: string): JsonSchema => ({
     password: { type: 'string', description: 'Password; use ${VAR}. Never logged.' },
     database: { type: 'string', minLength: 1, description: `The ${role} database.` },
     tls_verify: { type: 'boolean', default: true, description: 'false accepts a self-signed certificate.' },
+    rpc: { type: 'string', pattern: '^[^\\s/@]+:[0-9]{1,5}$', 'x-expected': 'host:port such as "10.0.0.5:8088"', description: 'method snapshot and auto: the RPC address `influxd backup` and `influxd restore` use (bind-address in influxdb.conf). Default: the URL\'s host and 8088.' },
   },
 });
 
@@ -68,6 +72,7 @@ export const influxCopySchema: JsonSchema = {
       description: 'How to copy.',
       properties: {
         mode: { enum: ['full', 'incremental'], default: 'incremental', description: 'incremental resumes after the last checkpoint (minus overlap); full copies the whole range.' },
+        method: { enum: ['http', 'snapshot', 'auto'], default: 'http', description: 'http: points over the HTTP API. snapshot (mode full only): the whole database (or one retention policy) as shard files by `influxd backup -portable` and `influxd restore -portable` over the RPC port, into a destination database that does not exist yet, then verified as http is. auto: snapshot when it can be used, else http with a warning.' },
         page_size: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Points per chunk read and per batch written.' },
         timeout: seconds('Seconds one request may stay silent before it is retried.', { default: 300 }),
         validate_data: { enum: [true, false, 'checksum'], default: true, description: 'true: counts per field on both sides; checksum: an order-independent hash of every point; false: none.' },
