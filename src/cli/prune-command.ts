@@ -59,7 +59,7 @@ function selected(processes: ProcessSpec[], only: string[] | undefined, names: s
 const jsonOf = (p: ProcessPrune) => ({ process: p.process, where: p.plan.where, deleted: p.done?.deleted ?? p.plan.decisions.filter((d) => !d.keep).length, kept: p.plan.decisions.filter((d) => d.keep).length, decisions: p.plan.decisions });
 
 function printText(args: PruneArgs, pruned: ProcessPrune[], swept: Swept[], housekept: boolean, io: Output): void {
-  const go = args.dryRun ? 'would delete' : 'deleted';
+  const go = args.dryRun ? 'to delete' : 'deleted';
   for (const p of pruned) {
     const gone = p.plan.decisions.filter((d) => !d.keep);
     io.out(`${p.process}: ${p.plan.where}: ${gone.length} archive(s) ${go}, ${p.plan.decisions.length - gone.length} kept\n`);
