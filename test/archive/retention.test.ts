@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../src/archive/local-store.js';
-import { archiveId, manifestHeader } from '../../src/archive/manifest.js';
+import { archiveId, listArchives, manifestHeader } from '../../src/archive/manifest.js';
 import { applyPrune, planPrune } from '../../src/archive/prune.js';
 import { decideRetention, isoWeek, subtractWithin, timeOfId, type ArchiveFacts } from '../../src/archive/retention.js';
 
@@ -106,5 +106,24 @@ describe('planPrune and applyPrune on a folder of archives', () => {
     const left = new Set<string>();
     for await (const o of store.list('')) left.add(o.key.split('/')[0]!);
     expect([...left].sort()).toEqual([f, i, writing, 'README', 'notes'].sort());
+  });
+
+  it('leaves an archive stopped mid-delete incomplete (never used), and the next prune finishes it', async () => {
+    const store = new LocalStore(join(dir, 'stopped'));
+    const put = async (iso: string) => {
+      const id = archiveId(at(iso));
+      await store.put(`${id}/db/m/1.lp.zst`, Buffer.from('x'));
+      await store.put(`${id}/manifest.json`, Buffer.from(JSON.stringify({ ...manifestHeader, id, parent: null, created_at: iso })));
+      return id;
+    };
+    const old = await put('2026-11-01T00:00:00.000Z');
+    const newest = await put('2026-12-09T00:00:00.000Z');
+    const plan = await planPrune(store, { keep_last: 1 }, NOW);
+    // The process dies after the manifest went, before the objects did.
+    const dying = Object.assign(Object.create(store) as LocalStore, { removePrefix: () => Promise.reject(new Error('killed')) });
+    await expect(applyPrune(dying, plan)).rejects.toThrow('killed');
+    expect(await listArchives(store)).toEqual({ complete: [newest], incomplete: [old] });
+    await applyPrune(store, await planPrune(store, { keep_last: 1 }, NOW));
+    expect(await listArchives(store)).toEqual({ complete: [newest], incomplete: [] });
   });
 });

@@ -147,4 +147,21 @@ describe('main prune: housekeeping', () => {
     expect(left.prepare('SELECT COUNT(*) AS n FROM files').get()).toEqual({ n: 2 }); // a file read is not read again
     left.close();
   });
+
+  it('is applied after a run of main too', async () => {
+    ws = new Workspace();
+    ws.write('config/.defaults.yaml', 'housekeeping: { runs: 10 }\n');
+    ws.write('config/job.yaml', 'job:\n  type: command\n  run: { argv: ["true"] }\n');
+    const store = new StateStore(ws.path('data/state.db'));
+    store.beginRun('old', ago(20).toISOString(), 'config');
+    store.finishRun({ runId: 'old', startedAt: ago(20).toISOString(), finishedAt: ago(20).toISOString(), status: 'success', processes: [] });
+    store.close();
+    const r = await runCli(['--json'], { cwd: ws.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const after = new StateStore(ws.path('data/state.db'));
+    const left = after.runs(100).map((run) => run.runId);
+    after.close();
+    expect(left).toHaveLength(1);
+    expect(left).not.toContain('old');
+  });
 });
