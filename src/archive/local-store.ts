@@ -74,6 +74,19 @@ export class LocalStore implements ArchiveStore {
     yield* found.sort((a, b) => a.key.localeCompare(b.key));
   }
 
+  async remove(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
+  }
+
+  // A prefix that names a folder (`ID/`) goes with the folder, its temporary files included; any other prefix deletes
+  // the objects listed under it.
+  async removePrefix(prefix: string): Promise<number> {
+    let n = 0;
+    for await (const o of this.list(prefix)) await this.remove(o.key), n++;
+    if (prefix.endsWith('/') && prefix.length > 1) await rm(this.file(prefix.slice(0, -1)), { recursive: true, force: true });
+    return n;
+  }
+
   close(): void {}
 
   private file(key: string): string {

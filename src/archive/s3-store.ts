@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectMissing, type ArchiveStore, type StoredObject } from './store.js';
 
@@ -93,6 +93,23 @@ export class S3Store implements ArchiveStore {
       for (const o of page.Contents ?? []) if (o.Key !== undefined) yield { key: o.Key.slice(base.length), size: o.Size ?? 0 };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.key(key) }));
+  }
+
+  // In batches of 1000 keys (the most one DeleteObjects takes); a key S3 could not delete fails the whole call.
+  async removePrefix(prefix: string): Promise<number> {
+    const keys: string[] = [];
+    for await (const o of this.list(prefix)) keys.push(this.key(o.key));
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      const done = await this.client.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const [first] = done.Errors ?? [];
+      if (first) throw new Error(`${this.where}: could not delete "${first.Key}": ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+    }
+    return keys.length;
   }
 
   close(): void {

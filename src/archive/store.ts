@@ -25,6 +25,10 @@ export interface ArchiveStore {
   stat(key: string): Promise<number | undefined>;
   /** The objects whose keys start with `prefix`. */
   list(prefix: string): AsyncGenerator<StoredObject>;
+  /** Deletes the object `key`; nothing when there is none. */
+  remove(key: string): Promise<void>;
+  /** Deletes every object whose key starts with `prefix` (temporary files of a folder too); how many objects went. */
+  removePrefix(prefix: string): Promise<number>;
   close(): void;
 }
 

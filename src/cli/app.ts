@@ -54,6 +54,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return await (await import('./restore-command.js')).restoreCommand(args, io);
       case 'check':
         return await (await import('./check-command.js')).checkCommand(args, io);
+      case 'prune':
+        return await (await import('./prune-command.js')).pruneCommand(args, io);
       case 'serve':
         return await (await import('./serve-command.js')).serveCommand(args, io);
     }

@@ -53,6 +53,18 @@ export interface WorkerArgs {
   verbose: boolean;
 }
 
+export interface PruneArgs {
+  command: 'prune';
+  config: string;
+  state: string;
+  logDir: string;
+  /** `logs serve`'s inbox, for its processed/ files. */
+  inbox?: string;
+  only?: string[];
+  dryRun: boolean;
+  json: boolean;
+}
+
 export interface QueueStatusArgs {
   command: 'queue-status';
   queue: string;
@@ -114,7 +126,7 @@ export interface HealthArgs {
   maxAge: number;
 }
 
-export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | QueueAdminArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ArchiveArgs | ServeArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type Args = RunArgs | HistoryArgs | LogsOfArgs | NextArgs | QueueAdminArgs | ScheduleArgs | HealthArgs | WorkerArgs | QueueStatusArgs | LogsServeArgs | LogsSendArgs | AdatrapArgs | ArchiveArgs | PruneArgs | ServeArgs | { command: 'schema' } | { command: 'help'; text: string };
 
 export { UsageError } from './usage-error.js';
 export type { HistoryArgs, LogsOfArgs, NextArgs, QueueAdminArgs } from './view-args.js';
@@ -225,6 +237,17 @@ export function buildProgram(onParsed: (args: Args) => void): Command {
     .addOption(countOption())
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => onParsed(nextArgs(o)));
+  program
+    .command('prune')
+    .description('delete the archives no `retention:` rule keeps, and what `housekeeping:` keeps no longer (--dry-run: only say what and why)')
+    .addOption(configOption())
+    .addOption(stateOption())
+    .addOption(logDirOption())
+    .addOption(new Option('--inbox <dir>', '`logs serve`\'s inbox: its processed/ files too (housekeeping `processed`)'))
+    .addOption(new Option('--only <name...>', 'only these processes\' archives (no housekeeping; unknown name: exit 2)'))
+    .addOption(new Option('--dry-run', 'delete nothing: print what would go and why, and which rule keeps each archive kept'))
+    .addOption(new Option('--json', 'print JSON'))
+    .action((o) => onParsed({ command: 'prune', config: o.config, state: o.state, logDir: o.logDir, ...(o.inbox ? { inbox: o.inbox } : {}), ...(o.only ? { only: onlyNames(o.only) } : {}), dryRun: Boolean(o.dryRun), json: Boolean(o.json) }));
   program
     .command('worker')
     .description('distributed mode: run jobs from the queue, each in a child process, with this machine\'s process files; SIGTERM stops')

@@ -2,6 +2,7 @@ import { lokiSchema, monitoringSchema } from '../monitoring/schema.js';
 import { seconds } from '../lib/schema-parts.js';
 import { notifySchema } from '../notify/schema.js';
 import type { JsonSchema } from '../core/pipeline.js';
+import { retentionSchema } from '../archive/retention.js';
 
 // The kind a process has when its definition names none: files of the original toolkit validate unchanged.
 export const DEFAULT_KIND = 'influxdb-copy';
@@ -47,4 +48,5 @@ export const commonProperties: Record<string, JsonSchema> = {
   },
   monitoring: monitoringSchema,
   notify: notifySchema,
+  retention: retentionSchema,
 };

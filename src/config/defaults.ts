@@ -4,6 +4,7 @@ import type { Node } from 'yaml';
 import { collectSecrets } from '../lib/secrets.js';
 import { commonProperties } from './common-schema.js';
 import { interpolateDocument, type Env } from './interpolate.js';
+import { housekeepingSchema, type Housekeeping } from './housekeeping-schema.js';
 import { parseProcessFile } from './load.js';
 import { formatKey, ProblemCode, shownValue, withDetail, type Problem } from './problem.js';
 import { resolveDefinitions } from './resolve.js';
@@ -14,9 +15,14 @@ import { nodeAt, positionOf } from './yaml-source.js';
 // process file named defaults.yaml keeps its meaning.
 export const DEFAULTS_FILE = '.defaults.yaml';
 
-// The keys a process takes from the shared defaults when it sets none of its own: the one list (`retention` may
-// join it). Each is replaced whole: a process's own `logging` replaces the default `logging`, not merged into it.
+// The keys a process takes from the shared defaults when it sets none of its own. Each is replaced whole: a
+// process's own `logging` replaces the default `logging`, not merged into it.
 export const DEFAULT_KEYS = ['monitoring', 'logging', 'notify', 'timeout'] as const;
+// Given the same way; it matters only to a process that writes archives (docs/archives.md#retention).
+export const ARCHIVE_DEFAULT_KEYS = ['retention'] as const;
+const GIVEN_KEYS = [...DEFAULT_KEYS, ...ARCHIVE_DEFAULT_KEYS];
+// Of the defaults file alone, never given to a process: what the product's own files keep (`housekeeping:`).
+export const HOUSEKEEPING_KEY = 'housekeeping';
 
 export interface SharedDefaults {
   /** The file, as messages name it. */
@@ -60,7 +66,7 @@ function validateDefaults(values: Record<string, unknown>) {
   validator ??= createSchemaValidator({
     type: 'object',
     additionalProperties: false,
-    properties: Object.fromEntries(DEFAULT_KEYS.map((key) => [key, commonProperties[key] ?? {}])),
+    properties: { ...Object.fromEntries(GIVEN_KEYS.map((key) => [key, commonProperties[key] ?? {}])), [HOUSEKEEPING_KEY]: housekeepingSchema },
   });
   return validator(values);
 }
@@ -70,7 +76,12 @@ function validateDefaults(values: Record<string, unknown>) {
 export function applyDefaults(definition: unknown, defaults: SharedDefaults | undefined): string[] {
   if (!defaults || !definition || typeof definition !== 'object' || Array.isArray(definition)) return [];
   const own = definition as Record<string, unknown>;
-  const given = DEFAULT_KEYS.filter((key) => own[key] === undefined && defaults.values[key] !== undefined);
+  const given = GIVEN_KEYS.filter((key) => own[key] === undefined && defaults.values[key] !== undefined);
   for (const key of given) own[key] = structuredClone(defaults.values[key]);
   return given;
+}
+
+// `housekeeping:` of the defaults, when it has one (validated with the rest).
+export function housekeepingOf(defaults: SharedDefaults | undefined): Housekeeping | undefined {
+  return defaults?.values[HOUSEKEEPING_KEY] as Housekeeping | undefined;
 }

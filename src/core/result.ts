@@ -18,6 +18,8 @@ export interface ProcessResult {
   /** Reports the process wrote (the logs kind's JSON and Markdown). */
   reports?: string[];
   error?: { code: string; message: string };
+  /** Archives retention deleted and kept after the run (docs/archives.md#retention): only when it has rules. */
+  retention?: { deleted: number; kept: number; error?: string };
 }
 
 export interface RunSummary {

@@ -123,7 +123,7 @@ async function execute(spec: ProcessSpec, runId: string, options: ProcessRunOpti
   for (const o of observers) guard(log, o, () => o.started?.(spec, runId));
   let peakMb: number | undefined;
   const executor = options.executor ?? localExecutor(options);
-  const result = await executor.run(spec, runId, {
+  let result = await executor.run(spec, runId, {
     log,
     ...(options.date ? { date: options.date } : {}),
     progress: (p) => observers.forEach((o) => guard(log, o, () => o.progress?.(spec, p))),
@@ -131,6 +131,11 @@ async function execute(spec: ProcessSpec, runId: string, options: ProcessRunOpti
     stop: options.stop,
     force: options.force,
   });
+  // Retention where the run happened (a worker's own executor is local too): never twice for one run.
+  if (result.status === 'success' && !options.executor && spec.config.retention) {
+    const retention = await (await import('../retention/archives.js')).pruneAfterRun(spec, log);
+    if (retention) result = { ...result, retention };
+  }
   const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;
   const how = `Finished: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s${memory}`;
   const meta = { durationMs: result.durationMs, ...(peakMb === undefined ? {} : { peakMemoryMb: peakMb }) };

@@ -12,7 +12,7 @@ const FLOORS: string[][] = [
   ['logging', 'monitoring', 'notify', 'state', 'archive'],
   ['config'],
   ['pipelines/*'],
-  ['pipelines'],
+  ['pipelines', 'retention'],
   ['runtime'],
   ['orchestrator'],
   ['scheduler', 'queue', 'transfer', 'console'],

@@ -46,6 +46,29 @@ describe.each(stores)('the archive store in %s', (_, open) => {
       store.close();
     }
   });
+
+  it('removes one object, and every object under a prefix, leaving its neighbours', async () => {
+    const store = open();
+    try {
+      for (const key of ['r1/manifest.json', 'r1/db/m/1.lp.zst', 'r1/db/n/2.lp.zst', 'r10/manifest.json', 'r2/manifest.json']) await store.put(key, Buffer.from(key));
+      await store.remove('r1/manifest.json');
+      await store.remove('r1/never-there');
+      expect(await store.stat('r1/manifest.json')).toBeUndefined();
+      expect(await store.removePrefix('r1/')).toBe(2);
+      expect((await all(store.list('r'))).map((o) => o.key)).toEqual(['r10/manifest.json', 'r2/manifest.json']);
+      expect(await store.removePrefix('none/')).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+it('removes a local archive folder whole, a temporary file left by a killed write included', async () => {
+  const store = new LocalStore(join(dir, 'gone'));
+  await store.put('a/manifest.json', Buffer.from('{}'));
+  writeFileSync(`${await store.spool('a/db/m/1.lp.zst')}`, 'half');
+  expect(await store.removePrefix('a/')).toBe(1);
+  expect(readdirSync(join(dir, 'gone'))).toEqual([]);
 });
 
 it('leaves no temporary file in a local folder once an object is committed', async () => {

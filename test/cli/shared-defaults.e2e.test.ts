@@ -42,7 +42,7 @@ describe('shared defaults in config/.defaults.yaml', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n').slice(0, 4)).toEqual([
       'config/.defaults.yaml:1:10: expected "timeout" to be a duration such as 30, "30s", "5m" or "1h", got "forever"',
-      'config/.defaults.yaml:2:1: unknown key "retries"; expected one of: monitoring, logging, notify, timeout',
+      'config/.defaults.yaml:2:1: unknown key "retries"; expected one of: monitoring, logging, notify, timeout, retention, housekeeping',
       'config/.defaults.yaml:3:19: expected "level" to be one of DEBUG, INFO, WARNING, ERROR, got "LOUD"',
       'config/.defaults.yaml:4:52: variable SAT_TEST_UNSET is not set (export it, or write ${SAT_TEST_UNSET:-default})',
     ]);

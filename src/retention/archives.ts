@@ -1,0 +1,50 @@
+import { openStore } from '../archive/open-store.js';
+import { applyPrune, planPrune, type PruneDone, type PrunePlan } from '../archive/prune.js';
+import type { RetentionRules } from '../archive/retention.js';
+import { describeError } from '../core/errors.js';
+import type { ProcessSpec } from '../core/process.js';
+import { archivePlaceOf } from './archive-place.js';
+
+export interface ProcessPrune {
+  process: string;
+  plan: PrunePlan;
+  done?: PruneDone;
+}
+
+// The process's retention applied to its archive place (or only planned, `dryRun`); undefined when it has no
+// retention rules or no archive place.
+export async function pruneArchives(spec: ProcessSpec, dryRun: boolean, now = new Date()): Promise<ProcessPrune | undefined> {
+  const rules = spec.config.retention as RetentionRules | undefined;
+  const place = archivePlaceOf(spec.config);
+  if (!rules || !place) return undefined;
+  const store = openStore(place);
+  try {
+    const plan = await planPrune(store, rules, now);
+    return { process: spec.name, plan, ...(dryRun ? {} : { done: await applyPrune(store, plan) }) };
+  } finally {
+    store.close();
+  }
+}
+
+/** What a run's result says of the retention applied after it (the summary JSON's `retention`). */
+export interface RetentionOutcome {
+  deleted: number;
+  kept: number;
+  error?: string;
+}
+
+// After a successful run: the archives no rule keeps go. A failure here is logged and said in the result; it never
+// fails the run, whose archive is written and complete.
+export async function pruneAfterRun(spec: ProcessSpec, log: { info(m: string): void; warn(m: string): void }): Promise<RetentionOutcome | undefined> {
+  try {
+    const pruned = await pruneArchives(spec, false);
+    if (!pruned?.done) return undefined;
+    const gone = pruned.plan.decisions.filter((d) => !d.keep).map((d) => d.id);
+    log.info(`Retention: ${pruned.done.deleted} archive(s) deleted from ${pruned.plan.where}${gone.length ? ` (${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ', …' : ''})` : ''}, ${pruned.done.kept} kept.`);
+    return { deleted: pruned.done.deleted, kept: pruned.done.kept };
+  } catch (error) {
+    const message = `retention could not prune the archives: ${describeError(error)}`;
+    log.warn(`Retention: ${message}. The run's own archive is complete; \`main prune\` tries again.`);
+    return { deleted: 0, kept: 0, error: message };
+  }
+}
