@@ -6,10 +6,14 @@ import { archiveLocationSchema, locationProblem, type ArchiveLocation } from './
 // folder or S3. Every run that succeeds adds one archive, under the same id, in each.
 export type ArchiveDestinations = ArchiveLocation | ArchiveLocation[];
 
+// One schema for both shapes, not a oneOf: ajv fills defaults (an S3 place's retries) only outside oneOf, and
+// `properties` apply to an object as `items` do to a list.
 export const archiveDestinationsSchema = (what: string): JsonSchema => ({
+  ...archiveLocationSchema,
+  type: ['object', 'array'],
   description: `${what} Each successful run adds one archive (a folder named by its time, manifest.json written last) to every place named: one \`path\` or \`s3\`, or a list of them.`,
-  'x-expected': 'a place ({ path: FOLDER } or { s3: { bucket, region } }) or a list of them',
-  oneOf: [archiveLocationSchema, { type: 'array', minItems: 1, items: archiveLocationSchema }],
+  minItems: 1,
+  items: archiveLocationSchema,
 });
 
 // The places as a list, a local folder resolved from the project folder.
