@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { zstdDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +58,17 @@ describe('a logs archive', () => {
     expect(ok.stdout).toContain(`${manifest.rows} rows`);
     expect(ok.stdout).toContain('all well');
 
+    // Restored into a folder: the database, read back; a second restore there refuses to overwrite it.
+    const restored = await runCli(['restore', 'archives', '--to', 'restored'], { cwd: ws.dir });
+    expect(restored.code, restored.stderr).toBe(0);
+    const db = new Database(ws.path('restored/logs.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM http_entries').pluck().get()).toBe(50);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
+    db.close();
+    const again = await runCli(['restore', 'archives', '--to', 'restored'], { cwd: ws.dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`main: restore: refusing to overwrite ${ws.path('restored/logs.db')}, which is there`);
+
     // A byte changed inside the object, its size kept: found only by reading it.
     const object = ws.path(`archives/${manifest.objects[0]!.key}`);
     const bytes = readFileSync(object);
@@ -99,9 +111,37 @@ describe('a command archive', () => {
     execFileSync('tar', ['-xf', '-', '-C', ws.path('x')], { input: tar });
     expect(readFileSync(ws.path('x/out/a.txt'), 'utf8')).toBe('hello');
 
+    // Extracted from S3 into a folder: the files, and the link as a link.
+    const restored = await runCli(['restore', 's3://backups/dump', '--endpoint', s3.endpoint, '--to', 'back'], { cwd: ws.dir, env: s3Env });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(readFileSync(ws.path('back/out/sub/b'), 'utf8')).toBe('x');
+    expect(readlinkSync(ws.path('back/out/passwd'))).toBe('/etc/passwd');
+    const again = await runCli(['restore', 'archives', '--to', 'back'], { cwd: ws.dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('refusing to overwrite');
+
     const ok = await runCli(['check', 's3://backups/dump', '--endpoint', s3.endpoint, '--read-data', '--json'], { cwd: ws.dir, env: s3Env });
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, archives: [{ id, contents: 'tar', files: 3 }] });
+  });
+
+  it('restores no name that would land outside the folder, and writes nothing then', async () => {
+    // A tar made by GNU tar, with a name that climbs out: placed as an archive of this tool would be.
+    ws.write('evil/a.txt', 'a');
+    const tar = execFileSync('tar', ['-cf', '-', '-C', ws.path('evil'), 'a.txt', '--transform', 's,^a.txt,../escaped.txt,', 'a.txt']);
+    const { zstdCompressSync } = await import('node:zlib');
+    const { createHash } = await import('node:crypto');
+    const id = '20261202T000000.000Z';
+    const body = zstdCompressSync(tar);
+    ws.write(`archives/${id}/files.tar.zst`, '');
+    writeFileSync(ws.path(`archives/${id}/files.tar.zst`), body);
+    const manifest = { format: 'sysadmintoolkit-archive', format_version: 1, id, parent: null, mode: 'full', kind: 'command', contents: 'tar', process: 'x', created_at: '2026-12-02T00:00:00.000Z', tool: { name: 'sysadmintoolkit', version: '0' }, compression: 'zstd', checksum_algorithm: 'sha256', files: 2, file_bytes: 2, bytes: body.length, objects: [{ key: `${id}/files.tar.zst`, bytes: body.length, plain_bytes: tar.length, checksum: createHash('sha256').update(tar).digest('hex'), paths: ['a.txt'], files: 2, file_bytes: 2 }] };
+    ws.write(`archives/${id}/manifest.json`, JSON.stringify(manifest));
+    const refused = await runCli(['restore', 'archives', '--to', 'inside'], { cwd: ws.dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('refusing "../escaped.txt" in the archive: it would be written outside');
+    expect(ws.exists('inside')).toBe(false);
+    expect(ws.exists('escaped.txt')).toBe(false);
   });
 
   it('fails the process naming the file, the process and the path when a path is missing, and writes no archive', async () => {
