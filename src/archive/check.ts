@@ -2,7 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import { decompressor } from './codec.js';
 import { LineDigest } from './line-digest.js';
 import { eachLine } from './line-scanner.js';
-import type { ArchiveObject, Manifest } from './manifest.js';
+import type { AnyManifest, ArchiveObject, Manifest } from './manifest.js';
+import { readWholeObject } from './check-whole.js';
 import type { ArchiveStore } from './store.js';
 
 export interface ObjectProblem {
@@ -14,13 +15,30 @@ export interface CheckTotals {
   objects: number;
   bytes: number;
   points: number;
+  /** An archive of SQLite databases: their rows. */
+  rows: number;
+  /** An archive of files: the regular files in it. */
+  files: number;
   problems: ObjectProblem[];
 }
 
 // Every object of an archive is there with its size; with `readData`, each is read whole, and its lines counted and
-// summed (line-digest.ts) against the manifest.
-export async function checkObjects(store: ArchiveStore, manifest: Manifest, readData: boolean, onObject: (o: ArchiveObject) => void = () => {}): Promise<CheckTotals> {
-  const totals: CheckTotals = { objects: 0, bytes: 0, points: 0, problems: [] };
+// summed (line-digest.ts) against the manifest, or, for an archive of SQLite databases or of files, its bytes
+// checked as check-whole.ts does.
+export async function checkObjects(store: ArchiveStore, manifest: AnyManifest, readData: boolean, onObject: (o: ArchiveObject) => void = () => {}): Promise<CheckTotals> {
+  const totals: CheckTotals = { objects: 0, bytes: 0, points: 0, rows: 0, files: 0, problems: [] };
+  if (manifest.contents !== undefined) {
+    for (const o of manifest.objects) {
+      const size = await store.stat(o.key);
+      const problem = size === undefined ? 'missing' : size !== o.bytes ? `${size} bytes, the manifest says ${o.bytes}` : readData ? await readWholeObject(store, manifest, o) : undefined;
+      if (problem) totals.problems.push({ key: o.key, problem });
+      totals.objects++;
+      totals.bytes += o.bytes;
+      if ('rows' in o) totals.rows += o.rows;
+      if ('files' in o) totals.files += o.files;
+    }
+    return totals;
+  }
   for (const o of manifest.objects) {
     const problem = await checkObject(store, manifest, o, readData);
     if (problem) totals.problems.push({ key: o.key, problem });

@@ -19,3 +19,6 @@ export function decompressor(c: Compression): Transform {
   if (c === 'zstd' && !hasZstd) throw new Error('this archive is compressed with zstd, which this Node.js cannot read (it needs 22.15, 23.8 or later)');
   return c === 'zstd' ? zlib.createZstdDecompress() : zlib.createGunzip();
 }
+
+// The ending of an object of whole bytes (a SQLite file, a tar), after its own: `.zst` or `.gz`.
+export const compressedSuffix = (c: Compression): string => (c === 'zstd' ? '.zst' : '.gz');

@@ -49,6 +49,8 @@ export interface RetentionPolicyInfo {
 
 export interface Manifest {
   format: typeof FORMAT;
+  /** Absent in an InfluxDB archive (line protocol); see AnyManifest for the others. */
+  contents?: undefined;
   format_version: 1;
   id: string;
   /** The archive this one follows (an incremental archive holds what is new since it); null for a full one. */
@@ -70,6 +72,65 @@ export interface Manifest {
   objects: ArchiveObject[];
 }
 
+// One object of an archive of whole files: a SQLite database (`contents: "sqlite"`) or a tar of files
+// (`contents: "tar"`), compressed. Its checksum is the SHA-256 of the bytes before compression: of the database file,
+// or of the tar, as restore writes or reads them.
+export interface WholeObject {
+  key: string;
+  /** Bytes stored (compressed). */
+  bytes: number;
+  /** Bytes before compression. */
+  plain_bytes: number;
+  checksum: string;
+}
+
+export interface SqliteObject extends WholeObject {
+  /** The database file archived, as the process names it, resolved. */
+  database: string;
+  /** Rows per table (views are not counted), read from the copy archived. */
+  tables: Record<string, number>;
+  rows: number;
+}
+
+export interface TarObject extends WholeObject {
+  /** The paths the process names, as written. */
+  paths: string[];
+  /** Regular files in the tar, and their bytes (folders and symbolic links are entries, not counted). */
+  files: number;
+  file_bytes: number;
+}
+
+// The part every manifest shares: what `main check` and retention read of any archive.
+interface WholeManifest<C extends string, O extends WholeObject> {
+  format: typeof FORMAT;
+  format_version: 1;
+  id: string;
+  /** Always null: these archives are full, each one whole. */
+  parent: null;
+  mode: 'full';
+  kind: string;
+  /** What the objects hold. */
+  contents: C;
+  process: string;
+  created_at: string;
+  tool: { name: 'sysadmintoolkit'; version: string };
+  compression: Compression;
+  checksum_algorithm: 'sha256';
+  bytes: number;
+  objects: O[];
+}
+
+export interface SqliteManifest extends WholeManifest<'sqlite', SqliteObject> {
+  rows: number;
+}
+
+export interface FilesManifest extends WholeManifest<'tar', TarObject> {
+  files: number;
+  file_bytes: number;
+}
+
+export type AnyManifest = Manifest | SqliteManifest | FilesManifest;
+
 export const toolInfo = () => ({ name: 'sysadmintoolkit' as const, version: packageVersion() });
 
 export const manifestHeader = { format: FORMAT, format_version: 1 } as const;
@@ -84,7 +145,7 @@ export function keyPart(bytes: Buffer): string {
   return out === '.' || out === '..' ? out.replace(/\./g, '%2E') : out;
 }
 
-export async function writeManifest(store: ArchiveStore, manifest: Manifest): Promise<void> {
+export async function writeManifest(store: ArchiveStore, manifest: AnyManifest): Promise<void> {
   await store.put(`${manifest.id}/${MANIFEST}`, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
 }
 
@@ -93,14 +154,19 @@ export class ArchiveUnusable extends Error {
   override name = 'ArchiveUnusable';
 }
 
+// The manifest of an archive an influxdb-copy process made; readAnyManifest reads one of any kind.
 export async function readManifest(store: ArchiveStore, id: string): Promise<Manifest> {
+  return (await readAnyManifest(store, id)) as Manifest;
+}
+
+export async function readAnyManifest(store: ArchiveStore, id: string): Promise<AnyManifest> {
   const key = `${id}/${MANIFEST}`;
   if ((await store.stat(key)) === undefined) throw new ArchiveUnusable(`${store.where}/${id} has no ${MANIFEST}: the archive is incomplete (a run that did not finish), and is never used`);
   const chunks: Buffer[] = [];
   for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
-  let manifest: Manifest;
+  let manifest: AnyManifest;
   try {
-    manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest;
+    manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AnyManifest;
   } catch (error) {
     throw new ArchiveUnusable(`${store.where}/${key} is not JSON: ${(error as Error).message}`);
   }
@@ -123,12 +189,16 @@ export async function listArchives(store: ArchiveStore): Promise<{ complete: str
 
 // The chain that ends with archive `id`, oldest first: each parent must be there, complete.
 export async function loadChain(store: ArchiveStore, id: string): Promise<Manifest[]> {
-  const chain: Manifest[] = [];
+  return (await loadAnyChain(store, id)) as Manifest[];
+}
+
+export async function loadAnyChain(store: ArchiveStore, id: string): Promise<AnyManifest[]> {
+  const chain: AnyManifest[] = [];
   for (let next: string | null = id; next !== null; ) {
     if (chain.some((m) => m.id === next)) throw new ArchiveUnusable(`${store.where}: the chain of archive "${id}" loops at "${next}"`);
-    const child: Manifest | undefined = chain[0];
+    const child: AnyManifest | undefined = chain[0];
     try {
-      chain.unshift(await readManifest(store, next));
+      chain.unshift(await readAnyManifest(store, next));
     } catch (error) {
       if (child && error instanceof ArchiveUnusable) throw new ArchiveUnusable(`archive "${child.id}" needs its parent "${next}": ${error.message}`);
       throw error;

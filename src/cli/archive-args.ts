@@ -35,9 +35,9 @@ const s3Options = () => [
 export function addArchiveCommands(program: Command, onParsed: (args: ArchiveArgs) => void): void {
   const restore = program
     .command('restore')
-    .description('replay an influxdb-copy archive chain into an InfluxDB 1.x server, exactly, then verify it point by point')
+    .description('replay an influxdb-copy archive chain into an InfluxDB 1.x server, exactly, then verify it point by point; or write a scan/logs archive\'s databases, or extract a command archive\'s files, into a folder')
     .argument('<archive>', 'a folder of archives (the newest is restored), one archive\'s folder, or s3://bucket/prefix')
-    .addOption(new Option('--to <url>', 'the server to restore into (http://host:8086; a user there, or --user, and INFLUX_PASSWORD)').makeOptionMandatory())
+    .addOption(new Option('--to <url|dir>', 'the server to restore into (http://host:8086; a user there, or --user, and INFLUX_PASSWORD), or, for a scan, logs or command archive, a folder (nothing there is overwritten)').makeOptionMandatory())
     .addOption(new Option('--database <name>', 'the database to restore into (default: the archived one\'s name)'))
     .addOption(new Option('--measurements <glob...>', 'only these measurements (globs: * and ?)'))
     .addOption(new Option('--as-of <time>', 'the newest archive made at or before this time (RFC 3339, or a day: its end, UTC)').argParser(asOf))

@@ -1,6 +1,6 @@
 import { describeError } from '../core/errors.js';
 import { checkObjects, type ObjectProblem } from '../archive/check.js';
-import { ArchiveUnusable, listArchives, loadChain, readManifest, type Manifest } from '../archive/manifest.js';
+import { ArchiveUnusable, listArchives, loadAnyChain, readAnyManifest, type AnyManifest } from '../archive/manifest.js';
 import { openNamed } from '../archive/select.js';
 import type { CheckArgs } from './archive-args.js';
 import type { Output } from './output.js';
@@ -9,9 +9,13 @@ interface Checked {
   id: string;
   parent: string | null;
   mode: string;
+  /** What the archive holds: InfluxDB line protocol (points), SQLite databases (rows) or files (a tar). */
+  contents: 'influxdb' | 'sqlite' | 'tar';
   objects: number;
   bytes: number;
   points: number;
+  rows: number;
+  files: number;
   problems: ObjectProblem[];
 }
 
@@ -23,18 +27,18 @@ export async function checkCommand(args: CheckArgs, io: Output): Promise<number>
   const checked: Checked[] = [];
   let incomplete: string[] = [];
   try {
-    let manifests: Manifest[];
-    if (named.id !== undefined) manifests = await loadChain(named.store, named.id);
+    let manifests: AnyManifest[];
+    if (named.id !== undefined) manifests = await loadAnyChain(named.store, named.id);
     else {
       const listed = await listArchives(named.store);
       incomplete = listed.incomplete;
       if (listed.complete.length === 0) throw new ArchiveUnusable(`no complete archive in ${named.store.where}${incomplete.length ? ` (${incomplete.length} incomplete, without manifest.json)` : ''}`);
       manifests = [];
-      for (const id of listed.complete) manifests.push(await readManifest(named.store, id));
+      for (const id of listed.complete) manifests.push(await readAnyManifest(named.store, id));
     }
     for (const m of manifests) {
       const totals = await checkObjects(named.store, m, args.readData);
-      checked.push({ id: m.id, parent: m.parent, mode: m.mode, objects: totals.objects, bytes: totals.bytes, points: totals.points, problems: totals.problems });
+      checked.push({ id: m.id, parent: m.parent, mode: m.mode, contents: m.contents ?? 'influxdb', objects: totals.objects, bytes: totals.bytes, points: totals.points, rows: totals.rows, files: totals.files, problems: totals.problems });
     }
   } catch (error) {
     io.err(`main: check: ${error instanceof ArchiveUnusable ? error.message : describeError(error)}`);
@@ -45,10 +49,12 @@ export async function checkCommand(args: CheckArgs, io: Output): Promise<number>
   const problems = checked.flatMap((c) => c.problems.map((p) => ({ ...p, id: c.id })));
   if (args.json) io.out(`${JSON.stringify({ ok: problems.length === 0, readData: args.readData, archives: checked, incomplete }, null, 2)}\n`);
   else {
-    for (const c of checked) io.out(`${c.id}  ${c.mode.padEnd(11)}  ${c.objects} objects  ${c.bytes} bytes  ${c.points} points  ${c.problems.length ? `${c.problems.length} problem(s)` : 'ok'}\n`);
+    for (const c of checked) io.out(`${c.id}  ${c.mode.padEnd(11)}  ${c.objects} objects  ${c.bytes} bytes  ${counted(c)}  ${c.problems.length ? `${c.problems.length} problem(s)` : 'ok'}\n`);
     for (const id of incomplete) io.out(`${id}  incomplete (no manifest.json): never used\n`);
   }
   for (const p of problems) io.err(`main: check: archive ${p.id}, object ${p.key}: ${p.problem}`);
   if (!args.json) io.out(`${checked.length} archive(s), ${checked.reduce((n, c) => n + c.objects, 0)} objects${args.readData ? ', every one read whole' : ' (presence and size; --read-data reads them)'}: ${problems.length ? `${problems.length} problem(s)` : 'all well'}.\n`);
   return problems.length ? 1 : 0;
 }
+
+const counted = (c: Checked): string => (c.contents === 'sqlite' ? `${c.rows} rows` : c.contents === 'tar' ? `${c.files} files` : `${c.points} points`);

@@ -14,6 +14,12 @@ import { UsageError } from './usage-error.js';
 // archive does, 1 naming each object or measurement that is not, 130/143 when interrupted.
 export async function restoreCommand(args: RestoreArgs, io: Output): Promise<number> {
   const url = readUrl(args.to, ['http', 'https']);
+  // Not a URL: a folder, for an archive of SQLite databases or files (restore-files-command.ts).
+  if (!url.ok && !/^[a-z][a-z0-9+.-]*:\/\//i.test(args.to)) {
+    const { restoreIntoFolder } = await import('./restore-files-command.js');
+    const code = await restoreIntoFolder(args, io);
+    if (code !== undefined) return code;
+  }
   if (!url.ok) throw new UsageError(`expected --to to be an http:// or https:// URL such as "http://localhost:8086", got "${url.shown}"${url.why ? ` (${url.why})` : ''}`);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => stop.abort(new Error(`interrupted by ${signal}`));

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { CheckIssue } from '../../core/pipeline.js';
+import { destinationProblems } from '../../archive/destinations.js';
 import type { CommandConfig, CommandStep } from './schema.js';
 
 // What can be known without running anything: the working directory exists, the program can be found.
@@ -11,6 +12,7 @@ export function checkCommand(config: CommandConfig, cwd: string, memo = new Map<
     const step = config[name];
     if (step) issues.push(...checkStep(step, name, cwd, memo));
   }
+  if (config.archive) issues.push(...destinationProblems(config.archive.to, ['archive', 'to']));
   return issues;
 }
 

@@ -7,6 +7,13 @@ import type { CommandConfig } from './schema.js';
 const STEP_GRACE_MS = 3000;
 
 export async function runCommand(config: CommandConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
+  const outcome = await runAndVerify(config, ctx);
+  if (!config.archive) return outcome;
+  const [{ archiveFilesAfterRun }, { destinationList }] = await Promise.all([import('../../archive/files-archive.js'), import('../../archive/destinations.js')]);
+  return archiveFilesAfterRun(outcome, config.archive.paths, destinationList(config.archive.to, ctx.cwd), ctx);
+}
+
+async function runAndVerify(config: CommandConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
   const runLabel = stepLabel(config.run);
   ctx.log.info(`Running ${runLabel}.`);
   const ran = await runStep(config.run, runLabel, ctx, STEP_GRACE_MS);

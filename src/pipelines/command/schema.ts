@@ -1,5 +1,6 @@
 import { seconds } from '../../lib/schema-parts.js';
 import type { JsonSchema } from '../../core/pipeline.js';
+import { archiveDestinationsSchema, type ArchiveDestinations } from '../../archive/destinations.js';
 
 export interface CommandStep {
   argv?: string[];
@@ -13,6 +14,7 @@ export interface CommandStep {
 export interface CommandConfig {
   run: CommandStep;
   verify?: CommandStep;
+  archive?: { paths: string[]; to: ArchiveDestinations };
 }
 
 const step: JsonSchema = {
@@ -49,5 +51,20 @@ export const commandSchema: JsonSchema = {
   properties: {
     run: { ...step, description: 'The command that does the work; it succeeds on exit code 0.' },
     verify: { ...step, description: 'Optional check run after `run` succeeds; its exit code 0 is the integrity check.' },
+    archive: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['paths', 'to'],
+      description: 'Files and folders the command produced, archived after it succeeds (and its verify passed): one tar, compressed, with its file count, bytes and SHA-256 in manifest.json.',
+      properties: {
+        paths: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', minLength: 1, 'x-path': true },
+          description: 'Files or folders (relative to the project folder). A folder is taken whole; a symbolic link is stored as a link, never followed. A path that is missing after the run fails the process.',
+        },
+        to: archiveDestinationsSchema('Where the tar goes.'),
+      },
+    },
   },
 };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { isDynamicPattern } from 'tinyglobby';
 import { existsSync } from 'node:fs';
 import { unwritable } from '../../config/common-checks.js';
+import { destinationProblems } from '../../archive/destinations.js';
 import { isTimeZone } from '../../lib/time-zone.js';
 import type { CheckIssue } from '../../core/pipeline.js';
 import { HTTP_FIELDS } from './formats/http.js';
@@ -41,6 +42,7 @@ export function checkLogs(config: LogsConfig, cwd: string): CheckIssue[] {
     // A file may arrive before the run (an inbox): a warning, not a refusal.
     if (!isDynamicPattern(input) && !existsSync(resolve(cwd, input))) issues.push({ path: ['inputs', i], message: `input "${input}" does not exist (yet)`, warning: true });
   });
+  if (config.archive) issues.push(...destinationProblems(config.archive, ['archive']));
   const db = unwritable(resolve(cwd, config.database));
   if (db) issues.push({ path: ['database'], message: `database "${config.database}" cannot be written: ${db}` });
   return issues;

@@ -15,6 +15,14 @@ import { LogStore } from './store.js';
 
 // Seed 003's chain in one process: ingest (parse, clean, store), then statistics, patterns and the reports.
 export async function runLogs(config: LogsConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
+  const outcome = await ingestAndReport(config, ctx);
+  if (!config.archive) return outcome;
+  // Once the run's own connection is closed; the copy is consistent even while another process writes.
+  const [{ archiveSqliteAfterRun }, { destinationList }] = await Promise.all([import('../../archive/sqlite-archive.js'), import('../../archive/destinations.js')]);
+  return archiveSqliteAfterRun(outcome, [resolve(ctx.cwd, config.database)], destinationList(config.archive, ctx.cwd), ctx);
+}
+
+async function ingestAndReport(config: LogsConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
   const started = Date.now();
   const inputs = await expandInputs(config.inputs, { database: config.database, reportsDir: config.reports_dir });
   for (const glob of inputs.empty) ctx.log.warn(`No file matches "${glob}".`);

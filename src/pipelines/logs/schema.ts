@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../../core/pipeline.js';
+import { archiveDestinationsSchema, type ArchiveDestinations } from '../../archive/destinations.js';
 
 export const FORMATS = ['nginx-combined', 'apache-common', 'apache-combined', 'syslog-rfc3164', 'syslog-rfc5424', 'jsonl', 'regex'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -26,6 +27,7 @@ export interface LogsConfig {
   patterns: { enabled: boolean; similarity: number; max_templates: number };
   anomalies: { min_entries: number; z: number };
   max_line_bytes: number;
+  archive?: ArchiveDestinations;
 }
 
 const fieldNames = (fallback: string[], what: string) => ({
@@ -110,6 +112,7 @@ export const logsSchema: JsonSchema = {
       },
     },
     max_line_bytes: { type: 'integer', minimum: 256, maximum: 16777216, default: 65536, description: 'Longer lines are rejected (their first bytes are kept in the rejects table).' },
+    archive: archiveDestinationsSchema('Where the logs database (`database`) is archived after each run that succeeds: copied with SQLite\'s online backup (consistent while written), compressed, its rows counted per table.'),
   },
   if: { properties: { format: { const: 'regex' } }, required: ['format'] },
   then: { required: ['pattern'] },

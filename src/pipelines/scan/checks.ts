@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckContext, CheckIssue } from '../../core/pipeline.js';
 import { isTimeZone } from '../../lib/time-zone.js';
+import { destinationProblems } from '../../archive/destinations.js';
 import { today } from './day.js';
 import type { ScanConfig } from './schema.js';
 import { readLayer } from './sources.js';
@@ -9,6 +10,10 @@ import { readLayer } from './sources.js';
 // Without fetching anything: the time zone exists, the day has begun there, the sources folder exists, and its files parse.
 export function checkScan(config: ScanConfig, ctx: Pick<CheckContext, 'cwd' | 'date'>, now = new Date()): CheckIssue[] {
   const issues: CheckIssue[] = [];
+  if (config.archive) {
+    issues.push(...destinationProblems(config.archive, ['archive']));
+    if (config.store.kind !== 'sqlite') issues.push({ path: ['archive'], message: `"archive" copies the SQLite store, and store.kind is "${config.store.kind}": archive an InfluxDB database with an influxdb-copy process` });
+  }
   if (!isTimeZone(config.timezone)) issues.push({ path: ['timezone'], message: `expected "timezone" to be an IANA time zone such as "America/Caracas", got "${config.timezone}"` });
   else issues.push(...futureDay(config, ctx.date, now));
   const dir = resolve(ctx.cwd, config.sources_dir);

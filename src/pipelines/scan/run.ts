@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { withRetries, causedBy } from '../../lib/retry.js';
 import { describeError, ErrorCode } from '../../core/errors.js';
@@ -109,7 +110,9 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   const outcome: PipelineOutcome = { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
   if (refused.size) outcome.error = { code: ErrorCode.ScanCredentials, message: [...refused.values()].join('; ') };
   else if (archiveFailures.length) outcome.error = { code: ErrorCode.Pipeline, message: archiveFailures.join('; ') };
-  return outcome;
+  if (!config.archive) return outcome;
+  const [{ archiveSqliteAfterRun }, { destinationList }] = await Promise.all([import('../../archive/sqlite-archive.js'), import('../../archive/destinations.js')]);
+  return archiveSqliteAfterRun(outcome, [resolve(ctx.cwd, config.store.path)], destinationList(config.archive, ctx.cwd), ctx);
 }
 
 // Days waiting to be stored, written 25 interfaces to a transaction, one batch after the other.

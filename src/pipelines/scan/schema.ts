@@ -1,5 +1,6 @@
 import { httpUrl, seconds } from '../../lib/schema-parts.js';
 import type { JsonSchema } from '../../core/pipeline.js';
+import { archiveDestinationsSchema, type ArchiveDestinations } from '../../archive/destinations.js';
 
 export const LAYERS = ['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP', 'IPBRAS'] as const;
 // Layers whose MRTG values are gauges (user counts), not traffic in bytes per second.
@@ -30,6 +31,7 @@ export interface ScanConfig {
   /** The share of the day's expected samples an interface needs, 0 to 1. */
   min_completeness: number;
   store: ScanStore;
+  archive?: ArchiveDestinations;
 }
 
 export const scanSchema: JsonSchema = {
@@ -75,5 +77,6 @@ export const scanSchema: JsonSchema = {
       if: { properties: { kind: { const: 'influxdb' } }, required: ['kind'] },
       then: { required: ['url', 'database'] },
     },
+    archive: archiveDestinationsSchema('Where the SQLite store (`store.path`) is archived after each run that succeeds: copied with SQLite\'s online backup (consistent while written), compressed, its rows counted per table. Needs `store.kind: sqlite`.'),
   },
 };
