@@ -3,7 +3,8 @@ import { loadConfig } from '../config/index.js';
 import { describeError } from '../core/errors.js';
 import type { ProcessSpec } from '../core/process.js';
 import { kinds } from '../pipelines/registry.js';
-import { archivePlaceOf } from '../retention/archive-place.js';
+import { archivePlacesOf } from '../retention/archive-place.js';
+import { projectFolder } from '../config/project.js';
 import { pruneArchives, type ProcessPrune } from '../retention/archives.js';
 import { sweepHousekeeping, type Swept } from '../retention/housekeeping.js';
 import type { PruneArgs } from './args.js';
@@ -24,12 +25,13 @@ export async function pruneCommand(args: PruneArgs, io: Output): Promise<number>
   const config = await loadConfig(args.config, kinds());
   if (refused(config, args.config, io, 'Nothing was pruned')) return 2;
   const processes = selected(config.processes, args.only, config.names);
-  const archived = processes.filter((p) => p.config.retention !== undefined && archivePlaceOf(p.config) !== undefined);
+  const base = projectFolder(args.config);
+  const archived = processes.filter((p) => p.config.retention !== undefined && archivePlacesOf(p.config, base).length > 0);
   const failures: Failure[] = [];
   const pruned: ProcessPrune[] = [];
   for (const spec of archived) {
     try {
-      pruned.push((await pruneArchives(spec, args.dryRun))!);
+      pruned.push(...(await pruneArchives(spec, args.dryRun, base)));
     } catch (error) {
       failures.push({ of: spec.name, message: describeError(error) });
     }
@@ -38,7 +40,7 @@ export async function pruneCommand(args: PruneArgs, io: Output): Promise<number>
   let swept: Swept[] = [];
   if (housekeeping && !args.only) {
     try {
-      swept = await sweepHousekeeping({ housekeeping, statePath: args.state, logDir: args.logDir, ...(args.inbox ? { inbox: args.inbox } : {}), processes: config.processes }, args.dryRun);
+      swept = await sweepHousekeeping({ housekeeping, statePath: args.state, logDir: args.logDir, ...(args.inbox ? { inbox: args.inbox } : {}), processes: config.processes, base }, args.dryRun);
     } catch (error) {
       failures.push({ of: 'housekeeping', message: describeError(error) });
     }

@@ -1,3 +1,4 @@
+import { projectFolder } from '../config/project.js';
 import { resolve } from 'node:path';
 import { unwritable } from '../config/common-checks.js';
 import { housekeepingOf } from '../config/defaults.js';
@@ -108,7 +109,7 @@ async function housekeepAfterRun(ctx: CommandContext, args: RunArgs): Promise<vo
   const housekeeping = housekeepingOf(ctx.config.defaults);
   if (!housekeeping) return;
   try {
-    const swept = await (await import('../retention/housekeeping.js')).sweepHousekeeping({ housekeeping, statePath: args.state, logDir: args.logDir, processes: ctx.config.processes }, false);
+    const swept = await (await import('../retention/housekeeping.js')).sweepHousekeeping({ housekeeping, statePath: args.state, logDir: args.logDir, processes: ctx.config.processes, base: projectFolder(args.config) }, false);
     for (const s of swept) ctx.log.info(`Housekeeping ${s.place}: ${s.count} ${s.unit} deleted in ${s.where}: ${s.reason}.`);
   } catch (error) {
     ctx.log.warn(`Housekeeping could not finish: ${describeError(error)}. \`main prune\` tries again.`);

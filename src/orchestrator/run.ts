@@ -133,7 +133,7 @@ async function execute(spec: ProcessSpec, runId: string, options: ProcessRunOpti
   });
   // Retention where the run happened (a worker's own executor is local too): never twice for one run.
   if (result.status === 'success' && !options.executor && spec.config.retention) {
-    const retention = await (await import('../retention/archives.js')).pruneAfterRun(spec, log);
+    const retention = await (await import('../retention/archives.js')).pruneAfterRun(spec, options.cwd ?? process.cwd(), log);
     if (retention) result = { ...result, retention };
   }
   const memory = peakMb === undefined ? '' : `, peak memory ${peakMb} MB`;

@@ -15,6 +15,8 @@ export interface HousekeepingWhere {
   inbox?: string;
   /** The processes of the config folder: their log files, the logs kind's database and reports, scan's data. */
   processes: readonly ProcessSpec[];
+  /** The project folder, which the processes' relative paths are read from (the flags' are read from the cwd). */
+  base: string;
 }
 
 /** What one place lost (or would lose): the rows or files, and why. */
@@ -51,7 +53,7 @@ export async function sweepHousekeeping(where: HousekeepingWhere, dryRun: boolea
   }
   const logs = days('log_files');
   if (logs !== undefined) {
-    const logFiles = new Set([resolve(where.logDir, JSON_LOG), ...where.processes.flatMap((p) => (p.logging?.file ? [resolve(p.logging.file)] : []))]);
+    const logFiles = new Set([resolve(where.logDir, JSON_LOG), ...where.processes.flatMap((p) => (p.logging?.file ? [resolve(where.base, p.logging.file)] : []))]);
     for (const file of logFiles) {
       const { dir, match } = rotatedOf(file);
       await files('log_files', file, logs, await filesOlderThan(dir, cutoffOf(logs).getTime(), false, match), 'rotated log files last written');
@@ -65,7 +67,7 @@ export async function sweepHousekeeping(where: HousekeepingWhere, dryRun: boolea
   const logsKind = where.processes.filter((p) => p.type === 'logs');
   const entries = days('logs_entries');
   if (entries !== undefined) {
-    for (const database of new Set(logsKind.map((p) => resolve(String(p.config.database))))) {
+    for (const database of new Set(logsKind.map((p) => resolve(where.base, String(p.config.database))))) {
       const count = sweepLogEntries(database, cutoffOf(entries).toISOString(), dryRun);
       if (count) out.push({ place: 'logs_entries', where: database, count, unit: 'rows', reason: reason(entries, 'entries and rejects of files last read, and run statistics of runs finished,') });
     }
@@ -73,14 +75,14 @@ export async function sweepHousekeeping(where: HousekeepingWhere, dryRun: boolea
   const reports = days('reports');
   if (reports !== undefined) {
     for (const p of logsKind) {
-      const dir = join(resolve(String(p.config.reports_dir)), p.name);
+      const dir = join(resolve(where.base, String(p.config.reports_dir)), p.name);
       await files('reports', dir, reports, await filesOlderThan(dir, cutoffOf(reports).getTime(), false), 'reports written');
     }
   }
   const scan = days('scan_files');
   if (scan !== undefined) {
     const cutoffDay = cutoffOf(scan).toISOString().slice(0, 10);
-    for (const dir of new Set(where.processes.filter((p) => p.type === 'scan').map((p) => resolve(String(p.config.data_dir))))) {
+    for (const dir of new Set(where.processes.filter((p) => p.type === 'scan').map((p) => resolve(where.base, String(p.config.data_dir))))) {
       await files('scan_files', dir, scan, await filesOlderThan(dir, Infinity, true, dayFileBefore(cutoffDay)), 'day files and CSVs of days');
     }
   }

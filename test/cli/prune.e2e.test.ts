@@ -56,6 +56,30 @@ describe('main prune: archives', () => {
     expect(readdirSync(ws.path('archives')).sort()).toEqual([yesterday, today, chained].sort());
   });
 
+  it('keeps a command process\'s archives in each of its places to its rules after every run, main started elsewhere with -c', async () => {
+    ws = new Workspace();
+    ws.write('config/backup.yaml', 'dump:\n  type: command\n  run: { shell: "mkdir -p out && date +%s%N > out/dump.txt" }\n  archive: { paths: [out], to: [{ path: backups/a }, { path: backups/b }] }\n  retention: { keep_last: 2 }\n');
+    const elsewhere = new Workspace(); // the cwd of cron, not the project folder
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await runCli(['-c', ws.path('config'), '--json', '--state', ws.path('data/state.db')], { cwd: elsewhere.dir });
+        expect(r.code, r.stderr).toBe(0);
+        const retention = (JSON.parse(r.stdout) as { processes: Array<{ retention?: { deleted: number; kept: number } }> }).processes[0]!.retention;
+        // Both places: from the third run on, one archive goes from each.
+        expect(retention).toEqual({ deleted: i >= 2 ? 2 : 0, kept: Math.min(i + 1, 2) * 2 });
+      }
+      for (const place of ['a', 'b']) expect(readdirSync(ws.path(`backups/${place}`))).toHaveLength(2);
+      expect(readdirSync(ws.path('backups/a')).sort()).toEqual(readdirSync(ws.path('backups/b')).sort());
+      expect(existsSync(join(elsewhere.dir, 'backups'))).toBe(false);
+      const dry = await runCli(['prune', '--dry-run', '--json', '-c', ws.path('config'), '--state', ws.path('data/state.db')], { cwd: elsewhere.dir });
+      expect(dry.code, dry.stderr).toBe(0);
+      const plan = JSON.parse(dry.stdout) as { archives: Array<{ where: string; deleted: number; kept: number }> };
+      expect(plan.archives.map((a) => [a.where, a.deleted, a.kept])).toEqual([[ws.path('backups/a'), 0, 2], [ws.path('backups/b'), 0, 2]]);
+    } finally {
+      elsewhere.remove();
+    }
+  });
+
   it('refuses an unknown --only name and a retention rule that is not one (exit 2), pruning nothing', async () => {
     ws = new Workspace();
     ws.write('config/backup.yaml', PROCESS('{ keep_daily: 2 }'));
