@@ -11,8 +11,6 @@ export interface RetentionRules {
   keep_within?: string;
 }
 
-export const RULE_NAMES = ['keep_last', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_within'] as const;
-
 const count = (what: string): JsonSchema => ({ type: 'integer', minimum: 1, description: `Keep the newest archive of each of the last N ${what} that have one.` });
 export const WITHIN_PATTERN = '^(?=\\d)(\\d+y)?(\\d+m)?(\\d+d)?(\\d+h)?$';
 
