@@ -2,7 +2,7 @@ import { duration, localTime } from './format.js';
 import { html } from './html.js';
 import { page, statusBadge } from './layout.js';
 import { runHref } from './runs-page.js';
-import { sparkline } from './sparkline.js';
+import { sparkline } from '../lib/sparkline.js';
 import type { ProcessHistory } from './store-reader.js';
 
 // `/processes`: each process's last status, and its durations and records written over its recent runs.

@@ -1,6 +1,7 @@
 import { html } from './html.js';
 import { page } from './layout.js';
-import { dayChart, rate } from './scan-chart.js';
+import { dayChart } from '../lib/day-chart.js';
+import { rate } from '../lib/traffic.js';
 import type { ScanDay, ScanInterface } from './scan-reader.js';
 
 export const SCAN_SORTS = ['utilisation', 'interface'] as const;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
+import type { InterfaceDayNumbers, TrafficUnit } from '../lib/traffic.js';
 
 // The scan kind's SQLite (its `store: { kind: sqlite, path }`), read for the console's charts: the two queries the
 // console needs, no more, so that the scan kind may change the rest of its storage without the console knowing.
@@ -12,21 +13,8 @@ export interface ScanDay {
   interfaces: number;
 }
 
-export interface ScanInterface {
-  interface: string;
-  vendor: string;
-  capacityGbps: number;
-  samples: number;
-  expectedSamples: number;
-  /** bit/s for traffic; for a gauge layer (IPBRAS: users), the count. */
-  unit: 'bit/s' | 'gauge';
-  inAvg: number;
-  inMax: number;
-  inP95?: number;
-  outAvg: number;
-  outMax: number;
-  outP95?: number;
-  utilisationPct?: number;
+export interface ScanInterface extends InterfaceDayNumbers {
+  unit: TrafficUnit;
   /** The day's five-minute averages, oldest first, in `unit` (MRTG's bytes/s ×8 for traffic). */
   series: Array<{ epoch: number; in: number; out: number }>;
 }

@@ -1,5 +1,5 @@
 import { html, type Html } from './html.js';
-import type { ScanInterface } from './scan-reader.js';
+import { rate, type TrafficUnit } from './traffic.js';
 
 const W = 760;
 const H = 220;
@@ -7,18 +7,18 @@ const M = { left: 78, right: 22, top: 12, bottom: 26 };
 const HOUR = 3600;
 const TICK_HOURS = 3;
 
-// "2.19 Mbps", "10.4 Gbps", "850 bps"; a gauge (users) as a whole number.
-export function rate(value: number | undefined, unit: ScanInterface['unit']): string {
-  if (value === undefined) return '-';
-  if (unit === 'gauge') return Math.round(value).toLocaleString('en-US');
-  const steps: Array<[number, string]> = [[1e9, 'Gbps'], [1e6, 'Mbps'], [1e3, 'kbps']];
-  for (const [size, name] of steps) if (value >= size) return `${(value / size).toPrecision(3)} ${name}`;
-  return `${Math.round(value)} bps`;
+/** What a day chart draws: one interface's five-minute series, oldest first, and its two p95 lines. */
+export interface ChartedDay {
+  interface: string;
+  unit: TrafficUnit;
+  inP95?: number;
+  outP95?: number;
+  series: ReadonlyArray<{ epoch: number; in: number; out: number }>;
 }
 
 // MRTG's daily graph for one interface: the five-minute in and out averages as two lines, and the day's 95th
-// percentile of each as a dashed line, over the hours of the day (in the server's zone), drawn as inline SVG.
-export function dayChart(i: ScanInterface, hourLabel: (epoch: number) => string): Html {
+// percentile of each as a dashed line, over the hours of the day (`hourLabel` says them in the zone of the reader: the console's or the process's), drawn as inline SVG.
+export function dayChart(i: ChartedDay, hourLabel: (epoch: number) => string): Html {
   const s = i.series;
   if (s.length === 0) return html`<p class="none">No samples stored for ${i.interface}.</p>`;
   const from = s[0]!.epoch;
