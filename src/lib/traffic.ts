@@ -29,3 +29,25 @@ export function rate(value: number | undefined, unit: TrafficUnit): string {
   for (const [size, name] of steps) if (value >= size) return `${(value / size).toPrecision(3)} ${name}`;
   return `${Math.round(value)} bps`;
 }
+
+// Bytes as a person reads them: "850 B", "12.3 kB", "4.56 GB" (powers of 1000, as the rates are).
+export function volume(bytes: number | undefined): string {
+  if (bytes === undefined) return '-';
+  const steps: Array<[number, string]> = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
+  for (const [size, name] of steps) if (bytes >= size) return `${(bytes / size).toPrecision(3)} ${name}`;
+  return `${Math.round(bytes)} B`;
+}
+
+/** Seconds one MRTG sample covers. */
+export const SAMPLE_SECONDS = 300;
+
+// What an interface carried in one direction over the samples of its day: the average rate over the time they cover.
+// Undefined for a gauge, which carries nothing.
+export const dayVolume = (avgBps: number, samples: number, unit: TrafficUnit): number | undefined => (unit === 'gauge' ? undefined : (avgBps * samples * SAMPLE_SECONDS) / 8);
+
+// The axis top: 1, 2, 2.5 or 5 times a power of ten, at or above the largest value.
+export function niceTop(max: number): number {
+  if (max <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(max));
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((v) => v >= max)!;
+}
