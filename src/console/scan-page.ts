@@ -28,5 +28,6 @@ export function scanDayPage(layer: string, date: string, interfaces: ScanInterfa
   if (interfaces.length === 0) return page(title, html`<h1>${title}</h1><p class="none" id="no-scan">Nothing stored for ${layer} on ${date}.</p>`);
   const sorted = sortInterfaces(interfaces, sort);
   const header = (label: string, by: ScanSort) => (by === sort ? html`<th>${label} ▾</th>` : html`<th><a href="${scanDayHref(layer, date, by)}">${label}</a></th>`);
-  return page(title, html`<h1>${title}</h1><p>${CHART_LEGEND} <a href="/scan">Other days</a></p>${interfaceTable(sorted, header)}${interfaceCharts(sorted, hourLabel)}`);
+  const history = html`<details id="interface-history"><summary>Each interface over its last days</summary><ul>${sortInterfaces(interfaces, 'interface').map((i) => html`<li><a href="/scan/${encodeURIComponent(layer)}/interfaces/${encodeURIComponent(i.interface)}">${i.interface}</a></li>`)}</ul></details>`;
+  return page(title, html`<h1>${title}</h1><p>${CHART_LEGEND} <a href="/scan">Other days</a></p>${history}${interfaceTable(sorted, header)}${interfaceCharts(sorted, hourLabel)}`);
 }
