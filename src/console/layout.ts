@@ -26,7 +26,7 @@ form.filters label { display: flex; flex-direction: column; font-size: 12px; col
 pre.log { background: #1e1e1e; color: #ddd; padding: 0.8em; overflow-x: auto; font-size: 12px; }
 table.log td { font-family: ui-monospace, monospace; font-size: 12px; white-space: pre-wrap; }
 .level-error { color: #c0392b; font-weight: 600; } .level-warn { color: #a66d00; }
-svg.day-chart { display: block; margin-bottom: 1em; }
+svg.day-chart, svg.days-chart { display: block; margin-bottom: 1em; }
 ul.checks { margin: 0; padding-left: 1.2em; }
 #live-running { color: #9fd3ff; font-weight: 600; }
 td.now.running-now { color: #1f4f86; font-weight: 600; }

@@ -2,7 +2,7 @@ import { duration, localTime } from './format.js';
 import { html } from './html.js';
 import { page, statusBadge, type LivePage } from './layout.js';
 import { runHref } from './runs-page.js';
-import { sparkline } from './sparkline.js';
+import { sparkline } from '../lib/sparkline.js';
 import type { ProcessHistory, RunningProcess } from './store-reader.js';
 
 /** When a process runs next, as `main next` says (the process files read by `main serve`). */

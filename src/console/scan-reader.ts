@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
+import type { ChartedDayFigures } from '../lib/days-chart.js';
+import type { InterfaceDayNumbers, TrafficUnit } from '../lib/traffic.js';
 
-// The scan kind's SQLite (its `store: { kind: sqlite, path }`), read for the console's charts: the two queries the
+// The scan kind's SQLite (its `store: { kind: sqlite, path }`), read for the console's charts: the three queries the
 // console needs, no more, so that the scan kind may change the rest of its storage without the console knowing.
 // Opened read-only: the console never writes a pipeline's database.
 
@@ -12,23 +14,18 @@ export interface ScanDay {
   interfaces: number;
 }
 
-export interface ScanInterface {
-  interface: string;
-  vendor: string;
-  capacityGbps: number;
-  samples: number;
-  expectedSamples: number;
-  /** bit/s for traffic; for a gauge layer (IPBRAS: users), the count. */
-  unit: 'bit/s' | 'gauge';
-  inAvg: number;
-  inMax: number;
-  inP95?: number;
-  outAvg: number;
-  outMax: number;
-  outP95?: number;
-  utilisationPct?: number;
+export interface ScanInterface extends InterfaceDayNumbers {
+  unit: TrafficUnit;
   /** The day's five-minute averages, oldest first, in `unit` (MRTG's bytes/s ×8 for traffic). */
   series: Array<{ epoch: number; in: number; out: number }>;
+}
+
+// One day of an interface in the multi-day view (no five-minute series: the day rows alone).
+export interface ScanInterfaceDay extends ChartedDayFigures {
+  unit: TrafficUnit;
+  samples: number;
+  expectedSamples: number;
+  utilisationPct?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -70,6 +67,20 @@ export class ScanReader {
       const scale = d.unit === 'gauge' ? 1 : 8;
       const series = (samples.all(layer, d.interface, date) as Array<{ epoch: number; in: number; out: number }>).map((s) => ({ epoch: s.epoch, in: s.in * scale, out: s.out * scale }));
       return { ...d, inP95: d.inP95 ?? undefined, outP95: d.outP95 ?? undefined, utilisationPct: d.utilisationPct ?? undefined, series };
+    });
+  }
+
+  // An interface's last `limit` days (at most), oldest first: the daily figures of each, as the scan kind stored them.
+  interfaceDays(layer: string, name: string, limit: number): ScanInterfaceDay[] {
+    return this.read((db) => {
+      const rows = db
+        .prepare(
+          `SELECT date, unit, samples, expected_samples AS expectedSamples, in_avg AS inAvg, in_p95 AS inP95, in_max AS inMax, out_avg AS outAvg,
+             out_p95 AS outP95, out_max AS outMax, utilisation_pct AS utilisationPct
+           FROM scan_daily WHERE layer = ? AND interface = ? ORDER BY date DESC LIMIT ?`,
+        )
+        .all(layer, name, limit) as Array<ScanInterfaceDay & { inP95: number | null; outP95: number | null; utilisationPct: number | null }>;
+      return rows.reverse().map((r) => ({ ...r, inP95: r.inP95 ?? undefined, outP95: r.outP95 ?? undefined, utilisationPct: r.utilisationPct ?? undefined }));
     });
   }
 

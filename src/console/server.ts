@@ -10,6 +10,7 @@ import { metricsText } from './metrics.js';
 import { LiveHub, LIVE_SCRIPT } from './live.js';
 import { processesPage, type Schedules } from './processes-page.js';
 import { runLogLines } from './run-log.js';
+import { DEFAULT_DAYS, MAX_DAYS, scanInterfacePage } from './scan-interface-page.js';
 import { scanDayPage, scanIndexPage, SCAN_SORTS, type ScanSort } from './scan-page.js';
 import { ScanDatabaseError, ScanReader } from './scan-reader.js';
 import { runPage, runsPage } from './runs-page.js';
@@ -157,6 +158,26 @@ function scanRoutes(app: FastifyInstance, scan: ScanReader): void {
   });
   app.get('/api/v1/scan/days', async () => ({ days: scan.days() }));
   app.get<Day>('/api/v1/scan/:layer/:date', async (req) => ({ interfaces: scan.day(req.params.layer, req.params.date) }));
+  // One interface over its last days (?days=N).
+  type Iface = { Params: { layer: string; name: string } };
+  app.get<Iface>('/scan/:layer/interfaces/:name', async (req, reply) => {
+    const days = dayCount(first(req.query, 'days'));
+    if (typeof days === 'string') return refuse(req, reply, days, 400);
+    const { layer, name } = req.params;
+    return reply.type('text/html; charset=utf-8').send(scanInterfacePage(layer, name, scan.interfaceDays(layer, name, days), days));
+  });
+  app.get<Iface>('/api/v1/scan/:layer/interfaces/:name', async (req, reply) => {
+    const days = dayCount(first(req.query, 'days'));
+    if (typeof days === 'string') return reply.code(400).send({ error: days });
+    return { days: scan.interfaceDays(req.params.layer, req.params.name, days) };
+  });
+}
+
+// ?days=N of the multi-day view: a whole number from 1 to MAX_DAYS, or a message saying what was wrong.
+function dayCount(text: string | undefined): number | string {
+  if (text === undefined) return DEFAULT_DAYS;
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= 1 && n <= MAX_DAYS ? n : `expected days to be a whole number from 1 to ${MAX_DAYS}, got ${JSON.stringify(text)}`;
 }
 
 // A refusal or a failure, as the client reads: JSON for the API, text for /metrics, a page for a browser.

@@ -82,7 +82,7 @@ describe('main serve: the scan day', () => {
     // The p95 line of in sits where 2.19 Mbps is on the axis: the line and the labels agree.
     const y = async (sel: string) => Number(await chart.locator(sel).first().getAttribute('y1'));
     const top = 12;
-    const bottom = 220 - 26; // the plot's edges (scan-chart.ts)
+    const bottom = 220 - 26; // the plot's edges (lib/day-chart.ts)
     expect(await y('line.p95-in')).toBeCloseTo(bottom - (2_192_000 / 2_500_000) * (bottom - top), 0);
     await page.screenshot({ path: `${SHOTS}console-scan-day.png`, fullPage: true });
   });

@@ -14,6 +14,8 @@ export const E_INCOMPLETE = ErrorCode.ScanIncomplete;
 export interface Collected {
   iface: Interface;
   summary: DailySummary;
+  /** The five-minute averages, oldest first, in the summary's unit (bits/s, or the gauge): the report's chart. */
+  series: Array<{ epoch: number; in: number; out: number }>;
 }
 
 // One interface's day from the bytes of its log: the rows, checked and counted, its raw file and its summary.
@@ -43,5 +45,7 @@ export async function collect(iface: Interface, bytes: Buffer, day: Day, config:
   // Into the layer's archive of the day, at once and synchronously: a small write costs less CPU that way than
   // through the thread pool.
   raw.add(iface.name, rawBytes(rows));
-  return { iface, rows, skipped: log.outOfOrder.length, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
+  const scale = gauge ? 1 : 8;
+  const series = rows.map((r) => ({ epoch: r.epoch, in: r.avgIn * scale, out: r.avgOut * scale }));
+  return { iface, rows, series, skipped: log.outOfOrder.length, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
 }

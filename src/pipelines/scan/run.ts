@@ -11,6 +11,7 @@ import { collect, type Collected } from './collect.js';
 import { RawArchive } from './raw-archive.js';
 import { throttledProgress } from './progress.js';
 import { summaryCsv, summaryFile } from './files.js';
+import { dayReportHtml, dayReportSvg, reportFiles } from './report.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
@@ -58,6 +59,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   let read = 0;
   let written: number;
   let refused = new Map<string, string>();
+  const reports: string[] = [];
   try {
     await Promise.all(
       interfaces.map(async (iface) => {
@@ -70,8 +72,9 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
             const c = await collect(iface, bytes, day, config, ctx, archives.get(iface.layer)!);
             read += c.rows.length;
             rejected += c.skipped;
-            // The rows go to the store and are let go once written; the summaries stay for the CSVs.
-            collected.set(iface, { iface, summary: c.summary });
+            // The rows go to the store and are let go once written; the summaries stay for the CSVs, the five-minute
+            // averages for the report's charts.
+            collected.set(iface, { iface, summary: c.summary, series: c.series });
             storing.add({ layer: iface.layer, interface: iface.name, vendor: iface.vendor, date: day.date, dayStart: day.start, dayEnd: day.end, rows: c.rows, summary: c.summary });
             probe.answer();
           }
@@ -89,12 +92,16 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     finishArchives();
     refused = refusedLayers(config, ctx.process, interfaces, collected, probes);
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
-    // The daily summary of each layer, once every interface of it is in (and whatever happens to the store).
+    // The daily summary of each layer, once every interface of it is in (and whatever happens to the store), and
+    // its report: a page and the charts.
     for (const layer of config.layers) {
-      const rows = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!.summary);
-      if (rows.length === 0) continue;
+      const mine = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!);
+      if (mine.length === 0) continue;
+      const rows = mine.map((c) => c.summary);
       await writeAtomically(summaryFile(config.data_dir, layer, day.date), summaryCsv(rows, GAUGE_LAYERS.has(layer)));
-      ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}.`);
+      const files = await writeDayReport(config, layer, day, mine);
+      reports.push(files.html, files.svg);
+      ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}; its report: ${files.html}.`);
     }
     written = await storing.finish();
   } finally {
@@ -108,11 +115,22 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   ctx.log.info(`Stored ${written} samples of ${collected.size} interface(s) in ${config.store.kind}; ${seconds(started)} in all.`);
   const checks = completeness(config.layers, interfaces, collected, failed, refused, day);
   const outcome: PipelineOutcome = { records: { read, written, rejected }, integrity: { ok: checks.every((c) => c.ok), checks } };
+  if (reports.length) outcome.reports = reports;
   if (refused.size) outcome.error = { code: ErrorCode.ScanCredentials, message: [...refused.values()].join('; ') };
   else if (archiveFailures.length) outcome.error = { code: ErrorCode.Pipeline, message: archiveFailures.join('; ') };
   if (!config.archive) return outcome;
   const [{ archiveSqliteAfterRun }, { destinationList }] = await Promise.all([import('../../archive/sqlite-archive.js'), import('../../archive/destinations.js')]);
   return archiveSqliteAfterRun(outcome, [resolve(ctx.cwd, config.store.path)], destinationList(config.archive, ctx.cwd), ctx);
+}
+
+// A layer's day page and chart file, each replacing the one of an earlier run of the day whole (written beside it,
+// then renamed). Returns their absolute paths, for the run summary's `reports`.
+async function writeDayReport(config: ScanConfig, layer: string, day: Day, collected: Collected[]): Promise<{ html: string; svg: string }> {
+  const files = reportFiles(resolve(config.data_dir), layer, day.date);
+  const rows = collected.map((c) => ({ ...c.summary, unit: c.summary.gauge ? ('gauge' as const) : ('bit/s' as const), series: c.series }));
+  await writeAtomically(files.html, dayReportHtml(layer, day, config.timezone, rows));
+  await writeAtomically(files.svg, dayReportSvg(layer, day, config.timezone, rows));
+  return files;
 }
 
 // Days waiting to be stored, written 25 interfaces to a transaction, one batch after the other.

@@ -1,24 +1,11 @@
+import type { InterfaceDayNumbers } from '../../lib/traffic.js';
 import type { Sample } from './mrtg.js';
 import type { Interface } from './sources.js';
 
-export interface DailySummary {
+export interface DailySummary extends InterfaceDayNumbers {
   layer: string;
-  interface: string;
-  vendor: string;
-  capacityGbps: number;
-  samples: number;
-  expectedSamples: number;
   missingSamples: number;
   gauge: boolean;
-  /** Traffic layers: bits per second. Gauge layers (IPBRAS): the gauge, rounded. */
-  inAvg: number;
-  inMax: number;
-  inP95?: number;
-  outAvg: number;
-  outMax: number;
-  outP95?: number;
-  /** max(in max, out max) / capacity × 100; undefined when the capacity is 0 or the layer is a gauge. */
-  utilisationPct?: number;
 }
 
 // The day of one interface in numbers. Traffic: average, maximum and 95th percentile (nearest rank over the

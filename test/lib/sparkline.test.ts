@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sparkline } from '../../src/console/sparkline.js';
+import { sparkline } from '../../src/lib/sparkline.js';
 
 describe('sparkline', () => {
   it('draws one circle per point, oldest left, the ones that did not succeed apart', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { html } from '../../src/console/html.js';
+import { html } from '../../src/lib/html.js';
 
 describe('html', () => {
   it('escapes every value it is given, in text and in attributes, and keeps markup made with html as is', () => {

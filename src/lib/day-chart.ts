@@ -1,24 +1,28 @@
 import { html, type Html } from './html.js';
-import type { ScanInterface } from './scan-reader.js';
+import { niceTop, rate, type TrafficUnit } from './traffic.js';
 
 const W = 760;
 const H = 220;
+/** The size of one day chart, for stacking them in one SVG file. */
+export const DAY_CHART = { width: W, height: H };
 const M = { left: 78, right: 22, top: 12, bottom: 26 };
 const HOUR = 3600;
 const TICK_HOURS = 3;
 
-// "2.19 Mbps", "10.4 Gbps", "850 bps"; a gauge (users) as a whole number.
-export function rate(value: number | undefined, unit: ScanInterface['unit']): string {
-  if (value === undefined) return '-';
-  if (unit === 'gauge') return Math.round(value).toLocaleString('en-US');
-  const steps: Array<[number, string]> = [[1e9, 'Gbps'], [1e6, 'Mbps'], [1e3, 'kbps']];
-  for (const [size, name] of steps) if (value >= size) return `${(value / size).toPrecision(3)} ${name}`;
-  return `${Math.round(value)} bps`;
+/** What a day chart draws: one interface's five-minute series, oldest first, and its two p95 lines. */
+export interface ChartedDay {
+  interface: string;
+  unit: TrafficUnit;
+  inP95?: number;
+  outP95?: number;
+  series: ReadonlyArray<{ epoch: number; in: number; out: number }>;
 }
 
 // MRTG's daily graph for one interface: the five-minute in and out averages as two lines, and the day's 95th
-// percentile of each as a dashed line, over the hours of the day (in the server's zone), drawn as inline SVG.
-export function dayChart(i: ScanInterface, hourLabel: (epoch: number) => string): Html {
+// percentile of each as a dashed line, over the hours of the day, drawn as inline SVG. `hourLabel` says an instant
+// in the reader's zone (the console's, or the process's in a report file); given the day's first instant, the hours
+// are marked every three from it, so that a zone a few hours off UTC still reads 03:00, 06:00 …
+export function dayChart(i: ChartedDay, hourLabel: (epoch: number) => string, dayStart?: number): Html {
   const s = i.series;
   if (s.length === 0) return html`<p class="none">No samples stored for ${i.interface}.</p>`;
   const from = s[0]!.epoch;
@@ -28,7 +32,8 @@ export function dayChart(i: ScanInterface, hourLabel: (epoch: number) => string)
   const y = (v: number) => round(H - M.bottom - (v / top) * (H - M.top - M.bottom));
   const line = (pick: (p: (typeof s)[number]) => number) => s.map((p) => `${x(p.epoch)},${y(pick(p))}`).join(' ');
   const ticks: number[] = [];
-  for (let t = Math.ceil(from / (TICK_HOURS * HOUR)) * TICK_HOURS * HOUR; t <= to; t += TICK_HOURS * HOUR) ticks.push(t);
+  const origin = dayStart ?? 0;
+  for (let t = origin + Math.ceil((from - origin) / (TICK_HOURS * HOUR)) * TICK_HOURS * HOUR; t <= to; t += TICK_HOURS * HOUR) ticks.push(t);
   const p95 = (value: number | undefined, cls: string, name: string, dy: number) =>
     value === undefined ? '' : html`<line class="${cls}" x1="${M.left}" x2="${W - M.right}" y1="${y(value)}" y2="${y(value)}" stroke-dasharray="6 4" stroke="${cls === 'p95-in' ? '#1b7a1b' : '#1f4fb5'}"/><text class="p95-label" x="${W - M.right - 4}" y="${labelY(y(value) + dy)}" text-anchor="end" font-size="11">${name} ${rate(value, i.unit)}</text>`;
   return html`<svg class="day-chart" role="img" aria-label="${i.interface}: in and out over the day" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" data-interface="${i.interface}">
@@ -43,12 +48,5 @@ ${p95(i.inP95, 'p95-in', 'p95 in', -4)}${p95(i.outP95, 'p95-out', 'p95 out', 12)
 
 // A label by its line, kept inside the plot (a line at 0 would put it among the hours).
 const labelY = (y: number) => Math.min(Math.max(y, M.top + 12), H - M.bottom - 4);
-
-// The axis top: 1, 2, 2.5 or 5 times a power of ten, at or above the largest value.
-function niceTop(max: number): number {
-  if (max <= 0) return 1;
-  const power = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((v) => v >= max)!;
-}
 
 const round = (n: number) => Math.round(n * 10) / 10;
