@@ -34,7 +34,7 @@ ${hours.length ? markup`<p class="none">Hours in ${zone}${hours.length > 1 ? mar
 <div id="per-hour">${barChart(hourBars, { name: `${what} per hour`, valueLabel: humanCount })}</div>
 <h2>Errors per hour</h2>
 <div id="errors-per-hour">${lineChart(hours.map((h) => ({ label: clock(h.at), value: h.errors, title: `${wallClock(h.at, zone)}: ${humanCount(h.errors)} errors of ${humanCount(h.entries)}` })), { name: 'Errors per hour', valueLabel: humanCount, colour: '#c0392b' })}</div>` : markup`<p class="none">No entry had a time.</p>`}
-${classes ? markup`<h2>${s.statusClasses ? 'Status classes' : 'Severities'}</h2><div id="classes">${barChart(Object.entries(classes).map(([label, value]) => ({ label, value, marked: label === '5xx' })), { name: s.statusClasses ? 'Status classes' : 'Severities', width: 420, valueLabel: humanCount })}</div>` : ''}
+${classes ? markup`<h2>${s.statusClasses ? 'Status classes' : 'Severities'}</h2><div id="classes">${barChart(Object.entries(classes).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([label, value]) => ({ label, value, marked: label === '5xx' })), { name: s.statusClasses ? 'Status classes' : 'Severities', width: 420, valueLabel: humanCount })}</div>` : ''}
 ${Object.entries(s.top).map(([name, top]) => topTable(name, top, s.entries))}
 <h2>Hours whose error rate stands out</h2>
 ${r.anomalies.length ? markup`<table id="anomalies"><thead><tr><th>Hour (${zone})</th><th>Entries</th><th>Errors</th><th>Why</th></tr></thead><tbody>${r.anomalies.map((a) => markup`<tr><td>${wallClock(a.hour, zone)}</td><td class="num">${humanCount(a.entries)}</td><td class="num">${humanCount(a.errors)}</td><td>${a.rule}</td></tr>`)}</tbody></table>` : markup`<p class="none" id="no-anomalies">None.</p>`}
