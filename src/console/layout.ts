@@ -43,7 +43,7 @@ export function page(title: string, content: Html, live?: LivePage): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · SysAdminToolkit</title><link rel="stylesheet" href="/static/console.css"><script src="/static/live.js" defer></script></head>
-<body${live ? html` data-live="reload" data-runs="${live.runs}"` : ''}><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/scan">Scan</a><a href="/metrics">Metrics</a></nav><span id="live-running"></span></header>
+<body${live ? html` data-live="reload" data-runs="${live.runs}"` : ''}><header><nav><a href="/">Runs</a><a href="/processes">Processes</a><a href="/scan">Scan</a><a href="/logs">Logs</a><a href="/metrics">Metrics</a></nav><span id="live-running"></span></header>
 <main>${content}</main>
 <footer>SysAdminToolkit, read-only console. Times in ${TIME_ZONE}.</footer></body></html>
 `.text;

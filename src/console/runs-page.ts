@@ -6,6 +6,7 @@ import type { LogLine } from './run-log.js';
 import { RUN_STATUSES, type ProcessRow, type RunRow } from './store-reader.js';
 
 export const runHref = (runId: string): string => `/runs/${encodeURIComponent(runId)}`;
+export const logsReportHref = (process: string, runId: string): string => `/logs/${encodeURIComponent(process)}/${encodeURIComponent(runId)}`;
 
 // `/`: the runs, newest first, with the filter form (its values kept) above them.
 export function runsPage(runs: RunRow[], processNames: string[], q: FilterQuery, problem: string | undefined, live: LivePage): string {
@@ -42,7 +43,7 @@ function counts(processes: ProcessRow[]): string {
 export function runPage(run: RunRow, log: { lines: LogLine[]; more: number }): string {
   const processes = html`<table id="processes"><thead><tr><th>Process</th><th>Type</th><th>Status</th><th>Started</th><th>Duration</th><th>Read</th><th>Written</th><th>Rejected</th><th>Integrity</th><th>Error</th></tr></thead><tbody>
 ${run.processes.map(
-  (p) => html`<tr data-process="${p.name}"><td>${p.name}</td><td>${p.type}</td><td>${statusBadge(p.status)}</td><td>${localTime(p.startedAt)}</td><td class="num">${duration(p.durationMs)}</td>
+  (p) => html`<tr data-process="${p.name}"><td>${p.name}${p.type === 'logs' && p.reports?.some((r) => r.endsWith('.json')) ? html` <a class="logs-report" href="${logsReportHref(p.name, run.runId)}">report</a>` : ''}</td><td>${p.type}</td><td>${statusBadge(p.status)}</td><td>${localTime(p.startedAt)}</td><td class="num">${duration(p.durationMs)}</td>
 <td class="num">${count(p.records?.read)}</td><td class="num">${count(p.records?.written)}</td><td class="num">${count(p.records?.rejected)}</td>
 <td>${integrity(p)}</td><td class="error">${p.error ? `${p.error.code}: ${p.error.message}` : ''}</td></tr>
 `,

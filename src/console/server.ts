@@ -6,6 +6,7 @@ import { parseRunFilter, type FilterQuery } from './filter.js';
 import { hourMinute } from './format.js';
 import { html } from './html.js';
 import { messagePage, STYLESHEET } from './layout.js';
+import { logsRoutes } from './logs-routes.js';
 import { metricsText } from './metrics.js';
 import { LiveHub, LIVE_SCRIPT } from './live.js';
 import { processesPage, type Schedules } from './processes-page.js';
@@ -66,6 +67,7 @@ export async function startConsole(o: ConsoleOptions): Promise<{ url: string; cl
   app.addHook('preClose', async () => live.close());
   routes(app, store, o, access, live);
   scanRoutes(app, scan);
+  logsRoutes(app, store);
   app.setNotFoundHandler((req, reply) => refuse(req, reply, `nothing at ${req.url.split('?')[0]}`, 404));
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof StoreUnusableError || error instanceof ScanDatabaseError) return refuse(req, reply, error.message, 503);

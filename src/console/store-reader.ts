@@ -24,6 +24,18 @@ export interface ProcessRow {
   records?: Records;
   integrity?: Integrity;
   error?: { code: string; message: string };
+  /** The files it wrote, from the run's summary (written when the run ended). */
+  reports?: string[];
+}
+
+/** A logs process's result that wrote reports: the run's summary says where. */
+export interface LogsReportRow {
+  runId: string;
+  process: string;
+  startedAt: string;
+  status: string;
+  records?: Records;
+  reports: string[];
 }
 
 export interface RunRow {
@@ -132,6 +144,22 @@ export class StoreReader {
     return { running: this.running(), runs };
   }
 
+  // The last `limit` results of logs processes that wrote reports, newest first.
+  logsReports(limit: number): LogsReportRow[] {
+    return this.read('its logs reports', [], (db) => {
+      const rows = db
+        .prepare(
+          `SELECT runs.run_id AS runId, json_extract(p.value, '$.name') AS process, json_extract(p.value, '$.startedAt') AS startedAt,
+             json_extract(p.value, '$.status') AS status, json_extract(p.value, '$.records') AS records, json_extract(p.value, '$.reports') AS reports
+           FROM runs, json_each(runs.summary, '$.processes') AS p
+           WHERE runs.summary IS NOT NULL AND json_extract(p.value, '$.type') = 'logs' AND json_array_length(p.value, '$.reports') > 0
+           ORDER BY runs.started_at DESC, runs.run_id DESC, process LIMIT ?`,
+        )
+        .all(limit) as Array<Omit<LogsReportRow, 'records' | 'reports'> & { records: string | null; reports: string }>;
+      return rows.map(({ records, reports, ...r }) => ({ ...r, ...(records ? { records: JSON.parse(records) as Records } : {}), reports: JSON.parse(reports) as string[] }));
+    });
+  }
+
   processNames(): string[] {
     return this.read('its processes', [], (db) => db.prepare('SELECT DISTINCT name FROM process_results ORDER BY name').pluck().all() as string[]);
   }
@@ -156,13 +184,18 @@ export class StoreReader {
   private toRun(db: Database.Database, r: StoredRun): RunRow {
     const results = db.prepare('SELECT * FROM process_results WHERE run_id = ? ORDER BY started_at, name').all(r.run_id) as StoredResult[];
     const abandoned = r.status === 'running' && r.host === hostname() && !processAlive(r.pid);
+    const summary = r.summary ? (JSON.parse(r.summary) as { processes?: Array<{ name: string; reports?: string[] }> }) : undefined;
+    const reportsOf = (name: string) => summary?.processes?.find((p) => p.name === name)?.reports;
     return {
       runId: r.run_id,
       startedAt: r.started_at,
       ...(r.finished_at ? { finishedAt: r.finished_at, durationMs: Date.parse(r.finished_at) - Date.parse(r.started_at) } : {}),
       status: abandoned ? 'abandoned' : r.status,
       host: r.host,
-      processes: results.map(toProcess),
+      processes: results.map((p) => {
+        const reports = reportsOf(p.name);
+        return { ...toProcess(p), ...(reports?.length ? { reports } : {}) };
+      }),
     };
   }
 }
@@ -174,6 +207,7 @@ interface StoredRun {
   status: string;
   host: string;
   pid: number;
+  summary: string | null;
 }
 
 interface StoredResult {

@@ -15,7 +15,7 @@ export interface ProcessResult {
   durationMs: number;
   records?: Records;
   integrity?: Integrity;
-  /** Reports the process wrote (the logs kind's JSON and Markdown). */
+  /** Reports the process wrote (the logs kind's JSON, Markdown and HTML, when it read new lines). */
   reports?: string[];
   error?: { code: string; message: string };
   /** Archives retention deleted and kept after the run (docs/archives.md#retention): only when it has rules. */

@@ -1,3 +1,4 @@
+import { humanBytes } from './human-units.js';
 // One interface's day of traffic in numbers, as the scan kind summarises it and the console reads it back, and how
 // its rates are said to a person.
 
@@ -31,12 +32,7 @@ export function rate(value: number | undefined, unit: TrafficUnit): string {
 }
 
 // Bytes as a person reads them: "850 B", "12.3 kB", "4.56 GB" (powers of 1000, as the rates are).
-export function volume(bytes: number | undefined): string {
-  if (bytes === undefined) return '-';
-  const steps: Array<[number, string]> = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
-  for (const [size, name] of steps) if (bytes >= size) return `${(bytes / size).toPrecision(3)} ${name}`;
-  return `${Math.round(bytes)} B`;
-}
+export const volume = (bytes: number | undefined): string => (bytes === undefined ? '-' : humanBytes(bytes));
 
 /** Seconds one MRTG sample covers. */
 export const SAMPLE_SECONDS = 300;

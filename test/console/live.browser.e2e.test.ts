@@ -69,13 +69,14 @@ describe('main serve, live', () => {
     const before = await page.locator('tr[data-process="slow"] td.durations circle.point').count();
     // The page stays open; the run starts beside it.
     const run = startCli(['--only', 'slow'], { cwd: ws.dir });
-    await page.waitForFunction(`document.querySelector('tr[data-process="slow"] td.now')?.textContent?.startsWith('running since ')`, undefined, { timeout: 60_000 });
+    // Polled from here: the page's CSP allows no script evaluated from a string, playwright's included.
+    await page.locator('tr[data-process="slow"] td.now', { hasText: 'running since ' }).waitFor({ timeout: 60_000 });
     expect(await page.textContent('#live-running')).toBe('Running now: slow');
     await page.screenshot({ path: `${SHOTS}console-live-running.png`, fullPage: true });
     // The run ends: the page reloads itself with one more point and no one running.
     writeFileSync(ws.path('go'), '');
     expect((await run.done).code).toBe(0);
-    await page.waitForFunction(`document.querySelectorAll('tr[data-process="slow"] td.durations circle.point').length === ${before + 1}`, undefined, { timeout: 60_000 });
+    await expect.poll(() => page.locator('tr[data-process="slow"] td.durations circle.point').count().catch(() => -1), { timeout: 60_000, interval: 100 }).toBe(before + 1);
     await page.waitForSelector('body[data-live-state="connected"]');
     expect(await cell('slow', 'now').textContent()).toBe('');
     expect(await page.textContent('#live-running')).toBe('');

@@ -1,37 +1,25 @@
 import { join } from 'node:path';
 import { writeAtomically } from '../../lib/atomic-write.js';
-import type { Anomaly } from './anomalies.js';
-import type { Template } from './drain.js';
-import type { FileStatus } from './ingest.js';
-import type { RejectsReport } from './rejects.js';
-import type { StatsReport } from './stats.js';
+import { humanBytes, wallClock } from '../../lib/human-units.js';
+import { htmlReport } from './report-html.js';
+import type { LogsReport } from './report-shape.js';
 
-export interface LogsReport {
-  process: string;
-  runId: string;
-  generatedAt: string;
-  format: string;
-  database: string;
-  totals: { files: number; lines: number; entries: number; rejected: number; excluded: number; blank: number; joined: number; invalidUtf8: number; bytesRead: number };
-  files: Array<{ path: string; status: FileStatus | 'failed'; sameAs?: string; bytesRead: number; size?: number; sha256?: string; lines: number; entries: number; rejected: number; excluded: number; joined: number; error?: string; stats?: StatsReport }>;
-  cleaning: Array<{ rule: string; excluded: number }>;
-  statistics: StatsReport;
-  errorRule: string;
-  anomalies: Anomaly[];
-  patterns: { templates: Array<Omit<Template, 'firstSeen' | 'lastSeen'> & { firstSeen: string | null; lastSeen: string | null }>; evicted: number } | null;
-  rejects: RejectsReport;
-}
+export type { LogsReport } from './report-shape.js';
 
-// One JSON and one Markdown report per run: <reports_dir>/<process>/<run id>.json|md.
+// One JSON, one Markdown and one HTML report per run: <reports_dir>/<process>/<run id>.json|md|html. The JSON first:
+// the console finds the others' data in it.
 export async function writeReports(dir: string, report: LogsReport): Promise<string[]> {
   const base = join(dir, report.process, report.runId.replace(/:/g, '-'));
   await writeAtomically(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   await writeAtomically(`${base}.md`, markdown(report));
-  return [`${base}.json`, `${base}.md`];
+  await writeAtomically(`${base}.html`, htmlReport(report));
+  return [`${base}.json`, `${base}.md`, `${base}.html`];
 }
 
 export function markdown(r: LogsReport): string {
   const s = r.statistics;
+  const zone = r.timeZone ?? 'UTC';
+  const local = (iso: string | null) => (iso === null ? '-' : wallClock(iso, zone));
   const out: string[] = [
     `# Logs report: ${r.process}`,
     '',
@@ -41,7 +29,7 @@ export function markdown(r: LogsReport): string {
     `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     `| ${r.totals.files} | ${r.totals.lines} | ${r.totals.entries} | ${r.totals.rejected} | ${r.totals.excluded} | ${r.totals.blank} | ${r.totals.joined} | ${r.totals.invalidUtf8} | ${s.errors} | ${pct(s.errorRate)} |`,
     '',
-    `Entries from ${s.firstTime ?? '-'} to ${s.lastTime ?? '-'}${s.bytes !== undefined ? `; ${s.bytes} bytes served` : ''}. An error is: ${r.errorRule}.`,
+    `Entries from ${local(s.firstTime)} to ${local(s.lastTime)} (${zone})${s.bytes !== undefined ? `; ${humanBytes(s.bytes)} served` : ''}. An error is: ${r.errorRule}.`,
     '',
     '## Files',
     '',
@@ -52,9 +40,9 @@ export function markdown(r: LogsReport): string {
   for (const [name, top] of Object.entries(s.top)) {
     out.push('', `## Top ${name.replace('_', ' ')}s (${top.distinct} distinct${top.approximate ? `, counts may be short by up to ${top.maxUndercount}` : ''})`, '', table([name, 'entries'], top.values.map((v) => [v.value, v.count])));
   }
-  out.push('', '## Entries per hour', '', table(['hour (UTC)', 'entries', 'errors'], s.perHour.map((h) => [h.hour, h.entries, h.errors])));
+  out.push('', '## Entries per hour', '', table([`hour (${zone})`, 'entries', 'errors'], s.perHour.map((h) => [local(h.hour), h.entries, h.errors])));
   out.push('', '## Hours whose error rate stands out', '');
-  out.push(r.anomalies.length ? table(['hour (UTC)', 'entries', 'errors', 'why'], r.anomalies.map((a) => [a.hour, a.entries, a.errors, a.rule])) : 'None.');
+  out.push(r.anomalies.length ? table([`hour (${zone})`, 'entries', 'errors', 'why'], r.anomalies.map((a) => [local(a.hour), a.entries, a.errors, a.rule])) : 'None.');
   if (r.cleaning.length) out.push('', '## Cleaning', '', table(['rule', 'excluded'], r.cleaning.map((c) => [c.rule, c.excluded])));
   if (r.patterns) {
     out.push('', `## Message templates (${r.patterns.templates.length}${r.patterns.evicted ? `; ${r.patterns.evicted} rare ones dropped` : ''})`, '');

@@ -79,6 +79,7 @@ async function ingestAndReport(config: LogsConfig, ctx: PipelineContext): Promis
       runId: ctx.runId,
       generatedAt: new Date().toISOString(),
       format: format.name,
+      timeZone: config.timezone,
       database: config.database,
       totals: { files: outcomes.length, lines: sum('lines'), entries: sum('entries'), rejected: sum('rejected'), excluded: sum('excluded'), blank: sum('blank'), joined: sum('joined'), invalidUtf8: sum('invalidUtf8'), bytesRead: sum('bytes') },
       files: outcomes.map((o) => ({
@@ -104,14 +105,15 @@ async function ingestAndReport(config: LogsConfig, ctx: PipelineContext): Promis
       rejects: rejects.toJSON(),
     };
     for (const a of report.anomalies) ctx.log.warn(`Hour ${a.hour}: ${a.rule}.`);
-    const reports = await writeReports(resolve(config.reports_dir), report);
-    store.saveRun(ctx.runId, { totals: report.totals, statistics: report.statistics, anomalies: report.anomalies, reports });
     const t = report.totals;
-    ctx.log.info(`Read ${t.lines} lines from ${t.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.entries} stored, ${t.rejected} rejected, ${t.excluded} excluded, ${t.blank} blank${t.joined ? `, ${t.joined} joined to the message before them` : ''}. Report: ${reports[0]}.`);
+    // A run that read no new line has nothing new to report: the last report still stands.
+    const reports = t.lines > 0 ? await writeReports(resolve(config.reports_dir), report) : [];
+    store.saveRun(ctx.runId, { totals: report.totals, statistics: report.statistics, anomalies: report.anomalies, reports });
+    ctx.log.info(`Read ${t.lines} lines from ${t.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${t.entries} stored, ${t.rejected} rejected, ${t.excluded} excluded, ${t.blank} blank${t.joined ? `, ${t.joined} joined to the message before them` : ''}. ${reports.length ? `Report: ${reports.at(-1)}.` : 'No new line, no new report.'}`);
     return {
       records: { read: t.lines, written: t.entries, rejected: t.rejected },
       integrity: { ok: checks.every((c) => c.ok), checks },
-      reports,
+      ...(reports.length ? { reports } : {}),
     };
   } finally {
     await store.close();

@@ -68,7 +68,7 @@ export const logsSchema: JsonSchema = {
     },
     timezone: { type: 'string', minLength: 1, default: 'UTC', 'x-expected': 'an IANA time zone such as "Europe/Madrid"', description: 'The zone of timestamps that carry none (syslog-rfc3164, regex without an offset).' },
     database: { type: 'string', minLength: 1, default: 'data/logs.db', 'x-path': true, description: 'The SQLite file entries, files, rejects and run statistics go to.' },
-    reports_dir: { type: 'string', minLength: 1, default: 'data/reports/logs', 'x-path': true, description: 'Where the JSON and Markdown report of each run go (<process>/<run id>.json|md).' },
+    reports_dir: { type: 'string', minLength: 1, default: 'data/reports/logs', 'x-path': true, description: 'Where the JSON, Markdown and HTML reports of each run that read new lines go (<process>/<run id>.json|md|html).' },
     exclude: {
       type: 'array',
       default: [],
