@@ -95,7 +95,7 @@ describe('parsing the command line', () => {
     [['--from', '2020-01-01', '--to', '2021-01-01'], '--from 2020-01-01 --to 2021-01-01 is 367 days; at most 366 at once'],
     [['--from', '2021-02-29', '--to', '2021-03-01'], 'expected --from to be a day as YYYY-MM-DD, got "2021-02-29"'],
     [['--bogus'], "unknown option '--bogus'"],
-    [['bogus'], 'unexpected argument; commands are: schema, history, logs-of, schedule, next, worker, queue, health, logs, adatrap, restore, check, serve (see main --help)'],
+    [['bogus'], 'unexpected argument; commands are: schema, history, logs-of, schedule, next, prune, worker, queue, health, logs, adatrap, restore, check, serve (see main --help)'],
     [['health', '--max-age', '0'], 'expected --max-age to be a whole number from 1 to 86400, got "0"'],
     [['health', '--max-age', '1.5'], 'expected --max-age to be a whole number from 1 to 86400, got "1.5"'],
     [['health', '--config', 'config'], "unknown option '--config'"],
