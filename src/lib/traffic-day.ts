@@ -1,6 +1,6 @@
 import { dayChart, type ChartedDay } from './day-chart.js';
 import { html, type Html } from './html.js';
-import { dayVolume, rate, volume, type InterfaceDayNumbers } from './traffic.js';
+import { dayVolume, rate, volume, type InterfaceDayNumbers, type TrafficUnit } from './traffic.js';
 
 // A layer's day of traffic as a person reads it: a table of its interfaces and a chart of each. The console's scan
 // page and the scan kind's report file are both made of these, so they show the same thing the same way.
@@ -18,9 +18,10 @@ export function sortInterfaces<T extends InterfaceDayNumbers>(rows: readonly T[]
 
 // The table, in the order given; `header` draws the two sortable columns' headings (a link in the console, plain
 // text in a file).
-export function interfaceTable(rows: readonly ReportedInterface[], header: (label: string, by: TrafficSort) => Html): Html {
+// `linked`: the interfaces that have a chart on the page (all, when not given).
+export function interfaceTable(rows: ReadonlyArray<InterfaceDayNumbers & { unit: TrafficUnit }>, header: (label: string, by: TrafficSort) => Html, linked?: ReadonlySet<string>): Html {
   return html`<table id="scan-interfaces"><thead><tr>${header('Interface', 'interface')}<th>Vendor</th><th>Capacity</th><th>Samples</th><th>In avg</th><th>In p95</th><th>In max</th><th>Out avg</th><th>Out p95</th><th>Out max</th><th>In volume</th><th>Out volume</th>${header('Utilisation', 'utilisation')}</tr></thead><tbody>${rows.map(
-    (i) => html`<tr data-interface="${i.interface}"><td><a href="#${chartAnchor(i.interface)}">${i.interface}</a></td><td>${i.vendor}</td><td class="num">${i.capacityGbps ? `${i.capacityGbps} Gbps` : '-'}</td>
+    (i) => html`<tr data-interface="${i.interface}"><td>${!linked || linked.has(i.interface) ? html`<a href="#${chartAnchor(i.interface)}">${i.interface}</a>` : i.interface}</td><td>${i.vendor}</td><td class="num">${i.capacityGbps ? `${i.capacityGbps} Gbps` : '-'}</td>
 <td class="num">${i.samples} of ${i.expectedSamples}</td><td class="num">${rate(i.inAvg, i.unit)}</td><td class="num">${rate(i.inP95, i.unit)}</td><td class="num">${rate(i.inMax, i.unit)}</td>
 <td class="num">${rate(i.outAvg, i.unit)}</td><td class="num">${rate(i.outP95, i.unit)}</td><td class="num">${rate(i.outMax, i.unit)}</td>
 <td class="num">${volume(dayVolume(i.inAvg, i.samples, i.unit))}</td><td class="num">${volume(dayVolume(i.outAvg, i.samples, i.unit))}</td><td class="num utilisation">${i.utilisationPct === undefined ? '-' : `${i.utilisationPct.toFixed(2)} %`}</td></tr>

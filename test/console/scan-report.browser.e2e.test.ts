@@ -123,9 +123,12 @@ describe('scan: the report files and the multi-day view', () => {
       expect(await chart.locator('polyline.series-in').getAttribute('data-points')).toBe('288');
       expect(await file.textContent('body')).toContain(`times in ${ZONE}`);
       await file.screenshot({ path: `${SHOTS}scan-report-day.png`, fullPage: true });
-      // The chart file alone: both interfaces, stacked, the same order.
+      // The layer's total: each five-minute time the sum of both.
+      const total = file.locator('svg.day-chart[data-interface="BORDE: all 2 interface(s)"]');
+      expect(await total.locator('polyline.series-in').getAttribute('data-points')).toBe('288');
+      // The chart file alone: the total, then both interfaces, stacked, the same order.
       await file.goto(pathToFileURL(reportOf(DAYS[1]!, 'svg')).href, { waitUntil: 'load' });
-      expect(await file.locator('svg.day-chart').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-interface')))).toEqual(['edge/2', 'core-1']);
+      expect(await file.locator('svg.day-chart').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-interface')))).toEqual(['BORDE: all 2 interface(s)', 'edge/2', 'core-1']);
       await file.screenshot({ path: `${SHOTS}scan-report-chart.png` }); // a whole-page shot of an SVG document never ends
       expect(requests).toEqual([url, pathToFileURL(reportOf(DAYS[1]!, 'svg')).href]);
     } finally {

@@ -14,8 +14,9 @@ export const E_INCOMPLETE = ErrorCode.ScanIncomplete;
 export interface Collected {
   iface: Interface;
   summary: DailySummary;
-  /** The five-minute averages, oldest first, in the summary's unit (bits/s, or the gauge): the report's chart. */
-  series: Array<{ epoch: number; in: number; out: number }>;
+  /** The five-minute averages, oldest first, in the summary's unit (bits/s, or the gauge), as epoch, in, out,
+   * epoch, in, out …: the report's charts, kept flat (2,000 interfaces' days as objects cost 30 MB of heap). */
+  series: Float64Array;
 }
 
 // One interface's day from the bytes of its log: the rows, checked and counted, its raw file and its summary.
@@ -46,6 +47,7 @@ export async function collect(iface: Interface, bytes: Buffer, day: Day, config:
   // through the thread pool.
   raw.add(iface.name, rawBytes(rows));
   const scale = gauge ? 1 : 8;
-  const series = rows.map((r) => ({ epoch: r.epoch, in: r.avgIn * scale, out: r.avgOut * scale }));
+  const series = new Float64Array(rows.length * 3);
+  rows.forEach((r, n) => series.set([r.epoch, r.avgIn * scale, r.avgOut * scale], n * 3));
   return { iface, rows, series, skipped: log.outOfOrder.length, summary: summarise(iface, rows, day.expectedSamples, missing, gauge) };
 }

@@ -11,7 +11,7 @@ import { collect, type Collected } from './collect.js';
 import { RawArchive } from './raw-archive.js';
 import { throttledProgress } from './progress.js';
 import { summaryCsv, summaryFile } from './files.js';
-import { dayReportHtml, dayReportSvg, reportFiles } from './report.js';
+import { dayReport, reportFiles } from './report.js';
 import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
@@ -127,9 +127,10 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
 // then renamed). Returns their absolute paths, for the run summary's `reports`.
 async function writeDayReport(config: ScanConfig, layer: string, day: Day, collected: Collected[]): Promise<{ html: string; svg: string }> {
   const files = reportFiles(resolve(config.data_dir), layer, day.date);
-  const rows = collected.map((c) => ({ ...c.summary, unit: c.summary.gauge ? ('gauge' as const) : ('bit/s' as const), series: c.series }));
-  await writeAtomically(files.html, dayReportHtml(layer, day, config.timezone, rows));
-  await writeAtomically(files.svg, dayReportSvg(layer, day, config.timezone, rows));
+  const rows = collected.map((c) => ({ ...c.summary, unit: c.summary.gauge ? ('gauge' as const) : ('bit/s' as const), flat: c.series }));
+  const report = dayReport(layer, day, config.timezone, rows);
+  await writeAtomically(files.html, report.html);
+  await writeAtomically(files.svg, report.svg);
   return files;
 }
 
