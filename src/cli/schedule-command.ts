@@ -17,18 +17,6 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   if (!ctx) return 2;
   const { config, log, logging, redactor, store } = ctx;
   let scheduler: Scheduler;
-  try {
-    const executor = await ctx.openQueue(args, { graceMs: args.grace * 1000 });
-    scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
-    scheduler.load(config.processes);
-    scheduler.register();
-    const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
-    log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}${where}. SIGHUP reloads them, SIGTERM stops.`);
-  } catch (error) {
-    await ctx.close();
-    throw error;
-  }
-
   let reloading = Promise.resolve();
   const onHup = () => {
     reloading = reloading.then(async () => {
@@ -47,9 +35,25 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
       stopped();
     } else log.warn(`${signal} again: still stopping.`);
   };
-  process.on('SIGHUP', onHup);
-  process.on('SIGTERM', onStop);
-  process.on('SIGINT', onStop);
+  try {
+    const executor = await ctx.openQueue(args, { graceMs: args.grace * 1000 });
+    scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor });
+    scheduler.load(config.processes);
+    scheduler.register();
+    const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
+    // Before the line that says so: a SIGHUP that follows it at once must find its handler, not end the process.
+    process.on('SIGHUP', onHup);
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    log.info(`Scheduler started (pid ${process.pid}): ${scheduler.processes.length} process(es) from ${args.config}${where}. SIGHUP reloads them, SIGTERM stops.`);
+  } catch (error) {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    await ctx.close();
+    throw error;
+  }
+
   try {
     await stop;
     await reloading;
