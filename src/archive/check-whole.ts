@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hashingStream, type HashingStream } from '../lib/hashing-stream.js';
 import { decompressor } from './codec.js';
 import type { FilesManifest, SqliteManifest, SqliteObject, TarObject } from './manifest.js';
 import { inspectSqlite } from './sqlite-snapshot.js';
@@ -26,7 +26,7 @@ async function readDatabase(store: ArchiveStore, manifest: SqliteManifest, o: Sq
   const temp = await mkdtemp(join(tmpdir(), 'sat-check-'));
   try {
     const file = join(temp, 'copy.sqlite');
-    const hashed = hashing();
+    const hashed = hashingStream();
     await pipeline(await store.get(o.key), decompressor(manifest.compression), hashed.stream, createWriteStream(file));
     const differs = sumProblem(hashed, o);
     if (differs) return differs;
@@ -41,7 +41,7 @@ async function readDatabase(store: ArchiveStore, manifest: SqliteManifest, o: Sq
 }
 
 async function readTar(store: ArchiveStore, manifest: FilesManifest, o: TarObject): Promise<string | undefined> {
-  const hashed = hashing();
+  const hashed = hashingStream();
   let files = 0;
   let bytes = 0;
   const reader = new TarReader({
@@ -67,20 +67,7 @@ async function readTar(store: ArchiveStore, manifest: FilesManifest, o: TarObjec
   return undefined;
 }
 
-function hashing(): { stream: Transform; bytes: () => number; sum: () => string } {
-  const hash = createHash('sha256');
-  let n = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _, done) {
-      hash.update(chunk);
-      n += chunk.length;
-      done(null, chunk);
-    },
-  });
-  return { stream, bytes: () => n, sum: () => hash.digest('hex') };
-}
-
-function sumProblem(hashed: ReturnType<typeof hashing>, o: { plain_bytes: number; checksum: string }): string | undefined {
+function sumProblem(hashed: HashingStream, o: { plain_bytes: number; checksum: string }): string | undefined {
   if (hashed.bytes() !== o.plain_bytes) return `${hashed.bytes()} bytes decompressed, the manifest says ${o.plain_bytes}`;
   const sum = hashed.sum();
   return sum === o.checksum ? undefined : `checksum ${sum}, the manifest says ${o.checksum}`;

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { copyFile, stat } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hashingStream } from '../lib/hashing-stream.js';
 import { compressor, type Compression } from './codec.js';
 import type { ArchiveStore } from './store.js';
 
@@ -18,17 +18,9 @@ export interface Compressed {
 // Bytes hashed as they are, compressed, written to `file` (a local temporary file: the archive's places each get a
 // copy of it, so that all of them hold the same bytes, read once).
 export async function compressInto(source: Readable | AsyncIterable<Buffer>, compression: Compression, file: string): Promise<Compressed> {
-  const hash = createHash('sha256');
-  let plain = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _, done) {
-      hash.update(chunk);
-      plain += chunk.length;
-      done(null, chunk);
-    },
-  });
-  await pipeline(source, count, compressor(compression), createWriteStream(file));
-  return { file, bytes: (await stat(file)).size, plain_bytes: plain, checksum: hash.digest('hex') };
+  const count = hashingStream();
+  await pipeline(source, count.stream, compressor(compression), createWriteStream(file));
+  return { file, bytes: (await stat(file)).size, plain_bytes: count.bytes(), checksum: count.sum() };
 }
 
 // The compressed file made the object `key` of a store, atomically (a spooled copy, then a rename or a completed

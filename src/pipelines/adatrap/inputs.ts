@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
+import { hashingStream } from '../../lib/hashing-stream.js';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -122,15 +122,8 @@ export async function downloadInput(client: S3Client, input: ResolvedInput, opti
 
 async function fetchOnce(client: S3Client, input: ResolvedInput, target: string, options: DownloadOptions): Promise<{ sha256: string; size: number }> {
   const { body } = await getObjectStream(client, input.bucket, input.key, options.signal);
-  const hash = createHash('sha256');
-  let size = 0;
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const hashed = hashingStream();
+  const hashing = hashed.stream;
   // A zip is read from its end (the central directory), so it is kept whole on disk first; the rest stream.
   const file = options.unpack === 'unzip' ? join(options.downloadsDir, `${input.name}.zip`) : target;
   const part = `${file}.part`;
@@ -146,6 +139,7 @@ async function fetchOnce(client: S3Client, input: ResolvedInput, target: string,
     }
     throw error;
   }
+  const size = hashed.bytes();
   if (size !== input.size && input.size > 0) {
     await rm(part, { force: true });
     throw new Error(`got ${size} bytes of ${input.size}`);
@@ -160,5 +154,5 @@ async function fetchOnce(client: S3Client, input: ResolvedInput, target: string,
       await rm(file, { force: true });
     }
   }
-  return { sha256: hash.digest('hex'), size };
+  return { sha256: hashed.sum(), size };
 }
