@@ -62,10 +62,11 @@ export function createLogging(options: LoggingOptions): Logging {
   const transports: winston.transport[] = [
     consoleTransport(options),
   ];
+  let jsonLines: FileSink | undefined;
   if (options.logDir) {
-    const sink = new FileSink({ filename: resolve(options.logDir, JSON_LOG), format: json(), ...ROTATE, onTrouble: trouble });
-    sinks.push(sink);
-    transports.push(sink);
+    jsonLines = new FileSink({ filename: resolve(options.logDir, JSON_LOG), format: json(), ...ROTATE, onTrouble: trouble });
+    sinks.push(jsonLines);
+    transports.push(jsonLines);
   }
   const root = winston.createLogger({ level: 'debug', format: combine(redact(), timestamp()), transports });
 
@@ -85,9 +86,15 @@ export function createLogging(options: LoggingOptions): Logging {
       // winston hands lines to its transports through a stream: the last ones may still be on their way
       // (held back by a slower transport). Let them arrive before the last writes and the last push.
       const deadline = Date.now() + deadlineMs;
-      const outputs = [...sinks, ...lokis.values()];
-      while ((root.readableLength > 0 || outputs.some((t) => t.writableLength > 0)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      await Promise.all(outputs.map((t) => t.drain(Math.max(0, deadline - Date.now()))));
+      const drain = async (outputs: Array<FileSink | LokiTransport>) => {
+        while ((root.readableLength > 0 || outputs.some((t) => t.writableLength > 0)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        await Promise.all(outputs.map((t) => t.drain(Math.max(0, deadline - Date.now()))));
+      };
+      // The processes' files and Loki first: what they say of their troubles in their last writes (a full disk
+      // that took a line again) is logged through the root, so the JSON-lines file, drained last, holds it or
+      // counts it as lost, as the console shows it.
+      await drain([...sinks.filter((s) => s !== jsonLines), ...lokis.values()]);
+      if (jsonLines) await drain([jsonLines]);
     },
     losses: () => sinks.flatMap((s) => s.loss ?? []),
   };
