@@ -30,7 +30,9 @@ if (profileDir) {
 }
 process.on('exit', () => {
   const { userCPUTime, systemCPUTime } = process.resourceUsage();
-  if (file) appendFileSync(file, `${JSON.stringify({ role, pid: process.pid, userUs: userCPUTime, systemUs: systemCPUTime, ...(profileDir ? { gc } : {}) })}\n`);
+  // startedAt: when the process began (ms since the epoch), for the bench's timeline.
+  const startedAt = Math.round(performance.timeOrigin);
+  if (file) appendFileSync(file, `${JSON.stringify({ role, pid: process.pid, startedAt, endedAt: Date.now(), userUs: userCPUTime, systemUs: systemCPUTime, ...(profileDir ? { gc } : {}) })}\n`);
   // A main-thread session answers synchronously, so the profile is written before the process ends.
   session?.post('Profiler.stop', (error, result) => {
     if (!error) writeFileSync(join(profileDir, `${role}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));

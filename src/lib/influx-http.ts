@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent, IncomingMessage } from 'node:http';
+import { http, https } from './node-http.js';
 import { ErrorCode, PipelineError } from '../core/errors.js';
 import { onAbort } from './abort.js';
 import { MsgpackReader } from './msgpack.js';
@@ -52,7 +52,7 @@ export interface RequestOptions {
 // One InfluxDB server over its 1.x HTTP API, with a keep-alive agent; credentials travel in a header, never in a URL.
 export class InfluxHttp {
   private readonly base: URL;
-  private readonly agent: http.Agent;
+  private readonly agent: Agent;
   private readonly auth?: string;
 
   constructor(readonly server: InfluxEndpoint) {
@@ -65,7 +65,7 @@ export class InfluxHttp {
   // The response, once its status is known; a non-2xx status becomes an error with the server's message. Read its
   // body with `bodyChunks` or `readAll`, which count silence only while they wait: a reader that pauses (its writes
   // are behind) is not a server that stopped answering.
-  request(options: RequestOptions): Promise<http.IncomingMessage> {
+  request(options: RequestOptions): Promise<IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + options.path, this.base);
     for (const [k, v] of Object.entries(options.params)) url.searchParams.set(k, v);
     const transport = url.protocol === 'https:' ? https : http;
@@ -123,7 +123,7 @@ function abortReason(signal: AbortSignal): Error {
 export const isPermanent = (error: unknown) => causedBy(error, PermanentError);
 
 // The body of an answer, chunk by chunk; silence counts only while the reader waits for the next chunk.
-export async function* bodyChunks(res: http.IncomingMessage, timeoutMs: number): AsyncGenerator<Buffer> {
+export async function* bodyChunks(res: IncomingMessage, timeoutMs: number): AsyncGenerator<Buffer> {
   const chunks = res[Symbol.asyncIterator]();
   for (;;) {
     const timer = setTimeout(() => res.destroy(new Silence(`the answer stopped for ${timeoutMs / 1000} s`)), timeoutMs);
@@ -138,18 +138,18 @@ export async function* bodyChunks(res: http.IncomingMessage, timeoutMs: number):
   }
 }
 
-async function readBytes(res: http.IncomingMessage, timeoutMs: number): Promise<Buffer> {
+async function readBytes(res: IncomingMessage, timeoutMs: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of bodyChunks(res, timeoutMs)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
-export async function readAll(res: http.IncomingMessage, timeoutMs: number): Promise<string> {
+export async function readAll(res: IncomingMessage, timeoutMs: number): Promise<string> {
   return (await readBytes(res, timeoutMs)).toString('utf8');
 }
 
 // InfluxDB's own words: its X-Influxdb-Error header, else the `error` of its answer (JSON, or msgpack when asked for).
-function serverMessage(res: http.IncomingMessage, bytes: Buffer): string {
+function serverMessage(res: IncomingMessage, bytes: Buffer): string {
   const text = bytes.toString('utf8');
   const header = res.headers['x-influxdb-error'];
   if (typeof header === 'string' && header) return Buffer.from(header, 'latin1').toString('utf8');

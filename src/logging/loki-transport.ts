@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent, IncomingMessage } from 'node:http';
+import { http, https } from '../lib/node-http.js';
 import Transport from 'winston-transport';
 import type { LokiConfig } from '../core/process.js';
 
@@ -43,7 +43,7 @@ export class LokiTransport extends Transport {
   private inFlight?: Promise<void>;
   private inFlightLines = 0;
   private readonly timer: NodeJS.Timeout;
-  private readonly agent: http.Agent;
+  private readonly agent: Agent;
   private readonly endpoint: URL;
   private readonly auth?: string;
   private lastMs = 0;

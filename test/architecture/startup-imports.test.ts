@@ -25,6 +25,9 @@ describe('what main loads', () => {
     ws.write('config/backup.yaml', 'nightly:\n  type: command\n  run: { argv: ["true"] }\n');
     const run = await packagesLoadedBy(['--json', '--state', ws.path('state.db')]);
     expect(run.filter((p) => HEAVY.includes(p))).toEqual([]);
+    // Nor Node's own undici, in main or the child: node:http is taken through require (src/lib/node-http.ts).
+    expect(run).toContain('node:builtins-listed');
+    expect(run).not.toContain('node:undici');
     // Validation compiles every kind's schema it meets, and imports every kind's definition: still no client.
     const storage = { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', force_path_style: true };
     ws.write('config/more.yaml', [
@@ -35,5 +38,6 @@ describe('what main loads', () => {
     const validate = await packagesLoadedBy(['--validate-only']);
     expect(validate.filter((p) => HEAVY.includes(p))).toEqual([]);
     expect(validate).toContain('ajv'); // the recorder saw the packages main did load
+    expect(validate).not.toContain('node:undici');
   });
 });

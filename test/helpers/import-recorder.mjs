@@ -1,4 +1,5 @@
-// Loaded with `node --import`: appends every package a process resolves (its bare name, once) to SAT_IMPORTS_FILE.
+// Loaded with `node --import`: appends every package a process resolves (its bare name, once) to SAT_IMPORTS_FILE,
+// and at exit `node:undici` when Node loaded its own copy of undici (an ES-module import of node:http does: 40 ms).
 import { appendFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 
@@ -13,4 +14,10 @@ registerHooks({
     }
     return result;
   },
+});
+
+process.on('exit', () => {
+  const builtins = process.moduleLoadList;
+  if (!file || !Array.isArray(builtins)) return;
+  appendFileSync(file, `node:builtins-listed\n${builtins.some((m) => m.includes('undici')) ? 'node:undici\n' : ''}`);
 });

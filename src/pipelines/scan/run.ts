@@ -6,42 +6,63 @@ import type { IntegrityCheck, PipelineContext, PipelineOutcome } from '../../cor
 import { dayBounds, yesterday, type Day } from './day.js';
 import { CredentialsProbe, refusedMessage } from './credentials.js';
 import { fetchLog, FetchRefused, keepAliveAgents, type Agents } from './fetch.js';
-import { writeAtomically } from '../../lib/atomic-write.js';
 import { collect, type Collected } from './collect.js';
 import { RawArchive } from './raw-archive.js';
 import { throttledProgress } from './progress.js';
-import { summaryCsv, summaryFile } from './files.js';
-import { dayReport, reportFiles } from './report.js';
-import { GAUGE_LAYERS, type ScanConfig } from './schema.js';
+import { LayerReports } from './layer-reports.js';
+import type { ScanConfig } from './schema.js';
 import { readLayer, type Interface } from './sources.js';
 import type { InterfaceDay, ScanStoreWriter } from './store.js';
 
 // Seed 000's nightly routine, in its strict order: collect the day from SCAN, summarise it, store both.
 export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
-  const day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
-  ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
-
   const interfaces: Interface[] = [];
+  const problems: string[] = [];
   let rejected = 0;
   for (const layer of config.layers) {
     const source = readLayer(config.sources_dir, layer);
-    if (source.missing) ctx.log.warn(`No source file ${config.sources_dir}/${layer}: layer ${layer} skipped.`);
-    for (const p of source.problems) ctx.log.warn(`${p.file}:${p.line}: ${p.message}; line skipped.`);
+    if (source.missing) problems.push(`No source file ${config.sources_dir}/${layer}: layer ${layer} skipped.`);
+    for (const p of source.problems) problems.push(`${p.file}:${p.line}: ${p.message}; line skipped.`);
     rejected += source.problems.length;
     interfaces.push(...source.interfaces);
   }
 
+  // The first fetches go out before the rest is set up (the day's bounds, the store): their answers take a round
+  // trip, time in which that setup costs nothing. Only the fetch takes one of the `concurrency` slots: parsing
+  // and storing overlap the next fetches. A layer whose first answers refused the credentials fetches nothing more.
+  const agents = keepAliveAgents(config.concurrency);
+  const limit = pLimit(config.concurrency);
+  const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
+  const fetches: Array<Promise<{ bytes?: Buffer; error?: unknown }> | undefined> = interfaces.map((iface) =>
+    limit(() => (probes.get(iface.layer)!.stopped ? undefined : fetchWithRetries(iface, config, ctx, agents))).then(
+      (bytes) => ({ bytes }),
+      (error: unknown) => ({ error }),
+    ),
+  );
+  const started = Date.now();
+  // p-limit starts a task a microtask later: let the first `concurrency` fetches go out before the setup.
+  await Promise.resolve();
+  const day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
+  ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
+  for (const problem of problems) ctx.log.warn(problem);
+
   // 1. Collection → 2. processing → 3. storage, interface by interface: each is stored once it is collected and
   // summarised, in batches of one transaction, while the next ones are still being fetched.
-  const store = await openStore(config, ctx);
+  let store: ScanStoreWriter;
+  try {
+    store = await openStore(config, ctx);
+  } catch (error) {
+    limit.clearQueue();
+    agents.http.destroy();
+    agents.https.destroy();
+    throw error;
+  }
   const storing = new StoreQueue(store);
   const collected = new Map<Interface, Collected>();
   const failed = new Map<Interface, string>();
-  const agents = keepAliveAgents(config.concurrency);
-  const limit = pLimit(config.concurrency);
   const progress = throttledProgress(ctx);
-  const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
   const archives = new Map(config.layers.map((layer) => [layer, new RawArchive(config.data_dir, layer, day.date)]));
+  const layerReports = new LayerReports(config, day, interfaces, collected, ctx.log);
   // An archive that cannot take its place fails the process, once the rest is summarised and stored.
   const archiveFailures: string[] = [];
   const finishArchives = () => {
@@ -54,22 +75,22 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
       }
     }
   };
-  const started = Date.now();
   let done = 0;
   let read = 0;
   let written: number;
   let refused = new Map<string, string>();
-  const reports: string[] = [];
+  let reports: string[];
   try {
     await Promise.all(
-      interfaces.map(async (iface) => {
+      interfaces.map(async (iface, n) => {
         const probe = probes.get(iface.layer)!;
         try {
-          // Only the fetch takes one of the `concurrency` slots: parsing and the file write overlap the next fetches.
-          // A layer whose first answers refused the credentials fetches nothing more.
-          const bytes = await limit(() => (probe.stopped ? undefined : fetchWithRetries(iface, config, ctx, agents)));
-          if (bytes) {
-            const c = await collect(iface, bytes, day, config, ctx, archives.get(iface.layer)!);
+          const fetched = await fetches[n]!;
+          // Let go of at once: the list would otherwise hold every answer's bytes (46 MB on 2,000) to the end.
+          fetches[n] = undefined;
+          if ('error' in fetched) throw fetched.error;
+          if (fetched.bytes) {
+            const c = await collect(iface, fetched.bytes, day, config, ctx, archives.get(iface.layer)!);
             read += c.rows.length;
             rejected += c.skipped;
             // The rows go to the store and are let go once written; the summaries stay for the CSVs, the five-minute
@@ -85,6 +106,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
           const tell = () => ctx.log.error(`${iface.layer} ${iface.name}: ${reason}`, { link: iface.link });
           if (probe.answer(error, tell)) ctx.log.error(`${refusedMessage(iface.layer, probe.refusals, config.credentials !== undefined)}: the layer is stopped.`);
         }
+        layerReports.done(iface.layer);
         progress.report({ done: ++done, total: interfaces.length, unit: 'interfaces' });
       }),
     );
@@ -92,20 +114,12 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     finishArchives();
     refused = refusedLayers(config, ctx.process, interfaces, collected, probes);
     ctx.log.info(`Collected ${collected.size} of ${interfaces.length} interface(s) in ${seconds(started)}.`);
-    // The daily summary of each layer, once every interface of it is in (and whatever happens to the store), and
-    // its report: a page and the charts.
-    for (const layer of config.layers) {
-      const mine = interfaces.filter((i) => i.layer === layer && collected.has(i)).map((i) => collected.get(i)!);
-      if (mine.length === 0) continue;
-      const rows = mine.map((c) => c.summary);
-      await writeAtomically(summaryFile(config.data_dir, layer, day.date), summaryCsv(rows, GAUGE_LAYERS.has(layer)));
-      const files = await writeDayReport(config, layer, day, mine);
-      reports.push(files.html, files.svg);
-      ctx.log.info(`Summarised ${rows.length} interface(s) of ${layer} into ${summaryFile(config.data_dir, layer, day.date)}; its report: ${files.html}.`);
-    }
+    // The daily summary of each layer, written once every interface of it was in (and whatever happens to the store).
+    reports = await layerReports.finish();
     written = await storing.finish();
   } finally {
     // Stopped or failed: the raw rows collected so far are kept all the same.
+    limit.clearQueue();
     finishArchives();
     progress.close();
     agents.http.destroy();
@@ -121,17 +135,6 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   if (!config.archive) return outcome;
   const [{ archiveSqliteAfterRun }, { destinationList }] = await Promise.all([import('../../archive/sqlite-archive.js'), import('../../archive/destinations.js')]);
   return archiveSqliteAfterRun(outcome, [resolve(ctx.cwd, config.store.path)], destinationList(config.archive, ctx.cwd), ctx);
-}
-
-// A layer's day page and chart file, each replacing the one of an earlier run of the day whole (written beside it,
-// then renamed). Returns their absolute paths, for the run summary's `reports`.
-async function writeDayReport(config: ScanConfig, layer: string, day: Day, collected: Collected[]): Promise<{ html: string; svg: string }> {
-  const files = reportFiles(resolve(config.data_dir), layer, day.date);
-  const rows = collected.map((c) => ({ ...c.summary, unit: c.summary.gauge ? ('gauge' as const) : ('bit/s' as const), flat: c.series }));
-  const report = dayReport(layer, day, config.timezone, rows);
-  await writeAtomically(files.html, report.html);
-  await writeAtomically(files.svg, report.svg);
-  return files;
 }
 
 // Days waiting to be stored, written 25 interfaces to a transaction, one batch after the other.
