@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/core/result.js';
 import { dayBounds } from '../../src/pipelines/scan/day.js';
-import { runCli, Workspace } from '../helpers/cli.js';
+import { runCli, startCli, waitFor, Workspace } from '../helpers/cli.js';
 import { Influxd } from '../helpers/influxd.js';
 import { mrtgLog, type Row } from '../helpers/mrtg.js';
 import { ScanServer } from '../helpers/scan-server.js';
@@ -185,6 +187,33 @@ describe('scan', () => {
     const { code, process } = await runScan();
     expect(code).toBe(0);
     expect(process.records?.read).toBe(288);
+  });
+
+  it("writes a layer's summary and report once its interfaces are in, and a run stopped later keeps them", async () => {
+    // BRAS's server takes the request and never answers: the run is still collecting when BORDE's files appear.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as { port: number };
+      ws.write('sources/SCAN/BORDE', `${scan.serve('/mrtg/early-1.log', { body: mrtgLog(NOW, core) })};early-1;10;HUAWEI\n`);
+      ws.write('sources/SCAN/BRAS', `http://127.0.0.1:${port}/mrtg/late-1.log;late-1;1;JUNIPER\n`);
+      ws.write('config/scan.yaml', processFile('  layers: [BORDE, BRAS]\n  request_timeout: 600\n'));
+      const run = startCli(['--json', '--date', DATE], { cwd: ws.dir, env: { USERSCAN: 'scanuser', PASSWORDSCAN: 'Sc4n-Pa55word' } });
+      const report = ws.path(`data/SCAN/DAILY_SUMMARY/BORDE/${DATE}.html`);
+      await waitFor(() => existsSync(report) || run.child.exitCode !== null, undefined, "BORDE's report");
+      expect(run.child.exitCode).toBeNull(); // BRAS is still being fetched
+      await waitFor(() => sockets.size > 0, undefined, "BRAS's request");
+      run.child.kill('SIGTERM');
+      const { stdout } = await run.done;
+      expect((JSON.parse(stdout) as RunSummary).processes[0]!.status).not.toBe('success');
+      expect(csv(`data/SCAN/DAILY_SUMMARY/BORDE/${DATE}.csv`).map((row) => row[1])).toContain('early-1');
+      expect(ws.read(`data/SCAN/DAILY_SUMMARY/BORDE/${DATE}.html`)).toContain('early-1');
+      expect(existsSync(ws.path(`data/SCAN/DAILY_SUMMARY/BRAS/${DATE}.csv`))).toBe(false);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('stores into InfluxDB with layer, interface and type as tags, replacing the day on a second run', async () => {
