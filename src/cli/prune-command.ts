@@ -3,7 +3,7 @@ import { loadConfig } from '../config/index.js';
 import { describeError } from '../core/errors.js';
 import type { ProcessSpec } from '../core/process.js';
 import { kinds } from '../pipelines/registry.js';
-import { archivePlacesOf } from '../retention/archive-place.js';
+import { archivePlacesOf } from '../archive/places.js';
 import { projectFolder } from '../config/project.js';
 import { pruneArchives, type ProcessPrune } from '../retention/archives.js';
 import { sweepHousekeeping, type Swept } from '../retention/housekeeping.js';

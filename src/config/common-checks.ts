@@ -1,14 +1,21 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { archivePlacesOf } from '../archive/places.js';
 import { cronProblem } from '../lib/cron.js';
 import { isTimeZone } from '../lib/time-zone.js';
 import { monitoringChecks } from '../monitoring/checks.js';
 import type { CheckIssue } from '../core/pipeline.js';
 import type { ProcessSpec } from '../core/process.js';
 
-// Checks every kind shares: a schedule cron understands, a log file that can be written, monitoring names.
-export function commonChecks(spec: ProcessSpec, cwd: string): CheckIssue[] {
+// Checks every kind shares: a schedule cron understands, a log file that can be written, monitoring names, and
+// `retention:` only where there are archives to keep. `given`: the keys the process took from the shared defaults.
+export function commonChecks(spec: ProcessSpec, cwd: string, given: readonly string[] = []): CheckIssue[] {
   const issues: CheckIssue[] = [];
+  // Written in the process's own file (from the defaults it applies only to those that archive): a rule that
+  // could keep or delete nothing is a mistake the user expects to hear of, not a prune that silently never runs.
+  if (spec.config.retention !== undefined && !given.includes('retention') && archivePlacesOf(spec.config, cwd).length === 0) {
+    issues.push({ path: ['retention'], message: `"retention" keeps and deletes this process's archives, and it writes none: give it an archive place (${ARCHIVE_KEY[spec.type] ?? 'its kind writes no archive'}) or remove "retention"` });
+  }
   if (spec.schedule !== undefined) {
     const written = typeof spec.config.schedule === 'string';
     const why = cronProblem(spec.schedule.cron);
@@ -55,3 +62,11 @@ function missing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
+
+// Where each kind names its archive places (docs/archives.md).
+const ARCHIVE_KEY: Record<string, string> = {
+  'influxdb-copy': '`destination_archive:`',
+  scan: '`archive:`',
+  logs: '`archive:`',
+  command: '`archive: { paths, to }`',
+};

@@ -64,6 +64,8 @@ export interface Validated {
   spec: ProcessSpec;
   ok: boolean;
   doubts: Doubts;
+  /** The keys the process took from the shared defaults, not from its own file. */
+  given: string[];
 }
 
 const processKey = (file: string, name: string) => `${file}\0${name}`;
@@ -162,7 +164,7 @@ export function schemaStage(interpolated: Interpolated, kinds: readonly Pipeline
     }
     doubts.refused = issues.filter((issue) => !issue.structural).map((issue) => issue.path);
     const ok = issues.length === 0 && !failed.has(p);
-    validated.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>), ok, doubts });
+    validated.push({ parsed: p, spec: toSpec(p, definition as Record<string, unknown>), ok, doubts, given });
   }
   // Counted as before: the processes that reached the schema without an interpolation problem.
   report(loading, 'schema', [...definitions.keys()].filter((p) => !failed.has(p)).length, problems);
@@ -175,11 +177,11 @@ export function schemaStage(interpolated: Interpolated, kinds: readonly Pipeline
 export async function checkStage(validated: Validated[], kinds: readonly PipelineDefinition[], date: string | undefined, loading: Loading): Promise<ProcessSpec[]> {
   const problems: Problem[] = [];
   const memo = new Map<string, unknown>();
-  for (const { parsed: p, spec, ok, doubts } of validated) {
+  for (const { parsed: p, spec, ok, doubts, given } of validated) {
     const kind = kinds.find((k) => k.kind === spec.type);
     const ctx = { process: spec.name, file: spec.file, cwd: loading.base, date, memo };
     // A check may assume a valid definition: of one that is not, a check that throws has nothing to add.
-    const issues = [...(await attempt(ok, () => commonChecks(spec, loading.base))), ...(kind ? await attempt(ok, async () => (await kind.check?.(spec.config, ctx)) ?? []) : [])];
+    const issues = [...(await attempt(ok, () => commonChecks(spec, loading.base, given))), ...(kind ? await attempt(ok, async () => (await kind.check?.(spec.config, ctx)) ?? []) : [])];
     for (const issue of issues) {
       if (!ok && alreadyReported(p, issue.path ?? [], doubts)) continue;
       (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message, false, issue.path?.[0] === 'schedule' ? ProblemCode.Schedule : undefined));

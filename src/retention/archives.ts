@@ -3,7 +3,7 @@ import { applyPrune, planPrune, type PruneDone, type PrunePlan } from '../archiv
 import type { RetentionRules } from '../archive/retention.js';
 import { describeError } from '../core/errors.js';
 import type { ProcessSpec } from '../core/process.js';
-import { archivePlacesOf } from './archive-place.js';
+import { archivePlacesOf } from '../archive/places.js';
 
 export interface ProcessPrune {
   process: string;

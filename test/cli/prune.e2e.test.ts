@@ -106,6 +106,19 @@ describe('main prune: archives', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(ws.path('archives'))).toEqual([newest]);
   });
+
+  it("refuses a process's own retention when it writes no archive, not one it takes from the defaults", async () => {
+    ws = new Workspace();
+    ws.write('config/.defaults.yaml', 'retention: { keep_last: 1 }\n');
+    ws.write('config/backup.yaml', 'dump:\n  type: command\n  run: { argv: ["true"] }\n');
+    const given = await runCli(['--validate-only'], { cwd: ws.dir });
+    expect(given.code, given.stderr).toBe(0);
+    ws.write('config/backup.yaml', 'dump:\n  type: command\n  run: { argv: ["true"] }\n  retention: { keep_last: 3 }\n');
+    const own = await runCli(['--validate-only'], { cwd: ws.dir });
+    expect(own.code).toBe(2);
+    expect(own.stdout).toContain('config/backup.yaml:4:');
+    expect(own.stdout).toContain('"retention" keeps and deletes this process\'s archives, and it writes none: give it an archive place (`archive: { paths, to }`) or remove "retention"');
+  });
 });
 
 describe('main prune: housekeeping', () => {

@@ -40,23 +40,24 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     ),
   );
   const started = Date.now();
-  // p-limit starts a task a microtask later: let the first `concurrency` fetches go out before the setup.
-  await Promise.resolve();
-  const day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
-  ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
-  for (const problem of problems) ctx.log.warn(problem);
-
-  // 1. Collection → 2. processing → 3. storage, interface by interface: each is stored once it is collected and
-  // summarised, in batches of one transaction, while the next ones are still being fetched.
+  let day: Day;
   let store: ScanStoreWriter;
   try {
+    // p-limit starts a task a microtask later: let the first `concurrency` fetches go out before the setup.
+    await Promise.resolve();
+    day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
+    ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
+    for (const problem of problems) ctx.log.warn(problem);
     store = await openStore(config, ctx);
   } catch (error) {
+    // No fetch more: the process fails here, and its answers would go nowhere.
     limit.clearQueue();
     agents.http.destroy();
     agents.https.destroy();
     throw error;
   }
+  // 1. Collection → 2. processing → 3. storage, interface by interface: each is stored once it is collected and
+  // summarised, in batches of one transaction, while the next ones are still being fetched.
   const storing = new StoreQueue(store);
   const collected = new Map<Interface, Collected>();
   const failed = new Map<Interface, string>();

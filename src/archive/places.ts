@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ArchiveLocation } from '../archive/location.js';
+import type { ArchiveLocation } from './location.js';
 
 // Where a process writes its archives, whatever its kind: `destination_archive` (influxdb-copy), `archive:` (scan
 // and logs: one place or a list) and `archive.to` (command: one place or a list), a local folder resolved from the
