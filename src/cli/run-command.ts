@@ -1,8 +1,5 @@
-import { projectFolder } from '../config/project.js';
 import { resolve } from 'node:path';
 import { unwritable } from '../config/common-checks.js';
-import { housekeepingOf } from '../config/defaults.js';
-import { describeError } from '../core/errors.js';
 import type { ProcessSpec } from '../core/process.js';
 import type { RunSummary } from '../core/result.js';
 import { writeAtomically } from '../lib/atomic-write.js';
@@ -11,7 +8,8 @@ import { runProcesses } from '../orchestrator/run.js';
 import { kinds, registry } from '../pipelines/registry.js';
 import { exitCodeOf } from '../orchestrator/summary.js';
 import { UsageError, type RunArgs } from './args.js';
-import { openCommandContext, type CommandContext } from './command-context.js';
+import { openCommandContext } from './command-context.js';
+import { housekeep } from './housekeeping.js';
 import type { Output } from './output.js';
 import { createProgressDisplay, wantsProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import { renderSummary } from './summary-table.js';
@@ -54,7 +52,7 @@ export async function runCommand(args: RunArgs, io: Output): Promise<number> {
       if (interruption.stop.aborted) break;
       summaries.push(await runProcesses(selected, { configDir: args.config, maxParallel, date, logging, redactor, store, interruption, executor, observers: display ? [display] : [] }));
     }
-    if (!interruption.stop.aborted) await housekeepAfterRun(ctx, args);
+    if (!interruption.stop.aborted) await housekeep(ctx, args);
   } finally {
     display?.close();
     await ctx.close();
@@ -101,17 +99,4 @@ function select(processes: ProcessSpec[], only: string[] | undefined, names: str
     throw new UsageError(`unknown process ${unknown.map((n) => `"${n}"`).join(', ')} in --only; known: ${names.join(', ')}`);
   }
   return processes.filter((p) => only.includes(p.name)).map((p) => ({ ...p, enabled: true }));
-}
-
-// `housekeeping:` of config/.defaults.yaml after the run (docs/cli.md#main-prune): what is older than its keep_days
-// goes. Logged; a failure is a warning and never changes the run's status.
-async function housekeepAfterRun(ctx: CommandContext, args: RunArgs): Promise<void> {
-  const housekeeping = housekeepingOf(ctx.config.defaults);
-  if (!housekeeping) return;
-  try {
-    const swept = await (await import('../retention/housekeeping.js')).sweepHousekeeping({ housekeeping, statePath: args.state, logDir: args.logDir, processes: ctx.config.processes, base: projectFolder(args.config) }, false);
-    for (const s of swept) ctx.log.info(`Housekeeping ${s.place}: ${s.count} ${s.unit} deleted in ${s.where}: ${s.reason}.`);
-  } catch (error) {
-    ctx.log.warn(`Housekeeping could not finish: ${describeError(error)}. \`main prune\` tries again.`);
-  }
 }

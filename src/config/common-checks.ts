@@ -14,7 +14,11 @@ export function commonChecks(spec: ProcessSpec, cwd: string, given: readonly str
   // Written in the process's own file (from the defaults it applies only to those that archive): a rule that
   // could keep or delete nothing is a mistake the user expects to hear of, not a prune that silently never runs.
   if (spec.config.retention !== undefined && !given.includes('retention') && archivePlacesOf(spec.config, cwd).length === 0) {
-    issues.push({ path: ['retention'], message: `"retention" keeps and deletes this process's archives, and it writes none: give it an archive place (${ARCHIVE_KEY[spec.type] ?? 'its kind writes no archive'}) or remove "retention"` });
+    const key = ARCHIVE_KEY[spec.type];
+    const message = key
+      ? `"retention" keeps and deletes this process's archives, and it writes none: give it an archive place (${key}) or remove "retention"`
+      : `"retention" keeps and deletes a process's archives, and a process of kind "${spec.type}" writes none: remove "retention"`;
+    issues.push({ path: ['retention'], atKey: true, message });
   }
   if (spec.schedule !== undefined) {
     const written = typeof spec.config.schedule === 'string';

@@ -184,7 +184,7 @@ export async function checkStage(validated: Validated[], kinds: readonly Pipelin
     const issues = [...(await attempt(ok, () => commonChecks(spec, loading.base, given))), ...(kind ? await attempt(ok, async () => (await kind.check?.(spec.config, ctx)) ?? []) : [])];
     for (const issue of issues) {
       if (!ok && alreadyReported(p, issue.path ?? [], doubts)) continue;
-      (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message, false, issue.path?.[0] === 'schedule' ? ProblemCode.Schedule : undefined));
+      (issue.warning ? loading.warnings : problems).push(locate(p, issue.path ?? [], issue.message, issue.atKey ?? false, issue.path?.[0] === 'schedule' ? ProblemCode.Schedule : undefined));
     }
   }
   const ordered = validated.map((v) => ({ parsed: v.parsed, name: v.spec.name, after: Array.isArray(v.spec.after) ? v.spec.after.filter((a): a is string => typeof a === 'string') : undefined }));

@@ -85,6 +85,8 @@ export interface CheckIssue {
   message: string;
   /** Worth saying, but the process can run (a source line that will be skipped). */
   warning?: boolean;
+  /** Point at the key that `path` names, not at its value (a value that is a whole block). */
+  atKey?: boolean;
 }
 
 export interface CheckContext {

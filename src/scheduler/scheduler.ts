@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   entry?: string;
   /** `--queue`: each run is a job for the workers instead of a child process here. */
   executor?: Executor;
+  /** Told when a run has ended, whatever its status. */
+  afterRun?(): void;
 }
 
 // `main schedule`: each enabled process at its cron schedule, in a child process through the same runner as
@@ -145,6 +147,7 @@ export class Scheduler {
       executor: this.o.executor,
       lock: { staleMs: this.o.staleMs, heartbeatMs: this.o.heartbeatMs, self: 'this scheduler' },
     });
+    this.o.afterRun?.();
     if (summary.processes[0]?.status !== 'success') return;
     this.lastSuccess.set(spec.name, Date.now());
     // Those that run after this one, once every process they name has succeeded since they last started.

@@ -116,8 +116,13 @@ describe('main prune: archives', () => {
     ws.write('config/backup.yaml', 'dump:\n  type: command\n  run: { argv: ["true"] }\n  retention: { keep_last: 3 }\n');
     const own = await runCli(['--validate-only'], { cwd: ws.dir });
     expect(own.code).toBe(2);
-    expect(own.stdout).toContain('config/backup.yaml:4:');
+    expect(own.stdout).toContain('config/backup.yaml:4:3:');
     expect(own.stdout).toContain('"retention" keeps and deletes this process\'s archives, and it writes none: give it an archive place (`archive: { paths, to }`) or remove "retention"');
+    // Written as a block, it is pointed at by its key; a kind with no archive place is told to drop it.
+    ws.write('config/backup.yaml', 'miner:\n  type: adatrap\n  storage: { region: us-east-1 }\n  program: { executable: { bucket: exe, key: p.exe }, parameters: { bucket: exe, key: p.par } }\n  inputs: { gps: { bucket: gps, key: "{date}.gps" } }\n  run: { where: local }\n  archive: { bucket: out }\n  retention:\n    keep_last: 3\n');
+    const adatrap = await runCli(['--validate-only'], { cwd: ws.dir });
+    expect(adatrap.code).toBe(2);
+    expect(adatrap.stdout).toContain('config/backup.yaml:8:3: process "miner": "retention" keeps and deletes a process\'s archives, and a process of kind "adatrap" writes none: remove "retention"');
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -209,6 +209,7 @@ describe('scan', () => {
       expect((JSON.parse(stdout) as RunSummary).processes[0]!.status).not.toBe('success');
       expect(csv(`data/SCAN/DAILY_SUMMARY/BORDE/${DATE}.csv`).map((row) => row[1])).toContain('early-1');
       expect(ws.read(`data/SCAN/DAILY_SUMMARY/BORDE/${DATE}.html`)).toContain('early-1');
+      expect(readdirSync(ws.path('data/SCAN/DAILY_SUMMARY/BORDE')).sort()).toEqual([`${DATE}.csv`, `${DATE}.html`, `${DATE}.svg`]);
       expect(existsSync(ws.path(`data/SCAN/DAILY_SUMMARY/BRAS/${DATE}.csv`))).toBe(false);
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -111,6 +111,27 @@ describe('main schedule', () => {
     expect(ws.read('ones').split('\n').length).toBeLessThanOrEqual(ones + 1);
   });
 
+  it("sweeps what .defaults.yaml's housekeeping names after its first run, and not again the same day", async () => {
+    ws.write('config/.defaults.yaml', 'housekeeping: { keep_days: 30, runs: 10 }\n');
+    ws.write('config/a.yaml', 'fast:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "echo run >> runs" }\n');
+    // A run 20 days old in the store: older than the 10 days `runs` keeps.
+    const old = new Date(Date.now() - 20 * 86_400_000).toISOString();
+    const store = new StateStore(ws.path('data/state.db'));
+    store.beginRun('old', old, 'config');
+    store.finishRun({ runId: 'old', startedAt: old, finishedAt: old, status: 'success', processes: [{ name: 'fast', file: 'config/a.yaml', type: 'command', status: 'success', startedAt: old, durationMs: 1 }] });
+    store.close();
+    const s = schedule();
+    await waitFor(() => /Housekeeping runs: 1 /.test(s.stderr()), EVENT_MS, 'the first sweep');
+    const runs = () => (ws.exists('runs') ? ws.read('runs').trim().split('\n').length : 0);
+    const seen = runs();
+    await waitFor(() => runs() >= seen + 3, EVENT_MS, 'three more runs');
+    s.child.kill('SIGTERM');
+    expect((await s.done).code).toBe(0);
+    expect(s.stderr().match(/Housekeeping /g)).toHaveLength(1);
+    const { stdout } = await runCli(['history', '--json', '-n', '1000'], { cwd: ws.dir });
+    expect((JSON.parse(stdout) as Array<{ runId: string }>).map((r) => r.runId)).not.toContain('old');
+  });
+
   it('does not replay runs missed while it was down; the next run says how many', async () => {
     ws.write('config/a.yaml', 'often:\n  type: command\n  schedule: "0 * * * * *"\n  run: { shell: "echo run >> runs" }\nfast:\n  type: command\n  schedule: "*/1 * * * * *"\n  run: { shell: "true" }\n');
     new StateStore(ws.path('data/state.db')).close();

@@ -35,6 +35,11 @@ export class LayerReports {
     if (left === 0) this.writing.push(this.write(layer).catch((error: unknown) => void (this.failure ??= error)));
   }
 
+  /** The layers' files being written, waited for (their failures are `finish`'s to throw). */
+  async settle(): Promise<void> {
+    await Promise.all(this.writing);
+  }
+
   /** Once every interface is done with: the files written, html and svg of each layer in the order of `layers`;
    * throws the first failure to write one. */
   async finish(): Promise<string[]> {

@@ -16,52 +16,29 @@ import type { InterfaceDay, ScanStoreWriter } from './store.js';
 
 // Seed 000's nightly routine, in its strict order: collect the day from SCAN, summarise it, store both.
 export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise<PipelineOutcome> {
+  const day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
+  ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
+
   const interfaces: Interface[] = [];
-  const problems: string[] = [];
   let rejected = 0;
   for (const layer of config.layers) {
     const source = readLayer(config.sources_dir, layer);
-    if (source.missing) problems.push(`No source file ${config.sources_dir}/${layer}: layer ${layer} skipped.`);
-    for (const p of source.problems) problems.push(`${p.file}:${p.line}: ${p.message}; line skipped.`);
+    if (source.missing) ctx.log.warn(`No source file ${config.sources_dir}/${layer}: layer ${layer} skipped.`);
+    for (const p of source.problems) ctx.log.warn(`${p.file}:${p.line}: ${p.message}; line skipped.`);
     rejected += source.problems.length;
     interfaces.push(...source.interfaces);
   }
 
-  // The first fetches go out before the rest is set up (the day's bounds, the store): their answers take a round
-  // trip, time in which that setup costs nothing. Only the fetch takes one of the `concurrency` slots: parsing
-  // and storing overlap the next fetches. A layer whose first answers refused the credentials fetches nothing more.
-  const agents = keepAliveAgents(config.concurrency);
-  const limit = pLimit(config.concurrency);
-  const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
-  const fetches: Array<Promise<{ bytes?: Buffer; error?: unknown }> | undefined> = interfaces.map((iface) =>
-    limit(() => (probes.get(iface.layer)!.stopped ? undefined : fetchWithRetries(iface, config, ctx, agents))).then(
-      (bytes) => ({ bytes }),
-      (error: unknown) => ({ error }),
-    ),
-  );
-  const started = Date.now();
-  let day: Day;
-  let store: ScanStoreWriter;
-  try {
-    // p-limit starts a task a microtask later: let the first `concurrency` fetches go out before the setup.
-    await Promise.resolve();
-    day = dayBounds(ctx.date ?? config.date ?? yesterday(config.timezone), config.timezone);
-    ctx.log.info(`Collecting ${day.date} (${config.timezone}): ${day.expectedSamples} five-minute samples per interface expected.`);
-    for (const problem of problems) ctx.log.warn(problem);
-    store = await openStore(config, ctx);
-  } catch (error) {
-    // No fetch more: the process fails here, and its answers would go nowhere.
-    limit.clearQueue();
-    agents.http.destroy();
-    agents.https.destroy();
-    throw error;
-  }
   // 1. Collection → 2. processing → 3. storage, interface by interface: each is stored once it is collected and
   // summarised, in batches of one transaction, while the next ones are still being fetched.
+  const store = await openStore(config, ctx);
   const storing = new StoreQueue(store);
   const collected = new Map<Interface, Collected>();
   const failed = new Map<Interface, string>();
+  const agents = keepAliveAgents(config.concurrency, interfaces.some((i) => i.link.startsWith('https:')));
+  const limit = pLimit(config.concurrency);
   const progress = throttledProgress(ctx);
+  const probes = new Map(config.layers.map((layer) => [layer, new CredentialsProbe()]));
   const archives = new Map(config.layers.map((layer) => [layer, new RawArchive(config.data_dir, layer, day.date)]));
   const layerReports = new LayerReports(config, day, interfaces, collected, ctx.log);
   // An archive that cannot take its place fails the process, once the rest is summarised and stored.
@@ -76,6 +53,7 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
       }
     }
   };
+  const started = Date.now();
   let done = 0;
   let read = 0;
   let written: number;
@@ -83,15 +61,14 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
   let reports: string[];
   try {
     await Promise.all(
-      interfaces.map(async (iface, n) => {
+      interfaces.map(async (iface) => {
         const probe = probes.get(iface.layer)!;
         try {
-          const fetched = await fetches[n]!;
-          // Let go of at once: the list would otherwise hold every answer's bytes (46 MB on 2,000) to the end.
-          fetches[n] = undefined;
-          if ('error' in fetched) throw fetched.error;
-          if (fetched.bytes) {
-            const c = await collect(iface, fetched.bytes, day, config, ctx, archives.get(iface.layer)!);
+          // Only the fetch takes one of the `concurrency` slots: parsing and the file write overlap the next fetches.
+          // A layer whose first answers refused the credentials fetches nothing more.
+          const bytes = await limit(() => (probe.stopped ? undefined : fetchWithRetries(iface, config, ctx, agents)));
+          if (bytes) {
+            const c = await collect(iface, bytes, day, config, ctx, archives.get(iface.layer)!);
             read += c.rows.length;
             rejected += c.skipped;
             // The rows go to the store and are let go once written; the summaries stay for the CSVs, the five-minute
@@ -107,7 +84,8 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
           const tell = () => ctx.log.error(`${iface.layer} ${iface.name}: ${reason}`, { link: iface.link });
           if (probe.answer(error, tell)) ctx.log.error(`${refusedMessage(iface.layer, probe.refusals, config.credentials !== undefined)}: the layer is stopped.`);
         }
-        layerReports.done(iface.layer);
+        // A stopped run starts no layer's files: those already being written are waited for below.
+        if (!ctx.signal.aborted) layerReports.done(iface.layer);
         progress.report({ done: ++done, total: interfaces.length, unit: 'interfaces' });
       }),
     );
@@ -119,8 +97,10 @@ export async function runScan(config: ScanConfig, ctx: PipelineContext): Promise
     reports = await layerReports.finish();
     written = await storing.finish();
   } finally {
-    // Stopped or failed: the raw rows collected so far are kept all the same.
+    // Stopped or failed: the raw rows collected so far are kept all the same, and so are the files of a layer
+    // being written (no half-written report, no temporary file left behind).
     limit.clearQueue();
+    await layerReports.settle();
     finishArchives();
     progress.close();
     agents.http.destroy();
