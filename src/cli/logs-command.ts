@@ -17,6 +17,7 @@ import { HOW_TO_SET_TOKEN, loadToken, TOKEN_VARIABLE } from '../transfer/token.j
 import { describeError } from '../core/errors.js';
 import { UsageError, type LogsSendArgs, type LogsServeArgs } from './args.js';
 import { openCommandContext } from './command-context.js';
+import { daily, housekeep } from './housekeeping.js';
 import type { Output } from './output.js';
 
 /** Transfers under way when serve is asked to stop get this long to finish. */
@@ -46,6 +47,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     if (removedPartials.length) log.warn(`Deleted ${removedPartials.length} temporary file(s) an earlier serve left in ${inbox.partialDir}.`);
     // With --queue, any worker ingests a received file: it must see the inbox at the same path (a shared folder).
     const executor = await ctx.openQueue(args);
+    const housekeeping = daily(() => housekeep(ctx, args, ctx.config.processes, args.inbox));
     const interruption = ctx.listen({ stopping: 'no new files; finishing the transfers under way and the running hand-offs (send it again to kill them now)', killing: 'killing the running hand-offs now' });
     const handoff = new Handoff({
       spec,
@@ -54,7 +56,11 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
       maxParallel: args.maxParallel,
       stop: interruption.stop,
       // A file received while another is processed as the same process waits its turn (never two runs at once).
-      run: (specs) => runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor, lock: { wait: true, self: 'this server' } }),
+      run: async (specs) => {
+        const summary = await runProcesses(specs, { configDir: args.config, maxParallel: 1, logging, redactor, store, interruption, executor, lock: { wait: true, self: 'this server' } });
+        housekeeping.afterRun();
+        return summary;
+      },
     });
     let server: TransferServer;
     try {
@@ -81,6 +87,7 @@ export async function logsServeCommand(args: LogsServeArgs, io: Output): Promise
     await new Promise((resolve) => (interruption.stop.aborted ? resolve(undefined) : interruption.stop.addEventListener('abort', resolve, { once: true })));
     await server.close(STOP_GRACE_MS);
     await handoff.idle();
+    await housekeeping.idle();
     log.info('Stopped.');
     return 0;
   } finally {

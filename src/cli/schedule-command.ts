@@ -2,16 +2,13 @@ import { queueTarget } from '../queue/target.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { ScheduleArgs } from './args.js';
 import { openCommandContext } from './command-context.js';
-import { housekeep } from './housekeeping.js';
+import { daily, housekeep } from './housekeeping.js';
 import type { Output } from './output.js';
 import { reloadProcessFiles } from './process-files.js';
 
 // A lock whose holder has not shown a sign of life for this long is taken over (its heartbeat is every 10 s).
 const STALE_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
-// `housekeeping:` at most this often: a scheduler is how most installations run, for months, and what it keeps
-// (runs, logs, the logs kind's rows, scan's day files) would otherwise only grow.
-const HOUSEKEEPING_EVERY_MS = 24 * 3600_000;
 
 // `main schedule`: stays up; SIGHUP reloads the process files (an invalid set keeps the old one), SIGTERM or
 // SIGINT stops taking runs and ends those under way within --grace. Exit 0 after a clean stop, 2 when the
@@ -30,14 +27,7 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
       log.info(`Reloaded ${args.config}: ${scheduler.processes.length} process(es).`);
     });
   };
-  // After the first run that ends, then once a day: never two sweeps at once, the last one waited for at the end.
-  let sweeping = Promise.resolve();
-  let swept = -Infinity;
-  const afterRun = () => {
-    if (Date.now() - swept < HOUSEKEEPING_EVERY_MS) return;
-    swept = Date.now();
-    sweeping = sweeping.then(() => housekeep(ctx, args, scheduler.processes));
-  };
+  const housekeeping = daily(() => housekeep(ctx, args, scheduler.processes));
   let stopped: () => void;
   const stop = new Promise<void>((resolve) => (stopped = resolve));
   let signals = 0;
@@ -49,7 +39,7 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
   };
   try {
     const executor = await ctx.openQueue(args, { graceMs: args.grace * 1000 });
-    scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor, afterRun });
+    scheduler = new Scheduler({ configDir: args.config, maxParallel: args.maxParallel, timezone: args.timezone, logging, redactor, store, staleMs: STALE_MS, heartbeatMs: HEARTBEAT_MS, graceMs: args.grace * 1000, executor, afterRun: housekeeping.afterRun });
     scheduler.load(config.processes);
     scheduler.register();
     const where = executor ? `, each run a job on ${queueTarget(args.queue!).shown}` : '';
@@ -70,7 +60,7 @@ export async function scheduleCommand(args: ScheduleArgs, io: Output): Promise<n
     await stop;
     await reloading;
     await scheduler.shutdown();
-    await sweeping;
+    await housekeeping.idle();
   } finally {
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onStop);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -264,6 +264,25 @@ describe('logs send, through the command line', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ name: 'web', type: 'logs', status: 'success' });
     expect(JSON.parse(rows[0]!.records!).read).toBe(log.lines);
+  });
+
+  it("sweeps .defaults.yaml's housekeeping after its first hand-off, its processed/ folder included, and not again the same day", async () => {
+    ws.write('config/.defaults.yaml', 'housekeeping: { keep_days: 30 }\n');
+    const old = ws.write('inbox/processed/0123456789ab-old.log', 'read long ago\n');
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    utimesSync(old, longAgo, longAgo);
+    const young = ws.write('inbox/processed/0123456789ab-young.log', 'read today\n');
+    const serve = await serveHere();
+    for (const [n, name] of ['first.log', 'second.log'].entries()) {
+      const text = nginxCombined(20, undefined, 30 + n).text;
+      expect((await runCli(['logs', 'send', ws.write(`out/${name}`, text), '--host', '127.0.0.1', '--port', String(serve.port)], { cwd: ws.dir, env })).code).toBe(0);
+      await waitFor(() => serve.stderr().includes(`Processed ${sha256(text).slice(0, 12)}-${name} as web`), EVENT_MS, `the hand-off of ${name}`);
+      if (n === 0) await waitFor(() => /Housekeeping processed: 1 files deleted/.test(serve.stderr()), EVENT_MS, 'the sweep');
+    }
+    expect((await serve.stop()).code).toBe(0);
+    expect(serve.stderr().match(/Housekeeping /g)).toHaveLength(1);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(young)).toBe(true);
   });
 
   it('sends a 40 MB file in 1 MiB chunks, stored byte for byte', async () => {
