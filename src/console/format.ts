@@ -1,3 +1,5 @@
+import { wallClockToEpochMs } from '../lib/time-zone.js';
+
 // How the console shows times, durations and counts to a person: local time of the server, units spelled out.
 
 const TIME = new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
@@ -30,3 +32,10 @@ const HOUR_MINUTE = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: 
 
 // "06:00" in the server's zone, for a chart's time axis.
 export const hourMinute = (epochSeconds: number): string => HOUR_MINUTE.format(epochSeconds * 1000);
+
+// The epoch second of 00:00 on `date` (YYYY-MM-DD) in the server's zone, where a chart of the day marks its hours
+// from; undefined for a date that is not one.
+export function localMidnight(date: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  return m ? wallClockToEpochMs(Number(m[1]), Number(m[2]), Number(m[3]), 0, 0, 0, 0, TIME_ZONE) / 1000 : undefined;
+}

@@ -23,11 +23,12 @@ export function scanIndexPage(path: string, days: ScanDay[] | undefined): string
 
 // `/scan/LAYER/DATE`: the layer's interfaces that day, in a table sorted by utilisation (or by name), then a chart of
 // each: the five-minute in and out, and the p95 lines.
-export function scanDayPage(layer: string, date: string, interfaces: ScanInterface[], sort: ScanSort, hourLabel: (epoch: number) => string): string {
+// `dayStart`: the day's first instant in the zone of `hourLabel`, from which the charts mark every third hour.
+export function scanDayPage(layer: string, date: string, interfaces: ScanInterface[], sort: ScanSort, hourLabel: (epoch: number) => string, dayStart?: number): string {
   const title = `${layer} on ${date}`;
   if (interfaces.length === 0) return page(title, html`<h1>${title}</h1><p class="none" id="no-scan">Nothing stored for ${layer} on ${date}.</p>`);
   const sorted = sortInterfaces(interfaces, sort);
   const header = (label: string, by: ScanSort) => (by === sort ? html`<th>${label} ▾</th>` : html`<th><a href="${scanDayHref(layer, date, by)}">${label}</a></th>`);
   const history = html`<details id="interface-history"><summary>Each interface over its last days</summary><ul>${sortInterfaces(interfaces, 'interface').map((i) => html`<li><a href="/scan/${encodeURIComponent(layer)}/interfaces/${encodeURIComponent(i.interface)}">${i.interface}</a></li>`)}</ul></details>`;
-  return page(title, html`<h1>${title}</h1><p>${CHART_LEGEND} <a href="/scan">Other days</a></p>${history}${interfaceTable(sorted, header)}${interfaceCharts(sorted, hourLabel)}`);
+  return page(title, html`<h1>${title}</h1><p>${CHART_LEGEND} <a href="/scan">Other days</a></p>${history}${interfaceTable(sorted, header)}${interfaceCharts(sorted, hourLabel, dayStart)}`);
 }

@@ -3,7 +3,7 @@ import { describeError } from '../core/errors.js';
 import { StoreUnusableError } from '../state/store-error.js';
 import { Access } from './access.js';
 import { parseRunFilter, type FilterQuery } from './filter.js';
-import { hourMinute } from './format.js';
+import { hourMinute, localMidnight } from './format.js';
 import { html } from './html.js';
 import { messagePage, STYLESHEET } from './layout.js';
 import { logsRoutes } from './logs-routes.js';
@@ -156,7 +156,7 @@ function scanRoutes(app: FastifyInstance, scan: ScanReader): void {
     const sort = first(req.query, 'sort') ?? 'utilisation';
     if (!(SCAN_SORTS as readonly string[]).includes(sort)) return refuse(req, reply, `expected sort to be one of ${SCAN_SORTS.join(', ')}, got ${JSON.stringify(sort)}`, 400);
     const { layer, date } = req.params;
-    return reply.type('text/html; charset=utf-8').send(scanDayPage(layer, date, scan.day(layer, date), sort as ScanSort, hourMinute));
+    return reply.type('text/html; charset=utf-8').send(scanDayPage(layer, date, scan.day(layer, date), sort as ScanSort, hourMinute, localMidnight(date)));
   });
   app.get('/api/v1/scan/days', async () => ({ days: scan.days() }));
   app.get<Day>('/api/v1/scan/:layer/:date', async (req) => ({ interfaces: scan.day(req.params.layer, req.params.date) }));

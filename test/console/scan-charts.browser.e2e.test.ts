@@ -66,6 +66,18 @@ describe('main serve: the scan day', () => {
     expect(await order()).toEqual(['core-1', 'edge-2']);
   });
 
+  it('marks the hours every three from local midnight on a server in another zone (UTC-4)', async () => {
+    const caracas = await serve(ws.dir, [], { TZ: 'America/Caracas' });
+    try {
+      await page.goto(`${caracas.url}scan/BORDE/${DATE}`);
+      const labels = await page.locator('svg.day-chart').first().locator('.x-label').allTextContents();
+      // The day was collected in UTC: 20:00 to 20:00 in Caracas, marked at 21:00, 00:00, 03:00 … 18:00 there.
+      expect(labels).toEqual(['21:00', '00:00', '03:00', '06:00', '09:00', '12:00', '15:00', '18:00']);
+    } finally {
+      expect((await caracas.stop()).code).toBe(0);
+    }
+  });
+
   it('charts each interface with one point per five minutes of the day, the p95 lines and the hours', async () => {
     await page.goto(`${server.url}scan/BORDE/${DATE}`);
     const chart = page.locator('svg.day-chart[data-interface="core-1"]');
