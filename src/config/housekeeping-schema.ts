@@ -8,7 +8,7 @@ export const HOUSEKEEPING_PLACES = {
   processed: 'files `logs serve` handed off and moved to its inbox\'s processed/ folder, by when they arrived',
   logs_entries: 'the logs kind\'s database rows of days older than this (its `store.sqlite` tables), in one transaction',
   reports: 'the logs kind\'s report files (report.json, report.md, …) in its `report.dir`, by when they were written',
-  scan_files: 'the scan kind\'s day files and CSVs in its output folder, by when they were last written',
+  scan_files: 'the scan kind\'s day files, CSVs and day reports in its output folder, by the day in their name',
 } as const;
 
 export type HousekeepingPlace = keyof typeof HOUSEKEEPING_PLACES;

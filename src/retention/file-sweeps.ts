@@ -33,10 +33,11 @@ export const rotatedOf = (logFile: string) => {
   return { dir: dirname(logFile), match: (file: string) => rotated.test(basename(file)) };
 };
 
-// The scan kind's day files (<LAYER>/<date>.tar, DAILY_SUMMARY/<LAYER>/<date>.csv) of days before `cutoffDay`
-// (YYYY-MM-DD): by the day they hold, not when they were written (a day collected again keeps its name).
+// The scan kind's day files (<LAYER>/<date>.tar; DAILY_SUMMARY/<LAYER>/<date>.csv and the day's report, .html and
+// .svg) of days before `cutoffDay` (YYYY-MM-DD): by the day they hold, not when they were written (a day collected
+// again keeps its name).
 export const dayFileBefore = (cutoffDay: string) => (file: string) => {
-  const m = /^(\d{4}-\d{2}-\d{2})\.(tar|csv)$/.exec(basename(file));
+  const m = /^(\d{4}-\d{2}-\d{2})\.(tar|csv|html|svg)$/.exec(basename(file));
   return m !== null && m[1]! < cutoffDay;
 };
 

@@ -83,7 +83,7 @@ export async function sweepHousekeeping(where: HousekeepingWhere, dryRun: boolea
   if (scan !== undefined) {
     const cutoffDay = cutoffOf(scan).toISOString().slice(0, 10);
     for (const dir of new Set(where.processes.filter((p) => p.type === 'scan').map((p) => resolve(where.base, String(p.config.data_dir))))) {
-      await files('scan_files', dir, scan, await filesOlderThan(dir, Infinity, true, dayFileBefore(cutoffDay)), 'day files and CSVs of days');
+      await files('scan_files', dir, scan, await filesOlderThan(dir, Infinity, true, dayFileBefore(cutoffDay)), 'day files, CSVs and reports of days');
     }
   }
   return out;

@@ -154,6 +154,9 @@ describe('main prune: housekeeping', () => {
     const day = (days: number) => ago(days).toISOString().slice(0, 10);
     const oldDay = ws.write(`data/SCAN/BORDE/${day(40)}.tar`, 'x');
     const oldCsv = ws.write(`data/SCAN/DAILY_SUMMARY/BORDE/${day(40)}.csv`, 'x');
+    const oldPage = ws.write(`data/SCAN/DAILY_SUMMARY/BORDE/${day(40)}.html`, 'x');
+    const oldCharts = ws.write(`data/SCAN/DAILY_SUMMARY/BORDE/${day(40)}.svg`, 'x');
+    const youngPage = ws.write(`data/SCAN/DAILY_SUMMARY/BORDE/${day(2)}.html`, 'x');
     const youngDay = ws.write(`data/SCAN/BORDE/${day(2)}.tar`, 'x');
     const scanDb = ws.write('data/SCAN/notes.txt', 'not a day file');
     // The logs kind's database: a file read 40 days ago and one read today, an entry and a reject each.
@@ -171,14 +174,14 @@ describe('main prune: housekeeping', () => {
     const dry = await runCli(['prune', '--dry-run', '--json', '--inbox', inbox], { cwd: ws.dir });
     expect(dry.code, dry.stderr).toBe(0);
     const swept = (JSON.parse(dry.stdout) as { housekeeping: Array<{ place: string; count: number; files?: string[] }> }).housekeeping;
-    expect(Object.fromEntries(swept.map((s) => [s.place, s.files ?? s.count]))).toEqual({ runs: 1, log_files: [oldRotated], processed: [oldProcessed], logs_entries: 2, reports: [oldReport], scan_files: [oldDay, oldCsv].sort() });
+    expect(Object.fromEntries(swept.map((s) => [s.place, s.files ?? s.count]))).toEqual({ runs: 1, log_files: [oldRotated], processed: [oldProcessed], logs_entries: 2, reports: [oldReport], scan_files: [oldDay, oldCsv, oldPage, oldCharts].sort() });
     expect(existsSync(oldRotated) && existsSync(oldReport) && existsSync(oldDay)).toBe(true);
 
     const r = await runCli(['prune', '--inbox', inbox], { cwd: ws.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('housekeeping runs: 1 runs deleted in');
-    for (const gone of [oldRotated, oldProcessed, oldReport, oldDay, oldCsv]) expect(existsSync(gone), gone).toBe(false);
-    for (const kept of [current, youngRotated, youngProcessed, youngReport, youngDay, scanDb]) expect(existsSync(kept), kept).toBe(true);
+    for (const gone of [oldRotated, oldProcessed, oldReport, oldDay, oldCsv, oldPage, oldCharts]) expect(existsSync(gone), gone).toBe(false);
+    for (const kept of [current, youngRotated, youngProcessed, youngReport, youngDay, youngPage, scanDb]) expect(existsSync(kept), kept).toBe(true);
     expect(readdirSync(logs).sort()).toEqual(['sysadmintoolkit.jsonl', 'sysadmintoolkit2.jsonl']);
     const after = new StateStore(ws.path('data/state.db'));
     expect(after.runs(100).map((run) => run.runId).sort()).toEqual(['open', 'young']);
