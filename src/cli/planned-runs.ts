@@ -1,23 +1,13 @@
-import type { ProcessSpec } from '../core/process.js';
+import type { PlannedRun, ProcessSpec } from '../core/process.js';
 import { offsetSeconds } from '../lib/time-zone.js';
 import { nextRuns } from '../scheduler/next-runs.js';
 
-export interface Planned {
-  process: string;
-  type: string;
-  cron?: string;
-  timezone?: string;
-  /** ISO times, with the zone's offset. */
-  next: string[];
-  after?: string[];
-}
-
 // When each enabled process runs next, in its zone, as `main schedule` would run it: soonest first, those without
 // a schedule of their own last. `main next` prints it; `main serve` shows the first of each.
-export function plannedRuns(processes: readonly ProcessSpec[], count: number, timezone: string, now = new Date()): Planned[] {
+export function plannedRuns(processes: readonly ProcessSpec[], count: number, timezone: string, now = new Date()): PlannedRun[] {
   return processes
     .filter((p) => p.enabled)
-    .map((p): Planned => {
+    .map((p): PlannedRun => {
       if (!p.schedule) return { process: p.name, type: p.type, next: [], ...(p.after?.length ? { after: p.after } : {}) };
       const zone = p.schedule.timezone ?? timezone;
       return { process: p.name, type: p.type, cron: p.schedule.cron, timezone: zone, next: nextRuns(p, count, now, zone).map((t) => inZone(t, zone)) };

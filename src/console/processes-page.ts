@@ -4,25 +4,15 @@ import { page, statusBadge, type LivePage } from './layout.js';
 import { runHref } from './runs-page.js';
 import { sparkline } from '../lib/sparkline.js';
 import type { ProcessHistory, RunningProcess } from './store-reader.js';
-
-/** When a process runs next, as `main next` says (the process files read by `main serve`). */
-export interface NextRun {
-  process: string;
-  type: string;
-  cron?: string;
-  timezone?: string;
-  /** ISO times with the zone's offset; empty without a schedule of its own. */
-  next: string[];
-  after?: string[];
-}
+import type { PlannedRun } from '../core/process.js';
 
 /** The schedules, or why there are none to show (the process files could not be read). */
-export type Schedules = { planned: NextRun[] } | { problem: string };
+export type Schedules = { planned: PlannedRun[] } | { problem: string };
 
 // `/processes`: each process's last status, when it runs next, whether it runs now (kept live by live.js), and its
 // durations and records written over its recent runs. A process of the files that never ran is listed too.
 export function processesPage(processes: ProcessHistory[], perProcess: number, running: RunningProcess[], schedules: Schedules, live: LivePage): string {
-  const planned = 'planned' in schedules ? new Map(schedules.planned.map((p) => [p.process, p])) : new Map<string, NextRun>();
+  const planned = 'planned' in schedules ? new Map(schedules.planned.map((p) => [p.process, p])) : new Map<string, PlannedRun>();
   const now = new Map(running.map((r) => [r.process, r]));
   const names = [...new Set([...processes.map((p) => p.name), ...planned.keys()])].sort();
   const history = new Map(processes.map((p) => [p.name, p]));
@@ -53,7 +43,7 @@ export function processesPage(processes: ProcessHistory[], perProcess: number, r
 
 // "2026-12-03 04:00:00" (in the console's zone, like every time here), "after copy succeeds", "no schedule", or "-" when the files are not in
 // `main serve`'s config folder (or disabled there).
-function nextText(plan: NextRun | undefined, unknown: boolean): string {
+function nextText(plan: PlannedRun | undefined, unknown: boolean): string {
   if (!plan) return unknown ? '?' : '-';
   if (plan.next.length) return localTime(plan.next[0]);
   if (plan.after?.length) return `after ${plan.after.join(', ')} succeed${plan.after.length === 1 ? 's' : ''}`;

@@ -43,3 +43,14 @@ export interface ProcessSpec {
   /** `logs serve`: the received file, run instead of the definition's `inputs`. */
   inputs?: string[];
 }
+
+/** When a process runs next, as `main schedule` would run it (`main next` prints it, `main serve` shows it). */
+export interface PlannedRun {
+  process: string;
+  type: string;
+  cron?: string;
+  timezone?: string;
+  /** ISO times with the zone's offset; empty without a schedule of its own. */
+  next: string[];
+  after?: string[];
+}
